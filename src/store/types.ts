@@ -1,0 +1,169 @@
+import type { DataErrorDetail } from '../core/errors.js';
+import type { Position } from '../core/records.js';
+
+/**
+ * The canonical store: entities with versions and lineage, a gap-free change feed, delivery
+ * progress for idempotency, and rejects. SQLite is the embedded default; PostgreSQL follows behind
+ * the same interface, so nothing outside src/store speaks SQL.
+ */
+
+export type JsonObject = { [k: string]: unknown };
+
+export type ChangeOp = 'created' | 'updated' | 'deleted';
+
+/** Who wrote: `flow:<name>` for a legacy flow, `api:<client>` for a REST client. */
+export interface Origin {
+  origin: string;
+  flow?: string;
+  deliveryId?: string;
+  /** File name or message id as the operator knows it. */
+  deliveryName?: string;
+}
+
+export interface EntityWrite {
+  type: string;
+  key: string;
+  /** Absent for a delete. */
+  data?: JsonObject;
+  op?: 'upsert' | 'delete';
+  /** The mapped source timestamp (ISO 8601) used by last-write-wins; arrival time when absent. */
+  sourceTimestamp?: string;
+  position?: Position;
+}
+
+export interface RejectInput {
+  flow?: string;
+  deliveryId?: string;
+  deliveryName?: string;
+  position?: Position;
+  raw: string;
+  errors: DataErrorDetail[];
+  /** The mapping that rejected it, for replay after a fix. */
+  mapping?: string;
+}
+
+export interface DeliveryProgress {
+  flow: string;
+  deliveryId: string;
+  deliveryName?: string;
+  /** Records consumed so far, including this batch; a restarted delivery skips this many. */
+  recordsDone: number;
+  /** Set on the last batch: the delivery is applied and will be skipped whole from now on. */
+  complete: boolean;
+  /** Counts to add to the delivery's totals. */
+  counts?: Partial<ApplyCounts>;
+}
+
+export interface FullSyncRequest {
+  /** Entity type the delivery is the complete set of, for its flow. */
+  type: string;
+  /** Largest share of that flow's entities a delivery may delete (0..1); default 0.2. */
+  maxDeleteShare: number;
+  force?: boolean;
+}
+
+export interface ApplyBatch {
+  origin: Origin;
+  writes: EntityWrite[];
+  rejects?: RejectInput[];
+  progress?: DeliveryProgress;
+  /** With `progress.complete`: delete what this flow wrote before and this delivery did not. */
+  fullSync?: FullSyncRequest;
+}
+
+export interface ApplyCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+  /** Writes a conflict policy refused (an older timestamp, a lower-priority source). */
+  skipped: number;
+}
+
+export interface ApplyResult extends ApplyCounts {
+  /** Sequence of the last change event written, or the head when none was. */
+  lastSeq: number;
+}
+
+export interface EntityRecord {
+  type: string;
+  key: string;
+  data: JsonObject;
+  version: number;
+  hash: string;
+  createdAt: string;
+  updatedAt: string;
+  deleted: boolean;
+  lineage: Lineage;
+}
+
+export interface Lineage {
+  origin: string;
+  flow?: string;
+  deliveryId?: string;
+  deliveryName?: string;
+  position?: Position;
+  sourceTimestamp?: string;
+}
+
+export interface EntityVersion {
+  version: number;
+  op: ChangeOp;
+  data: JsonObject | null;
+  hash: string | null;
+  at: string;
+  lineage: Lineage;
+}
+
+export interface ChangeEvent {
+  seq: number;
+  type: string;
+  key: string;
+  op: ChangeOp;
+  version: number;
+  origin: string;
+  at: string;
+}
+
+export interface DeliveryState {
+  flow: string;
+  deliveryId: string;
+  deliveryName?: string;
+  state: 'in-progress' | 'complete';
+  recordsDone: number;
+  counts: ApplyCounts;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface RejectRecord extends RejectInput {
+  id: number;
+  at: string;
+  status: 'open' | 'replayed' | 'discarded';
+}
+
+export interface ConflictPolicy {
+  type: string;
+  policy: 'last-write-wins' | 'source-priority' | 'field-ownership';
+  /** source-priority: flows in order, first wins. */
+  priority?: string[];
+  /** field-ownership: canonical top-level field → the flow that owns it. */
+  owners?: Record<string, string>;
+}
+
+export interface Store {
+  /** Applies one batch in one transaction: entities, versions, change events, rejects, progress. */
+  apply(batch: ApplyBatch): Promise<ApplyResult>;
+  delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined>;
+  get(type: string, key: string): Promise<EntityRecord | undefined>;
+  history(type: string, key: string): Promise<EntityVersion[]>;
+  list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]>;
+  changes(options: { after: number; limit: number; types?: string[] }): Promise<ChangeEvent[]>;
+  head(): Promise<number>;
+  rejects(options: { status?: RejectRecord['status']; flow?: string; limit?: number; after?: number }): Promise<RejectRecord[]>;
+  reject(id: number): Promise<RejectRecord | undefined>;
+  setRejectStatus(ids: number[], status: RejectRecord['status']): Promise<void>;
+  deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
+  close(): Promise<void>;
+}
