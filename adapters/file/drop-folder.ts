@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Delivery, Source } from '../../src/core/delivery.js';
+import { RetryableError } from '../../src/core/errors.js';
+import type { SourceLog } from '../../src/core/source.js';
+import { FileDelivery, type SettleOutcome } from './file-delivery.js';
+import { hashFile } from './hash.js';
+import { ReadinessTracker, sameFile, type FileObservation } from './readiness.js';
+import { observe, orderFiles, scanFolder } from './scan.js';
+import type { SettlePlan } from './settle.js';
+import { Waker } from './waker.js';
+
+/** A drop folder, resolved and compiled: what `fileSource.create` builds from the options. */
+export interface DropFolderSettings {
+  /** Absolute path of the watched folder. */
+  dir: string;
+  /** Name filter: included and not excluded. Markers are never data files, whatever it says. */
+  accept: (name: string) => boolean;
+  readiness: 'stable' | 'marker';
+  stableMs: number;
+  pollMs: number;
+  order: 'name' | 'mtime';
+  plan: SettlePlan;
+  log?: SourceLog;
+}
+
+/** A file whose settle failed: not taken again while it is unchanged (path + content). */
+interface Stuck {
+  seen: FileObservation;
+  sha256: string;
+}
+
+/**
+ * The drop-folder source. Scans at start, then every `pollMs` (sooner on a file-system event);
+ * yields each complete file once, ordered, one at a time: the next is yielded only after the
+ * previous one settled (or `read` was aborted). A file is taken again only if it is still there,
+ * changed, after its settle failed — never in a loop. What is remembered lives in memory: after
+ * a restart every file present is taken again, and the runtime skips what it already applied by
+ * the delivery id (the content's sha256).
+ */
+export class DropFolderSource implements Source {
+  private readonly tracker: ReadinessTracker;
+  private readonly stuck = new Map<string, Stuck>();
+  private readonly inFlight = new Set<string>();
+  private readonly closing = new AbortController();
+  private reading = false;
+
+  constructor(private readonly s: DropFolderSettings) {
+    this.tracker = new ReadinessTracker(s.readiness, s.stableMs);
+  }
+
+  async *read(signal: AbortSignal): AsyncGenerator<Delivery, void, undefined> {
+    if (this.reading) throw new Error(`the drop folder ${this.s.dir} is already being read`);
+    const stop = AbortSignal.any([signal, this.closing.signal]);
+    if (stop.aborted) return;
+    this.reading = true;
+    const waker = new Waker(this.s.dir, this.s.pollMs, stop);
+    try {
+      while (!stop.aborted) {
+        let took = false;
+        for (const file of await this.readyFiles()) {
+          const delivery = await this.take(file, stop);
+          if (stop.aborted) return;
+          if (!delivery) continue;
+          took = true;
+          yield delivery;
+          await settledOrAborted(delivery.settled, stop);
+          if (stop.aborted) return;
+        }
+        if (!took) await waker.wait(this.tracker.settlingMs);
+      }
+    } finally {
+      waker.close();
+      this.reading = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+  }
+
+  /** Lists the folder and returns the complete files, in the configured order. */
+  private async readyFiles(): Promise<FileObservation[]> {
+    let scan;
+    try {
+      scan = await scanFolder(this.s.dir, this.s.accept);
+    } catch (err) {
+      throw new RetryableError(`cannot list the drop folder ${this.s.dir}: ${(err as Error).message}`, { cause: err });
+    }
+    const present = new Set(scan.files.map((f) => f.name));
+    for (const name of this.stuck.keys()) if (!present.has(name)) this.stuck.delete(name);
+    const ready = this.tracker.observe(scan.files, scan.markers, performance.now());
+    return orderFiles(ready, this.s.order);
+  }
+
+  /**
+   * Hashes a ready file and checks it did not change meanwhile (a writer that paused longer than
+   * `stableMs` and resumed); undefined when it is not to be yielded now.
+   */
+  private async take(file: FileObservation, stop: AbortSignal): Promise<FileDelivery | undefined> {
+    if (this.inFlight.has(file.name)) return undefined;
+    const stuck = this.stuck.get(file.name);
+    if (stuck && sameFile(stuck.seen, file)) return undefined;
+    const path = join(this.s.dir, file.name);
+    let digest;
+    let after;
+    try {
+      digest = await hashFile(path, stop, file.size);
+      after = await observe(path, file.name);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (stop.aborted || code === 'ENOENT') return undefined;
+      // Unreadable (permissions, I/O error): report once, look again when the file changes.
+      this.stuck.set(file.name, { seen: file, sha256: '' });
+      this.s.log?.warn({ file: file.name, error: (err as Error).message }, `cannot read ${file.name}; skipped until it changes`);
+      return undefined;
+    }
+    if (!after) return undefined;
+    if (!sameFile(file, after) || digest.bytes !== file.size) {
+      this.tracker.note(after, performance.now());
+      return undefined;
+    }
+    if (stuck && stuck.sha256 === digest.sha256) {
+      stuck.seen = after;
+      return undefined;
+    }
+    this.stuck.delete(file.name);
+    // Aborted meanwhile: it will not be yielded, so it must not count as in flight.
+    if (stop.aborted) return undefined;
+    this.inFlight.add(file.name);
+    return new FileDelivery(this.s.plan, after, digest, this.onSettled);
+  }
+
+  private readonly onSettled = (delivery: FileDelivery, outcome: SettleOutcome): void => {
+    const name = delivery.file.name;
+    this.inFlight.delete(name);
+    if (outcome.moved) {
+      this.stuck.delete(name);
+      this.tracker.forget(name);
+      return;
+    }
+    this.stuck.set(name, { seen: delivery.file, sha256: delivery.id });
+    this.s.log?.warn(
+      { file: name, id: delivery.id, error: outcome.error.message },
+      `${name} stays in the drop folder and is not taken again until it changes`,
+    );
+  };
+}
+
+/** Resolves when the delivery settled or the signal aborted, whichever comes first. */
+function settledOrAborted(settled: Promise<unknown>, stop: AbortSignal): Promise<unknown> {
+  if (stop.aborted) return Promise.resolve();
+  let onAbort!: () => void;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    stop.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([settled, aborted]).finally(() => stop.removeEventListener('abort', onAbort));
+}
