@@ -1,0 +1,168 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { isDecodeFailure, type DecodedRecord } from '../../src/core/records.js';
+import { chunked, csv, decodeAll, records, summarize } from './test-helpers.js';
+
+describe('csv decode: values and positions', () => {
+  it('reads quoted fields, escaped quotes and line breaks, and gives each record its first line', async () => {
+    const text = 'id,note\n1,"a ""b"" c"\n2,"two\nlines"\n\n# comment\n3,x\n';
+    const { items } = await decodeAll(csv({ comment: '#' }), text);
+    expect(items).toEqual([
+      { record: { id: '1', note: 'a "b" c' }, position: { file: 'in.csv', line: 2, record: 1 }, raw: '1,"a ""b"" c"' },
+      { record: { id: '2', note: 'two\nlines' }, position: { file: 'in.csv', line: 3, record: 2 }, raw: '2,"two\nlines"' },
+      { record: { id: '3', note: 'x' }, position: { file: 'in.csv', line: 7, record: 3 }, raw: '3,x' },
+    ]);
+  });
+
+  it('accepts LF, CRLF and CR, even mixed, under auto; counts CRLF as one line', async () => {
+    const { items } = await decodeAll(csv(), 'a,b\r\n1,2\r3,4\n5,6');
+    expect(items.map((d) => [(d as DecodedRecord).record.a, d.position.line])).toEqual([
+      ['1', 2],
+      ['3', 3],
+      ['5', 4],
+    ]);
+  });
+
+  it('keeps a CR inside values when the record delimiter is lf', async () => {
+    expect(await records(csv({ recordDelimiter: 'lf' }), 'a,b\n1,2\r\n')).toEqual([{ a: '1', b: '2\r' }]);
+  });
+
+  it('uses declared columns when there is no header', async () => {
+    expect(await records(csv({ header: false, columns: ['SKU', 'DESC'], delimiter: ';' }), 'A1;Bolt\nA2;Nut\n')).toEqual([
+      { SKU: 'A1', DESC: 'Bolt' },
+      { SKU: 'A2', DESC: 'Nut' },
+    ]);
+  });
+
+  it('keeps extra header columns and accepts declared ones in any order', async () => {
+    expect(await records(csv({ columns: ['B', 'A'] }), 'A,B,C\n1,2,3\n')).toEqual([{ A: '1', B: '2', C: '3' }]);
+  });
+
+  it('turns nullValues into null, and trims only when asked', async () => {
+    const text = 'a,b,c\n, NULL ,\\N\n';
+    expect(await records(csv({ nullValues: ['', 'NULL', '\\N'] }), text)).toEqual([{ a: null, b: ' NULL ', c: null }]);
+    expect(await records(csv({ nullValues: ['', 'NULL', '\\N'], trim: true }), text)).toEqual([{ a: null, b: null, c: null }]);
+    expect(await records(csv({ nullValues: [''] }), 'a,b\n,""\n')).toEqual([{ a: null, b: null }]);
+  });
+
+  it('reads backslash-escaped quotes (psql style) and no quoting at all', async () => {
+    expect(await records(csv({ escape: '\\' }), 'a,b\n"say \\"hi\\"",x\n')).toEqual([{ a: 'say "hi"', b: 'x' }]);
+    expect(await records(csv({ quote: null, delimiter: '\t' }), 'a\tb\n"x"\ty\n')).toEqual([{ a: '"x"', b: 'y' }]);
+  });
+
+  it('reads empty lines as one-empty-field records when skipEmptyLines is false', async () => {
+    const { items } = await decodeAll(csv({ skipEmptyLines: false, columns: ['a'], header: false }), 'x\n\ny\n');
+    expect(summarize(items)).toEqual([{ a: 'x' }, { a: '' }, { a: 'y' }]);
+  });
+
+  it('gives the same records however the input is chunked, as Buffer, Readable or iterable', async () => {
+    const text = 'h1,h2\r\n"multi\r\nline ✓",ü\r\n# c\r\n\r\nz,"q""q"\r\n';
+    const opts = { comment: '#' };
+    const whole = await decodeAll(csv(opts), text);
+    for (const size of [1, 2, 3, 7]) {
+      expect((await decodeAll(csv(opts), chunked(Buffer.from(text), size))).items).toEqual(whole.items);
+    }
+    expect((await decodeAll(csv(opts), Readable.from([Buffer.from(text)]))).items).toEqual(whole.items);
+    expect(whole.items.map((d) => d.position.line)).toEqual([2, 6]);
+  });
+
+  it('yields a large buffer in several bounded batches', async () => {
+    const text = 'a,b\n' + 'x,y\n'.repeat(100_000);
+    const { items, batches } = await decodeAll(csv(), text);
+    expect(items.length).toBe(100_000);
+    expect(batches).toBeGreaterThan(4);
+    expect(items[99_999].position).toEqual({ file: 'in.csv', line: 100_001, record: 100_000 });
+  });
+});
+
+describe('csv decode: column counts', () => {
+  const text = 'a,b,c\n1,2\n1,2,3,4\n1,2,3\n';
+  it('strict rejects short and long records, naming the line, and goes on', async () => {
+    expect(summarize((await decodeAll(csv(), text)).items)).toEqual([
+      'in.csv:2 (record 1): expected 3 fields (a, b, c), got 2 [record.columns]',
+      'in.csv:3 (record 2): expected 3 fields (a, b, c), got 4 [record.columns]',
+      { a: '1', b: '2', c: '3' },
+    ]);
+  });
+  it('pad fills short records with null', async () => {
+    expect(summarize((await decodeAll(csv({ columnCount: 'pad' }), text)).items)).toEqual([
+      { a: '1', b: '2', c: null },
+      'in.csv:3 (record 2): expected 3 fields (a, b, c), got 4 [record.columns]',
+      { a: '1', b: '2', c: '3' },
+    ]);
+  });
+  it('ignoreExtra drops fields past the last column', async () => {
+    expect(summarize((await decodeAll(csv({ columnCount: 'ignoreExtra' }), text)).items)).toEqual([
+      'in.csv:2 (record 1): expected 3 fields (a, b, c), got 2 [record.columns]',
+      { a: '1', b: '2', c: '3' },
+      { a: '1', b: '2', c: '3' },
+    ]);
+  });
+});
+
+describe('csv decode: broken input', () => {
+  it('reports junk after a closing quote as record.quote and keeps going', async () => {
+    const { items } = await decodeAll(csv(), 'a,b\n"x"y,2\n"ok ""q""",3\n');
+    expect(summarize(items)).toEqual([
+      'in.csv:2 (record 1): field a: unexpected "y" after the closing quote of field 1 (line 2); a quoted field must end at a delimiter or line end [record.quote]',
+      { a: 'ok "q"', b: '3' },
+    ]);
+    expect(isDecodeFailure(items[0]) && items[0].raw).toBe('"x"y,2');
+  });
+
+  it('names the line where a never-closed quote opened, after the good records', async () => {
+    const { items } = await decodeAll(csv(), 'a,b\n1,2\n3,"open\n4,5\n6,7\n');
+    expect(summarize(items)).toEqual([
+      { a: '1', b: '2' },
+      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is never closed: the rest of the file, lines 3–5, was read into that one field [record.quote]',
+    ]);
+    expect(isDecodeFailure(items[1]) && items[1].raw).toBe('3,"open\n4,5\n6,7');
+  });
+
+  it('stops with a fatal failure when an open quote outgrows maxRecordSize', async () => {
+    const text = 'a,b\n1,2\n3,"open\n' + 'x,y\n'.repeat(2000);
+    const { items } = await decodeAll(csv({ maxRecordSize: 1024 }), text);
+    expect(items).toHaveLength(2);
+    expect(summarize(items)[1]).toMatch(
+      /^in\.csv:3 \(record 2\): field b: quote opened at line 3 \(field 2\) is not closed within maxRecordSize \(1024 characters, up to line \d+\): the rest of the file cannot be read \[record\.quote\] \(fatal\)$/,
+    );
+  });
+
+  it('fails the delivery when the header lacks declared columns, listing them', async () => {
+    const { items } = await decodeAll(csv({ columns: ['SKU', 'PRICE', 'DESC'] }), 'SKU,DESCR\n1,x\n');
+    expect(summarize(items)).toEqual([
+      'in.csv:1 (record 0): header lacks declared columns PRICE, DESC (header has "SKU", "DESCR") [file.structure] (fatal)',
+    ]);
+  });
+
+  it('fails the delivery on a repeated header name', async () => {
+    const { items } = await decodeAll(csv(), 'a,b,a\n1,2,3\n');
+    expect(summarize(items)).toEqual(['in.csv:1 (record 0): header repeats column "a" (fields 1 and 3) [file.structure] (fatal)']);
+  });
+
+  it('reports bytes invalid in UTF-8 per field, but not a literal U+FFFD in valid input', async () => {
+    const bad = Buffer.concat([Buffer.from('a,b\n1,ok\n2,x'), Buffer.from([0xff]), Buffer.from('y\n3,z\n')]);
+    expect(summarize((await decodeAll(csv(), bad)).items)).toEqual([
+      { a: '1', b: 'ok' },
+      'in.csv:3 (record 2): field b: bytes not valid in utf-8 (shown as U+FFFD) (value "x\ufffdy") [field.encoding]',
+      { a: '3', b: 'z' },
+    ]);
+    expect(await records(csv(), 'a\n\ufffd\n')).toEqual([{ a: '\ufffd' }]);
+  });
+
+  it('reports bytes a legacy code page leaves undefined', async () => {
+    const bytes = Buffer.from([0x61, 0x0a, 0x80, 0x0a, 0x81, 0x0a]); // cp1252: 0x80 €, 0x81 undefined
+    expect(summarize((await decodeAll(csv({ encoding: 'windows-1252' }), bytes)).items)).toEqual([
+      { a: '€' },
+      'in.csv:3 (record 2): field a: bytes not valid in windows-1252 (shown as U+FFFD) (value "\ufffd") [field.encoding]',
+    ]);
+  });
+
+  it('honours UTF-16 byte-order marks even when utf-8 is declared', async () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n1,ü\n', 'utf16le')]);
+    const be = Buffer.from(le).swap16();
+    expect(await records(csv(), le)).toEqual([{ a: '1', b: 'ü' }]);
+    expect(await records(csv(), be)).toEqual([{ a: '1', b: 'ü' }]);
+    expect((await decodeAll(csv(), chunked(be, 3))).items.map((d) => d.position.line)).toEqual([2]);
+  });
+});

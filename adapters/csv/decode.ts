@@ -1,0 +1,191 @@
+import { Parser, type Options as ParseOptions } from 'csv-parse';
+import type { DataErrorDetail } from '../../src/core/errors.js';
+import type { ByteInput } from '../../src/core/format.js';
+import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
+import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
+import { openFeed, type ParserFeed } from './input.js';
+import { parseRecordDelimiters, type CsvOptions } from './options.js';
+import { countBreaks, findQuoteProblem, mayHavePrefix, skippedPrefix, type RawSyntax } from './raw-text.js';
+import { describeParserError } from './parser-errors.js';
+
+/** What csv-parse hands over with `raw: true`: the values and the text they came from. */
+interface RawItem {
+  record: string[];
+  raw: string;
+}
+
+/**
+ * Decodes one delivery: bytes in, batches of records and failures out, one batch per slice of
+ * input. csv-parse runs as a Transform driven synchronously (write a slice, read what it parsed),
+ * so there is no async step per record and memory stays at one slice's worth of records.
+ */
+export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: CsvOptions): AsyncIterable<Decoded[]> {
+  const feed = openFeed(input, options.encoding);
+  const delivery = new DeliveryDecoder(options, meta, feed);
+  try {
+    for await (const slice of feed.slices) {
+      delivery.write(slice);
+      if (delivery.pending.length) yield delivery.take();
+      if (delivery.stopped) return;
+    }
+    await delivery.end();
+    if (delivery.pending.length) yield delivery.take();
+  } finally {
+    delivery.close();
+  }
+}
+
+class DeliveryDecoder {
+  pending: Decoded[] = [];
+  stopped = false;
+  private parser: Parser | undefined;
+  private layout: ColumnLayout | undefined;
+  private nextLine = 1;
+  private recordNo = 0;
+  private readonly file: string | undefined;
+  private readonly syn: RawSyntax;
+  private readonly built: BuildResult = { record: {}, bad: -1, quoteFirst: false };
+
+  constructor(
+    private readonly options: CsvOptions,
+    meta: DeliveryMeta,
+    private readonly feed: ParserFeed,
+  ) {
+    this.file = meta.name;
+    this.syn = options;
+    if (!options.header) this.layout = new ColumnLayout(options.columns ?? [], options);
+  }
+
+  write(slice: Buffer): void {
+    const p = (this.parser ??= this.open());
+    p.write(slice);
+    this.drain(p);
+  }
+
+  async end(): Promise<void> {
+    const p = this.parser;
+    if (!p || this.stopped) return;
+    await new Promise<void>((resolve) => {
+      p.once('end', resolve);
+      p.once('error', () => resolve());
+      p.on('readable', () => this.drain(p));
+      p.end();
+    });
+    this.drain(p);
+  }
+
+  take(): Decoded[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  close(): void {
+    this.parser?.destroy();
+  }
+
+  private open(): Parser {
+    const o = this.options;
+    const opts: ParseOptions = {
+      encoding: 'utf8',
+      bom: false,
+      delimiter: o.delimiter,
+      quote: o.quote ?? false,
+      escape: o.escape,
+      record_delimiter: parseRecordDelimiters(o.recordDelimiter),
+      trim: o.trim,
+      skip_empty_lines: o.skipEmptyLines,
+      comment: o.comment ?? undefined,
+      // Lenient like Python's csv and Commons CSV: a quote inside an unquoted field is a character.
+      // A quoted field followed by junk is kept as literal text by csv-parse; `onItem` reports it.
+      relax_quotes: true,
+      // Field counts are checked here, per record, under the `columnCount` policy.
+      relax_column_count: true,
+      raw: true,
+      max_record_size: o.maxRecordSize,
+    };
+    const p = new Parser(opts);
+    p.on('error', () => undefined); // read through `errored`, after the records parsed before it
+    return p;
+  }
+
+  private drain(p: Parser): void {
+    if (this.stopped) return;
+    let item: RawItem | null;
+    while ((item = p.read() as RawItem | null) !== null) {
+      this.onItem(item);
+      if (this.stopped) return;
+    }
+    if (p.errored) this.onParserError(p.errored as Error & { code?: string; raw?: unknown });
+  }
+
+  /** Splits a raw text into its record's first line and the record text without terminator. */
+  private locate(raw: string): { line: number; text: string } {
+    let line = this.nextLine;
+    this.nextLine += countBreaks(raw);
+    let text = raw;
+    if (mayHavePrefix(raw, this.syn)) {
+      const prefix = skippedPrefix(raw, this.syn);
+      line += prefix.lines;
+      text = raw.slice(prefix.start);
+    }
+    let end = text.length;
+    const last = text.charCodeAt(end - 1);
+    if (last === 10 || last === 13) end -= last === 10 && text.charCodeAt(end - 2) === 13 ? 2 : 1;
+    return { line, text: end === text.length ? text : text.slice(0, end) };
+  }
+
+  private onItem(item: RawItem): void {
+    const { line, text } = this.locate(item.raw);
+    const layout = this.layout;
+    if (layout === undefined) return this.onHeader(item.record, line, text);
+    const position: Position = { file: this.file, line, record: ++this.recordNo };
+    const values = item.record;
+    const countProblem = layout.checkCount(values.length);
+    if (countProblem) return this.fail({ ...countProblem, position }, text);
+    const b = this.built;
+    layout.build(values, this.feed.suspect, b);
+    if (b.quoteFirst) {
+      const q = findQuoteProblem(text, line, this.syn);
+      if (q?.kind === 'trailing') {
+        const message =
+          `unexpected ${JSON.stringify(q.char)} after the closing quote of field ${q.field}` +
+          ` (line ${q.lastLine}); a quoted field must end at a delimiter or line end`;
+        return this.fail({ code: 'record.quote', message, position, field: layout.names[q.field - 1] }, text);
+      }
+    }
+    if (b.bad !== -1) {
+      const field = layout.names[b.bad];
+      const message = `bytes not valid in ${this.options.encoding} (shown as U+FFFD)`;
+      return this.fail({ code: 'field.encoding', message, position, field, value: values[b.bad] }, text);
+    }
+    this.pending.push({ record: b.record, position, raw: text });
+  }
+
+  private onHeader(names: string[], line: number, text: string): void {
+    const problem = checkHeader(names, this.options.columns);
+    if (problem) {
+      const position: Position = { file: this.file, line, record: 0 };
+      this.fail({ code: 'file.structure', message: problem, position }, text, true);
+      return;
+    }
+    this.layout = new ColumnLayout(names, this.options);
+  }
+
+  private onParserError(err: Error & { code?: string; raw?: unknown }): void {
+    const { line, text } = this.locate(typeof err.raw === 'string' ? err.raw : '');
+    const isHeader = this.layout === undefined;
+    const position: Position = { file: this.file, line, record: isHeader ? 0 : ++this.recordNo };
+    const q = findQuoteProblem(text, line, this.syn);
+    const { detail, fatal } = describeParserError(err, q, this.options.maxRecordSize);
+    const field = q && this.layout ? this.layout.names[q.field - 1] : undefined;
+    this.fail({ ...detail, position, ...(field !== undefined ? { field } : {}) }, text, fatal || isHeader);
+    this.stopped = true;
+  }
+
+  private fail(error: DataErrorDetail, raw: string, fatal = false): void {
+    const position = error.position as Position;
+    this.pending.push(fatal ? { error, position, raw, fatal } : { error, position, raw });
+    if (fatal) this.stopped = true;
+  }
+}

@@ -1,0 +1,137 @@
+import { isUtf8 } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
+import type { ByteInput } from '../../src/core/format.js';
+import { textCodec } from '../../src/encoding/index.js';
+
+/** Largest slice handed to the parser at once: a batch of records never outgrows one slice. */
+export const SLICE_BYTES = 64 * 1024;
+
+/**
+ * Bytes ready for csv-parse, always UTF-8: BOM stripped, UTF-16 and legacy code pages decoded and
+ * re-encoded. (csv-parse reads UTF-16LE too, but its raw record text then loses the second byte of
+ * every delimiter, so UTF-16 goes through UTF-8 like the rest.) `suspect` turns true once a U+FFFD in the text may stand for an undecodable
+ * byte rather than a literal U+FFFD in the input; from then on every U+FFFD in a value is reported.
+ */
+export interface ParserFeed {
+  suspect: boolean;
+  slices: AsyncIterable<Buffer>;
+}
+
+type Kind = 'utf8' | 'utf16le' | 'utf16be' | 'utf16' | 'legacy';
+
+function kindOf(encoding: string): Kind {
+  const e = encoding.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (e === 'utf8') return 'utf8';
+  if (e === 'utf16le' || e === 'ucs2') return 'utf16le';
+  if (e === 'utf16be') return 'utf16be';
+  if (e === 'utf16') return 'utf16';
+  return 'legacy';
+}
+
+/** Fails early (at create) for an encoding nobody knows; the ConfigError is the caller's to build. */
+export function checkEncoding(encoding: string): void {
+  if (kindOf(encoding) === 'legacy') textCodec(encoding);
+}
+
+async function* chunksOf(input: ByteInput): AsyncIterable<Buffer> {
+  if (Buffer.isBuffer(input)) {
+    yield input;
+    return;
+  }
+  for await (const c of input as AsyncIterable<Buffer | Uint8Array | string>) {
+    if (typeof c === 'string') yield Buffer.from(c, 'utf8');
+    else yield Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  }
+}
+
+function* sliced(b: Buffer): Iterable<Buffer> {
+  for (let i = 0; i < b.length; i += SLICE_BYTES) yield b.subarray(i, i + SLICE_BYTES);
+}
+
+/** Length of an unfinished UTF-8 sequence at the end of `b` (0 when the last character is whole). */
+function utf8Tail(b: Buffer): number {
+  for (let back = 1; back <= Math.min(3, b.length); back++) {
+    const byte = b[b.length - back];
+    if ((byte & 0xc0) === 0x80) continue;
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+
+/** Opens a delivery's bytes for csv-parse in the declared encoding. */
+export function openFeed(input: ByteInput, encoding: string): ParserFeed {
+  const feed: ParserFeed = { suspect: false, slices: undefined as never };
+  feed.slices = produce(feed, input, kindOf(encoding), encoding);
+  return feed;
+}
+
+async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name: string): AsyncIterable<Buffer> {
+  let kind = declared;
+  let head: Buffer | undefined = Buffer.alloc(0);
+  let carry: Buffer | undefined;
+  let utf16: StringDecoder | undefined;
+  const decoder = declared === 'legacy' ? textCodec(name).decoder() : undefined;
+  feed.suspect = declared === 'legacy';
+
+  const convert = (chunk: Buffer): Buffer => {
+    if (decoder) return Buffer.from(decoder.write(chunk), 'utf8');
+    if (kind === 'utf16be') {
+      const all = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const even = all.length & ~1;
+      carry = even < all.length ? Buffer.from(all.subarray(even)) : undefined;
+      // swap16 works in place: copy so the caller's buffer is never changed.
+      chunk = Buffer.from(all.subarray(0, even)).swap16();
+    }
+    if (kind === 'utf16le' || kind === 'utf16be') {
+      utf16 ??= new StringDecoder('utf16le');
+      return Buffer.from(utf16.write(chunk), 'utf8');
+    }
+    if (kind === 'utf8' && !feed.suspect) {
+      const all = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const tail = utf8Tail(all);
+      carry = tail ? Buffer.from(all.subarray(all.length - tail)) : undefined;
+      if (!isUtf8(all.subarray(0, all.length - tail))) feed.suspect = true;
+    }
+    return chunk;
+  };
+
+  for await (const chunk of chunksOf(input)) {
+    if (head !== undefined) {
+      // The BOM decides the encoding, so hold bytes back until three are there.
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 3) continue;
+      const rest = sniff(head);
+      head = undefined;
+      for (const s of sliced(convert(rest))) if (s.length) yield s;
+      continue;
+    }
+    for (const s of sliced(convert(chunk))) if (s.length) yield s;
+  }
+  if (head !== undefined && head.length) for (const s of sliced(convert(sniff(head)))) yield s;
+  const last = decoder ? decoder.end() : utf16 ? utf16.end() : '';
+  if (last) yield Buffer.from(last, 'utf8');
+  if (kind === 'utf8' && carry && carry.length) {
+    // An unfinished character at the very end: csv-parse turns it into U+FFFD, reported as such.
+    feed.suspect = true;
+    yield carry;
+  }
+
+  function sniff(bytes: Buffer): Buffer {
+    if (declared !== 'legacy') {
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        kind = 'utf8';
+        bytes = bytes.subarray(3);
+      } else if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+        kind = 'utf16le';
+        bytes = bytes.subarray(2);
+      } else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+        kind = 'utf16be';
+        bytes = bytes.subarray(2);
+      } else if (kind === 'utf16') {
+        kind = 'utf16le';
+      }
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Reading csv-parse's raw record text: line counts, the skipped lines it carries in front of a
+ * record, and where a quote went wrong. The raw text of a record is everything the parser consumed
+ * since the previous record (empty and comment lines included) up to and including the first
+ * character of the record's line terminator.
+ */
+
+/** The lexical settings the raw-text readers need. */
+export interface RawSyntax {
+  delimiter: string;
+  quote: string | null;
+  escape: string;
+  comment: string | null;
+  trim: boolean;
+  skipEmptyLines: boolean;
+}
+
+/** Number of line breaks in `s`: CRLF, CR and LF each count once. */
+export function countBreaks(s: string): number {
+  let n = 0;
+  let lf = s.indexOf('\n');
+  let cr = s.indexOf('\r');
+  while (lf !== -1 || cr !== -1) {
+    n++;
+    if (cr !== -1 && (lf === -1 || cr < lf)) {
+      if (lf === cr + 1) lf = s.indexOf('\n', lf + 1);
+      cr = s.indexOf('\r', cr + 1);
+    } else {
+      lf = s.indexOf('\n', lf + 1);
+    }
+  }
+  return n;
+}
+
+function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\u00a0' || c === '\ufeff';
+}
+
+/** Index just past the line starting at `i`, and the end of its content. */
+function lineAt(s: string, i: number): { end: number; next: number } | undefined {
+  let j = i;
+  while (j < s.length && s[j] !== '\n' && s[j] !== '\r') j++;
+  if (j === s.length) return undefined;
+  return { end: j, next: s[j] === '\r' && s[j + 1] === '\n' ? j + 2 : j + 1 };
+}
+
+/** True when the first character of a raw text may start a skipped line (cheap pre-check). */
+export function mayHavePrefix(raw: string, syn: RawSyntax): boolean {
+  const c = raw[0];
+  return c === '\n' || c === '\r' || c === syn.comment || (syn.trim && c !== undefined && isSpace(c));
+}
+
+/**
+ * Splits skipped (empty or comment) lines off the front of a raw text.
+ * Returns how many lines were skipped and where the record itself starts.
+ */
+export function skippedPrefix(raw: string, syn: RawSyntax): { lines: number; start: number } {
+  let lines = 0;
+  let i = 0;
+  for (;;) {
+    const l = lineAt(raw, i);
+    if (!l) break;
+    let k = i;
+    if (syn.trim) while (k < l.end && isSpace(raw[k])) k++;
+    const empty = k === l.end && (syn.trim || k === i);
+    const skipped = (empty && syn.skipEmptyLines) || (syn.comment !== null && raw[k] === syn.comment && (k === i || syn.trim));
+    if (!skipped || l.next >= raw.length) break;
+    lines++;
+    i = l.next;
+  }
+  return { lines, start: i };
+}
+
+/** What went wrong with a quote: never closed, or followed by something other than a delimiter. */
+export interface QuoteProblem {
+  kind: 'unclosed' | 'trailing';
+  /** Line where the offending quoted field opened. */
+  line: number;
+  /** 1-based field index. */
+  field: number;
+  /** The character found after the closing quote (kind `trailing`). */
+  char?: string;
+  /** Line the text ends on (kind `unclosed`: how far the open quote reached). */
+  lastLine: number;
+}
+
+/**
+ * Scans one record's raw text (skipped lines already removed) the way csv-parse reads quotes, to
+ * say where a quote problem is. Only called on the slow path: a value that starts with the quote
+ * character, or a parser error.
+ */
+export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax): QuoteProblem | undefined {
+  const { delimiter, quote, escape, comment, trim } = syn;
+  if (quote === null) return undefined;
+  let line = firstLine;
+  let field = 1;
+  let atStart = true;
+  let inQuote = false;
+  let afterQuote = false;
+  let openLine = line;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const isBreak = c === '\n' || c === '\r';
+    if (isBreak && !(c === '\r' && text[i + 1] === '\n')) line++;
+    if (inQuote) {
+      if (c === escape && escape !== quote && i + 1 < text.length) {
+        const n = text[++i];
+        if (n === '\n' || (n === '\r' && text[i + 1] !== '\n')) line++;
+      } else if (c === quote) {
+        if (escape === quote && text[i + 1] === quote) i++;
+        else {
+          inQuote = false;
+          afterQuote = true;
+        }
+      }
+      continue;
+    }
+    if (c === delimiter) {
+      field++;
+      atStart = true;
+      afterQuote = false;
+      continue;
+    }
+    if (isBreak || (comment !== null && c === comment)) return undefined;
+    if (afterQuote) {
+      if (trim && isSpace(c)) continue;
+      return { kind: 'trailing', line: openLine, field, char: c, lastLine: line };
+    }
+    if (atStart && c === quote) {
+      inQuote = true;
+      openLine = line;
+      atStart = false;
+      continue;
+    }
+    if (atStart && trim && isSpace(c)) continue;
+    atStart = false;
+  }
+  if (!inQuote) return undefined;
+  const endsWithBreak = /[\r\n]$/.test(text);
+  return { kind: 'unclosed', line: openLine, field, lastLine: endsWithBreak ? line - 1 : line };
+}
