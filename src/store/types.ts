@@ -40,6 +40,12 @@ export interface RejectInput {
   errors: DataErrorDetail[];
   /** The mapping that rejected it, for replay after a fix. */
   mapping?: string;
+  /**
+   * The decoded legacy record when decoding succeeded and mapping failed: replay maps it again
+   * with the flow's current mapping. Absent for records that could not be decoded; those are
+   * fixed at the source and delivered again.
+   */
+  record?: import('../core/records.js').LegacyRecord;
 }
 
 export interface DeliveryProgress {
@@ -69,6 +75,12 @@ export interface ApplyBatch {
   progress?: DeliveryProgress;
   /** With `progress.complete`: delete what this flow wrote before and this delivery did not. */
   fullSync?: FullSyncRequest;
+  /**
+   * Set on every batch of a full-sync delivery (the entity type it is the complete set of), so
+   * that unchanged records are remembered as seen; the last batch's `fullSync` implies it. A
+   * multi-batch delivery whose earlier batches lacked it is refused at full sync.
+   */
+  fullSyncType?: string;
 }
 
 export interface ApplyCounts {

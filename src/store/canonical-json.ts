@@ -1,0 +1,76 @@
+import { hash } from 'node:crypto';
+
+/**
+ * The canonical text of entity data: JSON with object keys sorted (by UTF-16 code units, as
+ * `Array.prototype.sort` does), no whitespace, `undefined` properties left out and `undefined`
+ * array items written as null, as `JSON.stringify` does; objects with `toJSON` (a Date) are
+ * written as what it returns. Two values that differ only in key order have the same text, so
+ * the same content hash. The store keeps data in this form: data read back has its keys sorted.
+ *
+ * Throws a TypeError for what JSON cannot carry faithfully (bigint, functions, symbols,
+ * non-finite numbers) rather than storing something other than what was written.
+ */
+export function canonicalJson(value: unknown): string {
+  // A key-sorted copy serialised natively is faster than building the text in JS.
+  return JSON.stringify(sortedCopy(value));
+}
+
+function sortedCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`cannot store the number ${value} in canonical JSON`);
+      return value;
+    case 'object':
+      if (value === null) return null;
+      if (Array.isArray(value)) return sortedArray(value);
+      return sortedObject(value as Record<string, unknown>);
+    default:
+      throw new TypeError(`cannot store a value of type ${typeof value} in canonical JSON`);
+  }
+}
+
+function sortedArray(items: unknown[]): unknown[] {
+  const out = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = sortedCopy(items[i]);
+  return out;
+}
+
+function sortedObject(object: Record<string, unknown>): unknown {
+  const toJSON = (object as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return sortedCopy(toJSON.call(object));
+  const keys = sortKeys(Object.keys(object));
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    // Plain assignment of "__proto__" would set the prototype, not a property.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: sortedCopy(object[key]), enumerable: true, writable: true, configurable: true });
+    else out[key] = sortedCopy(object[key]);
+  }
+  return out;
+}
+
+/**
+ * Sorts by UTF-16 code units, as the default sort does. Records have few keys, for which an
+ * insertion sort is several times faster than `Array.prototype.sort`.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 48) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/** sha256 (hex) of the canonical JSON text: the content hash that decides "unchanged". */
+export function contentHash(canonical: string): string {
+  return hash('sha256', canonical, 'hex');
+}

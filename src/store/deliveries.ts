@@ -1,0 +1,120 @@
+import type Database from 'better-sqlite3';
+import { DeliveryCompleteError } from './errors.js';
+import type { ApplyCounts, DeliveryProgress, DeliveryState } from './types.js';
+
+interface DeliveryRow {
+  id: number;
+  flow: string;
+  delivery_id: string;
+  delivery_name: string | null;
+  complete: 0 | 1;
+  records_done: number;
+  n_created: number;
+  n_updated: number;
+  n_unchanged: number;
+  n_deleted: number;
+  n_rejected: number;
+  n_skipped: number;
+  started_at: string;
+  finished_at: string | null;
+  full_sync_type: string | null;
+}
+
+/** A delivery as a batch finds it when it starts: its internal id and what earlier batches did. */
+export interface OpenDelivery {
+  id: number;
+  /** Records done by earlier batches. */
+  recordsDone: number;
+  /** Entity type every batch so far marked seen for full sync; null when they did not. */
+  fullSyncType: string | null;
+}
+
+function toState(r: DeliveryRow): DeliveryState {
+  return {
+    flow: r.flow,
+    deliveryId: r.delivery_id,
+    ...(r.delivery_name === null ? {} : { deliveryName: r.delivery_name }),
+    state: r.complete ? 'complete' : 'in-progress',
+    recordsDone: r.records_done,
+    counts: { created: r.n_created, updated: r.n_updated, unchanged: r.n_unchanged, deleted: r.n_deleted, rejected: r.n_rejected, skipped: r.n_skipped },
+    startedAt: r.started_at,
+    ...(r.finished_at === null ? {} : { finishedAt: r.finished_at }),
+  };
+}
+
+/** Delivery progress: what makes a delivery resumable batch by batch and skipped once complete. */
+export class Deliveries {
+  private readonly select: Database.Statement<[string, string], DeliveryRow>;
+  private readonly insert: Database.Statement<[string, string, string | null, string, string | null], number>;
+  private readonly markFullSync: Database.Statement<[string, number]>;
+  private readonly update: Database.Statement;
+  private readonly recent: Database.Statement<[number], DeliveryRow>;
+  private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
+
+  constructor(db: Database.Database) {
+    this.select = db.prepare('SELECT * FROM deliveries WHERE flow = ? AND delivery_id = ?');
+    this.insert = db
+      .prepare<[string, string, string | null, string, string | null], number>(
+        'INSERT INTO deliveries (flow, delivery_id, delivery_name, started_at, full_sync_type) VALUES (?, ?, ?, ?, ?) RETURNING id',
+      )
+      .pluck();
+    this.markFullSync = db.prepare('UPDATE deliveries SET full_sync_type = ? WHERE id = ? AND records_done = 0');
+    this.update = db.prepare(
+      `UPDATE deliveries SET records_done = ?, complete = ?, delivery_name = coalesce(?, delivery_name),
+        n_created = n_created + ?, n_updated = n_updated + ?, n_unchanged = n_unchanged + ?,
+        n_deleted = n_deleted + ?, n_rejected = n_rejected + ?, n_skipped = n_skipped + ?, finished_at = ?
+      WHERE id = ?`,
+    );
+    this.recent = db.prepare('SELECT * FROM deliveries ORDER BY id DESC LIMIT ?');
+    this.recentOfFlow = db.prepare('SELECT * FROM deliveries WHERE flow = ? ORDER BY id DESC LIMIT ?');
+  }
+
+  /**
+   * Starts a batch of a delivery, inside the batch's transaction: creates the delivery on its
+   * first batch, refuses one already complete (DeliveryCompleteError). `fullSyncType` is recorded
+   * only while no record is done yet, so it proves that every batch marked what it saw.
+   */
+  begin(p: DeliveryProgress, at: string, fullSyncType: string | undefined): OpenDelivery {
+    const row = this.select.get(p.flow, p.deliveryId);
+    if (row === undefined) {
+      const id = this.insert.get(p.flow, p.deliveryId, p.deliveryName ?? null, at, fullSyncType ?? null)!;
+      return { id, recordsDone: 0, fullSyncType: fullSyncType ?? null };
+    }
+    if (row.complete) throw new DeliveryCompleteError(p.flow, p.deliveryId);
+    if (fullSyncType !== undefined && row.records_done === 0 && row.full_sync_type !== fullSyncType) {
+      this.markFullSync.run(fullSyncType, row.id);
+      return { id: row.id, recordsDone: 0, fullSyncType };
+    }
+    return { id: row.id, recordsDone: row.records_done, fullSyncType: row.full_sync_type };
+  }
+
+  /** Records the batch's progress and adds its counts (and `p.counts`) to the delivery's totals. */
+  finish(id: number, p: DeliveryProgress, counts: ApplyCounts, at: string): void {
+    const extra = p.counts ?? {};
+    this.update.run(
+      p.recordsDone,
+      p.complete ? 1 : 0,
+      p.deliveryName ?? null,
+      counts.created + (extra.created ?? 0),
+      counts.updated + (extra.updated ?? 0),
+      counts.unchanged + (extra.unchanged ?? 0),
+      counts.deleted + (extra.deleted ?? 0),
+      counts.rejected + (extra.rejected ?? 0),
+      counts.skipped + (extra.skipped ?? 0),
+      p.complete ? at : null,
+      id,
+    );
+  }
+
+  get(flow: string, deliveryId: string): DeliveryState | undefined {
+    const row = this.select.get(flow, deliveryId);
+    return row === undefined ? undefined : toState(row);
+  }
+
+  /** Most recently started first. */
+  list(options: { flow?: string; limit?: number }): DeliveryState[] {
+    const limit = options.limit ?? 100;
+    const rows = options.flow === undefined ? this.recent.all(limit) : this.recentOfFlow.all(options.flow, limit);
+    return rows.map(toState);
+  }
+}

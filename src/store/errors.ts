@@ -1,0 +1,62 @@
+import { ConfigError, RetryableError } from '../core/errors.js';
+
+/**
+ * A full sync would delete more of a flow's entities than its `maxDeleteShare` allows. Thrown from
+ * `apply` on the delivery's last batch; the whole batch is rolled back (nothing deleted, the
+ * delivery not recorded complete), so the runtime can hold the delivery until an operator re-runs
+ * it with `force`.
+ */
+export class FullSyncHeldError extends Error {
+  override readonly name = 'FullSyncHeldError';
+  constructor(
+    readonly flow: string,
+    readonly type: string,
+    readonly wouldDelete: number,
+    readonly live: number,
+    readonly maxDeleteShare: number,
+  ) {
+    const pct = (n: number) => `${Math.round(n * 1000) / 10}%`;
+    super(
+      `full sync of ${type} from flow ${flow} would delete ${wouldDelete} of ${live} live entities (${pct(wouldDelete / live)}), ` +
+        `more than the limit of ${pct(maxDeleteShare)} (maxDeleteShare ${maxDeleteShare}): nothing was deleted and the delivery ` +
+        `is held; re-run it with force to apply the deletions`,
+    );
+  }
+}
+
+/**
+ * A batch names a delivery that is already complete. The runtime checks `delivery()` first, so
+ * this means a race with another process or a bug: nothing of the batch was applied.
+ */
+export class DeliveryCompleteError extends Error {
+  override readonly name = 'DeliveryCompleteError';
+  constructor(
+    readonly flow: string,
+    readonly deliveryId: string,
+  ) {
+    super(`delivery ${deliveryId} of flow ${flow} is already complete: refusing to apply it again`);
+  }
+}
+
+interface SqliteLikeError {
+  code?: unknown;
+  message?: unknown;
+}
+
+/**
+ * Classifies what better-sqlite3 threw: a lock held by another process is retryable, a file
+ * that is not a database (or cannot be opened) is the operator's configuration; anything else
+ * passes through unchanged.
+ */
+export function mapSqliteError(error: unknown, path: string): unknown {
+  const code = (error as SqliteLikeError | null)?.code;
+  if (typeof code !== 'string') return error;
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_LOCKED_')) {
+    return new RetryableError(`store ${path} is locked by another process`, { cause: error });
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) {
+    const message = (error as SqliteLikeError).message;
+    return new ConfigError({ file: path, message: `cannot use as store: ${typeof message === 'string' ? message : code} (${code})` });
+  }
+  return error;
+}

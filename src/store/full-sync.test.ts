@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FullSyncHeldError } from './errors.js';
+import { deliveryBatch, TempStores, upsert } from './test-support.js';
+import type { SqliteStore } from './sqlite-store.js';
+
+const stores = new TempStores();
+afterEach(() => stores.cleanup());
+
+const customers = (keys: string[], data: Record<string, unknown> = {}) => keys.map((k) => upsert('Customer', k, { id: k, ...data }));
+const range = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1).padStart(3, '0'));
+const sync = (maxDeleteShare: number, force?: boolean) => ({ fullSync: { type: 'Customer', maxDeleteShare, force } });
+
+async function seed(store: SqliteStore, n: number): Promise<void> {
+  await store.apply(deliveryBatch('crm', 'd0', customers(range(n)), n, true, sync(0.2)));
+}
+
+describe('full sync', () => {
+  it("deletes the flow's entities the delivery neither wrote nor confirmed, across batches, and nothing of other sources", async () => {
+    const store = stores.open();
+    await seed(store, 10);
+    await store.apply({ origin: { origin: 'api:crm' }, writes: [upsert('Customer', 'api-1', {}), upsert('Customer', '010', { by: 'api' })] });
+    await store.apply(deliveryBatch('erp', 'e1', [upsert('Customer', 'erp-1', {})], 1, true));
+
+    // 001..004 unchanged in batch 1, 005..008 in batch 2 with 005 changed; 009 missing; 010 was taken over by the API.
+    await store.apply(deliveryBatch('crm', 'd1', customers(range(4)), 4, false, { fullSyncType: 'Customer' }));
+    const result = await store.apply(
+      deliveryBatch('crm', 'd1', [...customers(['006', '007', '008']), upsert('Customer', '005', { id: '005', v: 2 })], 8, true, sync(0.2)),
+    );
+    expect(result).toMatchObject({ unchanged: 3, updated: 1, deleted: 1 });
+
+    expect((await store.get('Customer', '009'))!.deleted).toBe(true);
+    const live = (await store.list('Customer', { limit: 100 })).map((e) => e.key);
+    expect(live).toEqual([...range(8), '010', 'api-1', 'erp-1']);
+    const tomb = (await store.history('Customer', '009')).at(-1)!;
+    expect(tomb).toMatchObject({ op: 'deleted', version: 2, lineage: { origin: 'flow:crm', flow: 'crm', deliveryId: 'd1' } });
+    expect(await store.delivery('crm', 'd1')).toMatchObject({ state: 'complete', counts: { deleted: 1, unchanged: 7, updated: 1 } });
+  });
+
+  it('holds back deletions beyond maxDeleteShare: the whole last batch rolls back, the delivery stays incomplete', async () => {
+    const store = stores.open();
+    await seed(store, 10);
+    const head = await store.head();
+    await store.apply(deliveryBatch('crm', 'd1', customers(range(5)), 5, false, { fullSyncType: 'Customer' }));
+    const last = deliveryBatch('crm', 'd1', [...customers(['006']), upsert('Customer', 'new', {})], 7, true, sync(0.2));
+    const error = await store.apply(last).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FullSyncHeldError);
+    expect((error as Error).message).toBe(
+      'full sync of Customer from flow crm would delete 4 of 11 live entities (36.4%), more than the limit of 20% ' +
+        '(maxDeleteShare 0.2): nothing was deleted and the delivery is held; re-run it with force to apply the deletions',
+    );
+    expect(error).toMatchObject({ flow: 'crm', type: 'Customer', wouldDelete: 4, live: 11, maxDeleteShare: 0.2 });
+    expect(await store.head()).toBe(head);
+    expect(await store.get('Customer', 'new')).toBeUndefined();
+    expect(await store.delivery('crm', 'd1')).toMatchObject({ state: 'in-progress', recordsDone: 5 });
+
+    // The operator forces it: the same last batch now deletes 007..010.
+    const forced = await store.apply({ ...last, ...sync(0.2, true) });
+    expect(forced).toMatchObject({ created: 1, deleted: 4 });
+    expect((await store.list('Customer', { limit: 100 })).map((e) => e.key)).toEqual([...range(6), 'new']);
+    expect((await store.delivery('crm', 'd1'))!.state).toBe('complete');
+  });
+
+  it('allows exactly maxDeleteShare of the live entities', async () => {
+    const store = stores.open();
+    await seed(store, 10);
+    expect(await store.apply(deliveryBatch('crm', 'd1', customers(range(8)), 8, true, sync(0.2)))).toMatchObject({ deleted: 2 });
+  });
+
+  it('holds an empty delivery that would delete everything', async () => {
+    const store = stores.open();
+    await seed(store, 3);
+    await expect(store.apply(deliveryBatch('crm', 'd1', [], 0, true, sync(0.5)))).rejects.toThrow('would delete 3 of 3 live entities (100%)');
+  });
+
+  it('keeps entities confirmed by a write that a conflict policy skipped', async () => {
+    const store = stores.open({ conflicts: [{ type: 'Customer', policy: 'last-write-wins' }] });
+    await store.apply(deliveryBatch('crm', 'd0', customers(['1', '2'], {}).map((w) => ({ ...w, sourceTimestamp: '2024-02-01' })), 2, true, sync(1)));
+    const stale = customers(['1', '2'], { old: true }).map((w) => ({ ...w, sourceTimestamp: '2024-01-01' }));
+    expect(await store.apply(deliveryBatch('crm', 'd1', stale, 2, true, sync(0)))).toMatchObject({ skipped: 2, deleted: 0 });
+  });
+
+  it('refuses a full sync whose earlier batches were applied without fullSyncType', async () => {
+    const store = stores.open();
+    await seed(store, 4);
+    await store.apply(deliveryBatch('crm', 'd1', customers(range(2)), 2, false));
+    await expect(store.apply(deliveryBatch('crm', 'd1', customers(['003', '004']), 4, true, sync(1)))).rejects.toThrow(
+      'full sync of Customer for delivery d1 of flow crm: its earlier batches were applied without fullSyncType, so the store cannot tell which entities they confirmed; pass fullSyncType on every batch',
+    );
+    expect((await store.list('Customer', { limit: 10 })).length).toBe(4);
+  });
+
+  it('refuses a full sync outside the last batch, and a share outside 0..1', async () => {
+    const store = stores.open();
+    await expect(store.apply(deliveryBatch('crm', 'd1', [], 0, false, sync(0.2)))).rejects.toThrow(
+      "full sync of Customer needs the delivery's last batch (progress with complete: true)",
+    );
+    await seed(store, 1);
+    await expect(store.apply(deliveryBatch('crm', 'd2', [], 0, true, sync(1.5)))).rejects.toThrow('maxDeleteShare must be between 0 and 1, not 1.5');
+  });
+});

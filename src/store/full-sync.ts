@@ -1,0 +1,72 @@
+import type Database from 'better-sqlite3';
+import type { EntityWriter } from './entity-writer.js';
+import { FullSyncHeldError } from './errors.js';
+import type { FullSyncRequest } from './types.js';
+
+interface Victim {
+  key: string;
+  version: number;
+  seq: number;
+}
+
+/**
+ * Full sync: a flow's complete delivery is the whole set of one entity type *as that flow
+ * knows it*. The flow's set is the live entities of the type whose current version this flow
+ * wrote (lineage flow); entities another source wrote last are not the flow's to delete. Of that
+ * set, every entity whose key no write of this delivery named (created, updated, unchanged or
+ * skipped by a conflict policy alike) is deleted: a tombstone version with op `deleted` and a
+ * change event, lineage naming this delivery.
+ *
+ * When the deletions would exceed `maxDeleteShare` of the set (counted before deleting, this
+ * delivery's own writes included) and `force` is not set, FullSyncHeldError is thrown and the
+ * caller's transaction rolls back: nothing deleted, the delivery not complete.
+ *
+ * "Seen" keys are kept per batch as one JSON array row (`full_sync_seen`), so the unchanged path
+ * costs a push to an array, not an update per entity; the rows go when the delivery completes.
+ */
+export class FullSync {
+  private readonly saveSeen: Database.Statement<[number, string]>;
+  private readonly clearKeys: Database.Statement<[]>;
+  private readonly loadKeys: Database.Statement<[number]>;
+  private readonly dropSeen: Database.Statement<[number]>;
+  private readonly countLive: Database.Statement<[string, string], number>;
+  private readonly unseen: Database.Statement<[string, string], Victim>;
+
+  constructor(db: Database.Database) {
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS full_sync_keys (key TEXT PRIMARY KEY) WITHOUT ROWID');
+    this.saveSeen = db.prepare('INSERT INTO full_sync_seen (delivery, keys) VALUES (?, ?)');
+    this.clearKeys = db.prepare('DELETE FROM temp.full_sync_keys');
+    this.loadKeys = db.prepare('INSERT OR IGNORE INTO temp.full_sync_keys SELECT j.value FROM full_sync_seen s, json_each(s.keys) j WHERE s.delivery = ?');
+    this.dropSeen = db.prepare('DELETE FROM full_sync_seen WHERE delivery = ?');
+    this.countLive = db.prepare<[string, string], number>('SELECT count(*) FROM entities WHERE type = ? AND flow = ? AND deleted = 0').pluck();
+    this.unseen = db.prepare(
+      `SELECT key, version, seq FROM entities WHERE type = ? AND flow = ? AND deleted = 0
+        AND key NOT IN (SELECT key FROM temp.full_sync_keys) ORDER BY key`,
+    );
+  }
+
+  /** Remembers the keys one batch of the delivery wrote. Inside the batch's transaction. */
+  remember(deliveryRowId: number, keys: string[]): void {
+    if (keys.length) this.saveSeen.run(deliveryRowId, JSON.stringify(keys));
+  }
+
+  /** Deletes what the delivery did not see; returns how many. Inside the last batch's transaction. */
+  run(writer: EntityWriter, flow: string, deliveryRowId: number, request: FullSyncRequest): number {
+    const share = request.maxDeleteShare;
+    if (!(share >= 0 && share <= 1)) throw new RangeError(`full sync of ${request.type}: maxDeleteShare must be between 0 and 1, not ${share}`);
+    this.clearKeys.run();
+    this.loadKeys.run(deliveryRowId);
+    const victims = this.unseen.all(request.type, flow);
+    this.clearKeys.run();
+    this.dropSeen.run(deliveryRowId);
+    if (victims.length === 0) return 0;
+    const live = this.countLive.get(request.type, flow)!;
+    // A small epsilon so that 0.2 of 100 allows exactly 20 despite binary fractions.
+    if (!request.force && victims.length > share * live + 1e-9) {
+      throw new FullSyncHeldError(flow, request.type, victims.length, live, share);
+    }
+    const ms = writer.ctx.atMs;
+    for (const v of victims) writer.tombstone(request.type, v.key, v.version, v.seq, ms);
+    return victims.length;
+  }
+}

@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConfigError } from '../core/errors.js';
+import { mapSqliteError } from './errors.js';
+
+type Db = Database.Database;
+
+/**
+ * Schema migrations, in order; `PRAGMA user_version` holds how many have run. Append only: a
+ * released migration is never edited.
+ *
+ * Shape, and why:
+ * - `versions` is both the history and the change feed: every version is exactly one change
+ *   event, so one insert serves both. `seq` is allocated by the writer as MAX+1 inside the write
+ *   transaction, so a rolled-back batch leaves no gap. `prev` chains an entity's versions, so
+ *   history needs no second index on the hot insert path.
+ * - `entities` is small and keyed by (type, key) without a rowid: the current version's pointers
+ *   (`seq` = lineage, `data_seq` = the data, which differ only for a tombstone), the content hash
+ *   compared by the unchanged path, and what conflict policies and full sync decide by.
+ * - `origins` holds each distinct (origin, flow, delivery) once, so a version row carries an id.
+ */
+const migrations: string[] = [
+  `
+  CREATE TABLE origins (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    flow TEXT NOT NULL DEFAULT '',
+    delivery_id TEXT NOT NULL DEFAULT '',
+    delivery_name TEXT NOT NULL DEFAULT '',
+    UNIQUE (origin, flow, delivery_id, delivery_name)
+  );
+  CREATE TABLE versions (
+    seq INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('created', 'updated', 'deleted')),
+    prev INTEGER,
+    data TEXT,
+    hash TEXT,
+    at TEXT NOT NULL,
+    origin_id INTEGER NOT NULL,
+    position TEXT,
+    source_ts TEXT
+  );
+  CREATE TABLE entities (
+    type TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    data_seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    flow TEXT,
+    origin TEXT NOT NULL,
+    ts_ms REAL NOT NULL,
+    PRIMARY KEY (type, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    flow TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    delivery_name TEXT,
+    complete INTEGER NOT NULL DEFAULT 0,
+    records_done INTEGER NOT NULL DEFAULT 0,
+    n_created INTEGER NOT NULL DEFAULT 0,
+    n_updated INTEGER NOT NULL DEFAULT 0,
+    n_unchanged INTEGER NOT NULL DEFAULT 0,
+    n_deleted INTEGER NOT NULL DEFAULT 0,
+    n_rejected INTEGER NOT NULL DEFAULT 0,
+    n_skipped INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    full_sync_type TEXT,
+    UNIQUE (flow, delivery_id)
+  );
+  CREATE INDEX deliveries_by_flow ON deliveries (flow, id);
+  -- Keys a full-sync delivery wrote or confirmed, one row per batch (a JSON array), until it completes.
+  CREATE TABLE full_sync_seen (
+    delivery INTEGER NOT NULL,
+    keys TEXT NOT NULL
+  );
+  CREATE INDEX full_sync_seen_by_delivery ON full_sync_seen (delivery);
+  -- AUTOINCREMENT: a reject id is what an operator quotes ("reject 42"); it is never reused.
+  CREATE TABLE rejects (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    flow TEXT,
+    delivery_id TEXT,
+    delivery_name TEXT,
+    position TEXT,
+    raw TEXT NOT NULL,
+    record TEXT,
+    errors TEXT NOT NULL,
+    mapping TEXT,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'replayed', 'discarded'))
+  );
+  CREATE INDEX rejects_by_status ON rejects (status, id);
+  `,
+];
+
+/** The schema version this build writes. */
+export const schemaVersion = migrations.length;
+
+function migrate(db: Db, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > schemaVersion) {
+    throw new ConfigError({
+      file: path,
+      message: `store schema version ${current} is newer than this build knows (${schemaVersion}): upgrade legacy-bridge or use another store file`,
+    });
+  }
+  if (current === schemaVersion) return;
+  db.transaction(() => {
+    for (let v = current; v < schemaVersion; v++) db.exec(migrations[v]);
+    db.pragma(`user_version = ${schemaVersion}`);
+  }).immediate();
+}
+
+/**
+ * Opens (creating when absent) a store database in WAL mode, with a busy timeout, and brings its
+ * schema up to date. A lock held by another process past the timeout throws a RetryableError; a
+ * file that is not a SQLite database, or a schema newer than this build, a ConfigError.
+ */
+export function openDatabase(path: string, busyTimeoutMs: number): Db {
+  let db: Db | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: busyTimeoutMs });
+    db.pragma('journal_mode = WAL');
+    // FULL until a batch says otherwise: see SqliteStore for when NORMAL is used.
+    db.pragma('synchronous = FULL');
+    db.pragma('cache_size = -32768');
+    migrate(db, path);
+    return db;
+  } catch (e) {
+    db?.close();
+    throw mapSqliteError(e, path);
+  }
+}

@@ -1,0 +1,120 @@
+import type Database from 'better-sqlite3';
+import { BatchApplier } from './apply.js';
+import { compileConflicts } from './conflicts.js';
+import { mapSqliteError } from './errors.js';
+import { Queries } from './queries.js';
+import { Rejects } from './rejects.js';
+import { openDatabase } from './schema.js';
+import type {
+  ApplyBatch,
+  ApplyResult,
+  ChangeEvent,
+  ConflictPolicy,
+  DeliveryState,
+  EntityRecord,
+  EntityVersion,
+  RejectRecord,
+  Store,
+} from './types.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; created (with its directory) when absent. */
+  path: string;
+  /** Conflict policies, at most one per entity type; see conflicts.ts for their semantics. */
+  conflicts?: ConflictPolicy[];
+  /** How long a write waits for a lock another process holds before RetryableError; default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode, one connection, one writer per process (and
+ * per file: another process holding the write lock past the busy timeout is a RetryableError
+ * `store <path> is locked by another process`).
+ *
+ * The Promise methods of `Store` wrap synchronous calls; the `…Sync` methods are the same calls
+ * without the promise, for callers on a hot path. Errors: RetryableError for a lock,
+ * ConfigError for a file that is not a store, FullSyncHeldError and DeliveryCompleteError from
+ * `apply`, DataError for an unreadable `sourceTimestamp`; TypeError/RangeError for a malformed
+ * call (a bug in the caller).
+ */
+export class SqliteStore implements Store {
+  private readonly applier: BatchApplier;
+  private readonly queries: Queries;
+  private readonly rejectStore: Rejects;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    conflicts: ConflictPolicy[] = [],
+  ) {
+    this.rejectStore = new Rejects(db);
+    this.queries = new Queries(db);
+    this.applier = new BatchApplier(db, path, compileConflicts(conflicts), this.rejectStore);
+  }
+
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw mapSqliteError(e, this.path);
+    }
+  }
+
+  applySync(batch: ApplyBatch): ApplyResult {
+    return this.applier.apply(batch);
+  }
+  getSync(type: string, key: string): EntityRecord | undefined {
+    return this.read(() => this.queries.get(type, key));
+  }
+  changesSync(options: { after: number; limit: number; types?: string[] }): ChangeEvent[] {
+    return this.read(() => this.queries.changes(options));
+  }
+
+  async apply(batch: ApplyBatch): Promise<ApplyResult> {
+    return this.applier.apply(batch);
+  }
+  async delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined> {
+    return this.read(() => this.applier.deliveries.get(flow, deliveryId));
+  }
+  async get(type: string, key: string): Promise<EntityRecord | undefined> {
+    return this.getSync(type, key);
+  }
+  async history(type: string, key: string): Promise<EntityVersion[]> {
+    return this.read(() => this.queries.history(type, key));
+  }
+  async list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]> {
+    return this.read(() => this.queries.list(type, options));
+  }
+  async changes(options: { after: number; limit: number; types?: string[] }): Promise<ChangeEvent[]> {
+    return this.changesSync(options);
+  }
+  async head(): Promise<number> {
+    return this.read(() => this.queries.head());
+  }
+  async rejects(options: { status?: RejectRecord['status']; flow?: string; limit?: number; after?: number }): Promise<RejectRecord[]> {
+    return this.read(() => this.rejectStore.list(options));
+  }
+  async reject(id: number): Promise<RejectRecord | undefined> {
+    return this.read(() => this.rejectStore.get(id));
+  }
+  async setRejectStatus(ids: number[], status: RejectRecord['status']): Promise<void> {
+    this.read(() => this.rejectStore.setStatus(ids, status));
+  }
+  async deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]> {
+    return this.read(() => this.applier.deliveries.list(options));
+  }
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens (or creates) a SQLite store; see SqliteStore for errors and guarantees. */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
+  try {
+    return new SqliteStore(db, options.path, options.conflicts);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
