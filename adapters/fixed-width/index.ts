@@ -1,13 +1,30 @@
-import { z } from 'zod';
-import type { FormatAdapter } from '../../src/core/format.js';
+import type { Format, FormatAdapter } from '../../src/core/format.js';
+import { buildPlan } from './build-plan.js';
+import { decodeDelivery } from './decode.js';
+import { encodeRecords } from './encode.js';
+import { fieldNames } from './field-names.js';
+import { fixedWidthOptions } from './options.js';
 
-// Placeholder declaration; the real one replaces it.
-export const fixedWidthFormat: FormatAdapter = {
+export type { FixedWidthFailure } from './failure.js';
+export type { FieldOptions, FixedWidthOptions } from './options.js';
+
+/**
+ * Fixed-width records: COBOL copybook layouts (EBCDIC text, zoned, packed, binary, OCCURS,
+ * REDEFINES), bank files (CNAB) and multi-record files with header/detail/trailer types.
+ * The layout is compiled once at `create`; decode streams with memory bounded by the record size.
+ */
+export const fixedWidthFormat: FormatAdapter<typeof fixedWidthOptions> = {
   kind: 'format',
   name: 'fixed-width',
-  summary: 'placeholder',
-  options: z.object({}),
-  create() {
-    throw new Error('not implemented');
+  summary: 'Fixed-width records (COBOL copybooks, EBCDIC, packed decimals, CNAB, header/detail/trailer files)',
+  options: fixedWidthOptions,
+  create(options, context): Format {
+    const plan = buildPlan(options, context);
+    return {
+      decode: (input, meta) => decodeDelivery(plan, input, meta),
+      encode: (records) => encodeRecords(plan, records),
+      checksWholeDelivery: plan.checks,
+    };
   },
+  fieldNames,
 };
