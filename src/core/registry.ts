@@ -1,10 +1,17 @@
 import { csvFormat } from '../../adapters/csv/index.js';
+import { fileSource } from '../../adapters/file/index.js';
 import { fixedWidthFormat } from '../../adapters/fixed-width/index.js';
 import type { FormatAdapter } from './format.js';
+import type { SourceAdapter } from './source.js';
 
-/** Every adapter, listed explicitly: the runtime knows adapters only through this list. */
+/** Every adapter, listed explicitly: the runtime knows adapters only through these lists. */
 export const formats: readonly FormatAdapter[] = [csvFormat, fixedWidthFormat];
+export const sources: readonly SourceAdapter[] = [fileSource];
 
 export function findFormat(name: string): FormatAdapter | undefined {
   return formats.find((f) => f.name === name);
+}
+
+export function findSource(name: string): SourceAdapter | undefined {
+  return sources.find((s) => s.name === name);
 }

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchDir, generate } from './generate.js';
+import { runBridge } from './measure.js';
+import type { Benchmark, Figure } from './types.js';
+
+const root = join(benchDir, '..');
+
+/** Drops `file` into `inbox` (copied under a temp name, renamed into place) and waits until it is processed. */
+async function dropAndWait(file: string, inbox: string, name: string): Promise<number> {
+  const temp = join(inbox, `${name}.tmp`);
+  copyFileSync(file, temp);
+  const started = performance.now();
+  renameSync(temp, join(inbox, name));
+  const processed = join(inbox, 'processed');
+  for (;;) {
+    await sleep(20);
+    let done = false;
+    try {
+      done = readdirSync(processed).some((n) => n.endsWith(name));
+    } catch {
+      /* not created yet */
+    }
+    if (done) return performance.now() - started;
+    if (readdirSync(inbox).includes('failed')) throw new Error(`${name} failed: ${readdirSync(join(inbox, 'failed')).join(', ')}`);
+  }
+}
+
+async function ingestRun(kind: 'csv' | 'fixed', file: string, records: number): Promise<{ first: number; again: number; peakRssMb: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+  const mapping = join(benchDir, 'mappings', `rows-${kind}.yaml`);
+  const flow = (inbox: string) => ({ source: { file: { path: inbox, include: '*', stableMs: 100, pollMs: 50 } }, mapping, batchSize: 5000 });
+  mkdirSync(join(dir, 'a'));
+  mkdirSync(join(dir, 'b'));
+  // Two flows on the same mapping: the second sees the same file as a new delivery whose records
+  // are all unchanged, which is what re-ingesting an unchanged file costs.
+  const config = { store: { sqlite: { path: join(dir, 'bridge.db') } }, model: join(benchDir, 'mappings', 'model.yaml'), flows: { first: flow(join(dir, 'a')), again: flow(join(dir, 'b')) }, log: { level: 'warn' } };
+  const configFile = join(dir, 'bridge.yaml');
+  writeFileSync(configFile, JSON.stringify(config));
+  const rssFile = join(dir, 'rss');
+  const child = spawn(process.execPath, ['bin/bridge.js', 'run', '--config', configFile], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BRIDGE_PEAK_RSS_FILE: rssFile } });
+  try {
+    const name = kind === 'csv' ? 'rows.csv' : 'rows.txt';
+    const first = await dropAndWait(file, join(dir, 'a'), name);
+    const again = await dropAndWait(file, join(dir, 'b'), name);
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.on('close', resolve));
+    const peakRssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+    return { first: (records * 1000) / first, again: (records * 1000) / again, peakRssMb };
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const ingestBench: Benchmark = {
+  name: 'ingest',
+  description: 'a generated 1,000,000-record file dropped into the drop folder of `bridge run`, until it is committed to SQLite and moved',
+  async *run(): AsyncIterable<Figure> {
+    const million = 1_000_000;
+    for (const kind of ['csv', 'fixed'] as const) {
+      const file = await generate(kind, million);
+      const map = await runBridge(['map', file, '--mapping', join(benchDir, 'mappings', `rows-${kind}.yaml`)]);
+      const mapRate = (million * 1000) / map.ms;
+      const run = await ingestRun(kind, file, million);
+      const label = `bridge map of the same ${kind} file`;
+      // The CSV figures carry the issue's plain metric names; the fixed-width ones a prefix.
+      const prefix = kind === 'csv' ? '' : 'fixed_';
+      yield { metric: `${prefix}records_per_s`, value: run.first, unit: 'records/s', baseline: mapRate, baselineLabel: label };
+      yield { metric: `${prefix}reingest_records_per_s`, value: run.again, unit: 'records/s', baseline: run.first, baselineLabel: 'first ingest' };
+      yield { metric: `${prefix}peak_rss_mb`, value: run.peakRssMb, unit: 'MB' };
+    }
+  },
+};

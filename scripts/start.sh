@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm start`: the daemon on its embedded defaults (bridge.example.yaml: SQLite store under var/,
+# the drop folders under var/inbox/, the bundled example mappings).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-install.sh
+mkdir -p var
+exec node bin/bridge.js run --config bridge.example.yaml "$@"

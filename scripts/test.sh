@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm test`: installs what the tests need, typechecks, runs the whole suite, and ends with a
+# plain "N passed, N failed" line taken from vitest's JSON results.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-install.sh || exit 1
+
+echo "typecheck…"
+if ! npx tsc --noEmit -p .; then
+  echo "typecheck failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+results=$(mktemp -t vitest-results.XXXXXX.json)
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"
+status=$?
+node -e '
+  const fs = require("node:fs");
+  let r = {};
+  try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch {}
+  const passed = r.numPassedTests ?? 0, failed = (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0);
+  console.log(`${passed} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' "$results"
+rm -f "$results"
+exit $status

@@ -1,0 +1,27 @@
+import { ConfigError, DataError, formatDataError } from '../core/errors.js';
+
+/** Exit statuses: 0 all good, 1 some records rejected (or a data error), 2 configuration error, 3 anything else. */
+export const EXIT = { ok: 0, rejected: 1, config: 2, failure: 3 } as const;
+
+/** Runs a command, turning the error classes into a clear message and an exit status. */
+export async function runAction(action: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`configuration error:\n${e.problems.map((p) => `  ${formatProblemLine(p)}`).join('\n')}\n`);
+      process.exitCode = EXIT.config;
+    } else if (e instanceof DataError) {
+      process.stderr.write(`${e.details.map(formatDataError).join('\n')}\n`);
+      process.exitCode = EXIT.rejected;
+    } else {
+      process.stderr.write(`error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = EXIT.failure;
+    }
+  }
+}
+
+function formatProblemLine(p: ConfigError['problems'][number]): string {
+  const where = p.line === undefined ? p.file : `${p.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}`;
+  return `${where}${p.path ? ` ${p.path}` : ''}: ${p.message}`;
+}

@@ -1,0 +1,109 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { ConfigError, formatDataError, formatPosition } from '../core/errors.js';
+import { assemble, type Assembled } from '../runtime/assemble.js';
+import { openStore } from '../runtime/daemon.js';
+import { replayRejects } from '../runtime/replay.js';
+import type { RejectRecord, Store } from '../store/types.js';
+import { EXIT, runAction } from './exit.js';
+
+async function withStore<T>(configFile: string, fn: (store: Store, assembled: Assembled, scrub: (s: string) => string) => Promise<T>): Promise<T> {
+  const loaded = loadConfig(configFile);
+  const assembled = assemble(loaded);
+  const store = openStore(loaded, assembled);
+  try {
+    return await fn(store, assembled, (s) => loaded.secrets.scrub(s));
+  } finally {
+    await store.close();
+  }
+}
+
+function ids(values: string[]): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError({ file: 'command line', message: `"${v}" is not a reject id` });
+    return n;
+  });
+}
+
+/** The selected rejects: the ids given, or with --all every open one (of --flow). */
+async function select(store: Store, given: string[], options: { all?: boolean; flow?: string }): Promise<RejectRecord[]> {
+  if (options.all) return store.rejects({ status: 'open', flow: options.flow, limit: 1_000_000 });
+  if (!given.length) throw new ConfigError({ file: 'command line', message: 'name reject ids, or --all' });
+  const found: RejectRecord[] = [];
+  for (const id of ids(given)) {
+    const r = await store.reject(id);
+    if (!r) throw new ConfigError({ file: 'command line', message: `no reject ${id}` });
+    found.push(r);
+  }
+  return found;
+}
+
+const summary = (r: RejectRecord) =>
+  `${String(r.id).padStart(6)}  ${r.status.padEnd(9)} ${r.flow ?? '-'}  ${formatPosition(r.position) || r.deliveryName || ''}  ${r.errors[0] ? formatDataError({ ...r.errors[0], position: undefined }) : ''}${r.errors.length > 1 ? ` (+${r.errors.length - 1} more)` : ''}`;
+
+/** `bridge rejects list|show|replay|discard`. */
+export function rejectsCommands(defaultConfig: string): Command {
+  const rejects = new Command('rejects').description('rejected records: list, show, replay after a mapping fix, discard');
+  rejects
+    .command('list')
+    .option('-c, --config <file>', 'bridge config', defaultConfig)
+    .option('-f, --flow <name>', 'only this flow')
+    .option('-s, --status <status>', 'open | replayed | discarded', 'open')
+    .option('-n, --limit <n>', 'at most this many', '100')
+    .option('--json', 'one JSON object a line')
+    .action((o) =>
+      runAction(() =>
+        withStore(o.config, async (store, _a, scrub) => {
+          const list = await store.rejects({ status: o.status, flow: o.flow, limit: Number(o.limit) });
+          for (const r of list) process.stdout.write(`${scrub(o.json ? JSON.stringify(r) : summary(r))}\n`);
+          if (!o.json) process.stderr.write(`${list.length} reject(s)\n`);
+          return EXIT.ok;
+        }),
+      ),
+    );
+  rejects
+    .command('show <id>')
+    .option('-c, --config <file>', 'bridge config', defaultConfig)
+    .action((id: string, o) =>
+      runAction(() =>
+        withStore(o.config, async (store, _a, scrub) => {
+          const [r] = await select(store, [id], {});
+          process.stdout.write(`${scrub(JSON.stringify(r, null, 2))}\n`);
+          return EXIT.ok;
+        }),
+      ),
+    );
+  rejects
+    .command('replay [ids...]')
+    .description('map the rejected records again with the flow’s current mapping; those that now map are applied')
+    .option('-c, --config <file>', 'bridge config', defaultConfig)
+    .option('-f, --flow <name>', 'with --all: only this flow')
+    .option('--all', 'every open reject')
+    .action((given: string[], o) =>
+      runAction(() =>
+        withStore(o.config, async (store, assembled, scrub) => {
+          const result = await replayRejects(store, assembled, await select(store, given, o));
+          for (const line of result.messages) process.stderr.write(`${scrub(line)}\n`);
+          process.stderr.write(`${result.replayed} replayed, ${result.stillRejected} still rejected, ${result.notReplayable} not replayable\n`);
+          return result.stillRejected || result.notReplayable ? EXIT.rejected : EXIT.ok;
+        }),
+      ),
+    );
+  rejects
+    .command('discard [ids...]')
+    .option('-c, --config <file>', 'bridge config', defaultConfig)
+    .option('-f, --flow <name>', 'with --all: only this flow')
+    .option('--all', 'every open reject')
+    .action((given: string[], o) =>
+      runAction(() =>
+        withStore(o.config, async (store) => {
+          const chosen = await select(store, given, o);
+          await store.setRejectStatus(chosen.map((r) => r.id), 'discarded');
+          process.stderr.write(`${chosen.length} discarded\n`);
+          return EXIT.ok;
+        }),
+      ),
+    );
+  return rejects;
+}

@@ -1,0 +1,39 @@
+import { loadConfig } from '../config/load.js';
+import { assemble } from '../runtime/assemble.js';
+import { openStore } from '../runtime/daemon.js';
+import { EXIT } from './exit.js';
+
+/** `bridge status`: per flow, the last deliveries, their counts, and open rejects — read from the store. */
+export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
+  const loaded = loadConfig(options.config);
+  const assembled = assemble(loaded);
+  const store = openStore(loaded, assembled);
+  try {
+    const report = [];
+    for (const flow of assembled.flows.values()) {
+      const recent = await store.deliveries({ flow: flow.name, limit: 5 });
+      const open = await store.rejects({ flow: flow.name, status: 'open', limit: 1000 });
+      report.push({ flow: flow.name, enabled: flow.enabled, entity: flow.mapping.entity, mode: flow.mode, recent, openRejects: open.length });
+    }
+    const head = await store.head();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ head, flows: report }, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    process.stdout.write(`change feed head: ${head}\n`);
+    for (const f of report) {
+      process.stdout.write(`\n${f.flow}${f.enabled ? '' : ' (disabled)'}: ${f.entity}, ${f.mode}; open rejects: ${f.openRejects >= 1000 ? '1000+' : f.openRejects}\n`);
+      if (!f.recent.length) process.stdout.write('  no deliveries yet\n');
+      for (const d of f.recent) {
+        const c = d.counts;
+        process.stdout.write(
+          `  ${d.finishedAt ?? d.startedAt}  ${d.state.padEnd(11)} ${d.deliveryName ?? d.deliveryId.slice(0, 12)}: ${d.recordsDone} records, ` +
+            `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.rejected} rejected\n`,
+        );
+      }
+    }
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

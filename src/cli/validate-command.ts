@@ -1,0 +1,43 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, formatConfigProblem, type ConfigProblem } from '../core/errors.js';
+import { loadConfig } from '../config/load.js';
+import { validateMappingFiles } from '../mapping/index.js';
+import { assemble } from '../runtime/assemble.js';
+import { EXIT } from './exit.js';
+
+function yamlFiles(path: string): string[] {
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return [path];
+  return readdirSync(path)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => join(path, n));
+}
+
+/**
+ * `bridge validate [paths…]`: every mapping file (and the models they name) under the paths
+ * (default: mappings/), and with --config the bridge config and everything it names. Every problem
+ * is printed, all of them in one run.
+ */
+export async function validateCommand(paths: string[], options: { config?: string }): Promise<number> {
+  const files = (paths.length ? paths : options.config ? [] : ['mappings']).flatMap(yamlFiles);
+  const problems: ConfigProblem[] = validateMappingFiles(files);
+  if (options.config) {
+    try {
+      assemble(loadConfig(options.config));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  const seen = new Set<string>();
+  for (const p of problems) {
+    const line = formatConfigProblem(p);
+    if (seen.has(line)) continue;
+    seen.add(line);
+    process.stderr.write(`${line}\n`);
+  }
+  const checked = files.length + (options.config ? 1 : 0);
+  process.stderr.write(problems.length ? `${seen.size} problem(s) in ${checked} file(s)\n` : `${checked} file(s) OK\n`);
+  return problems.length ? EXIT.config : EXIT.ok;
+}

@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../core/errors.js';
+import { loadConfig } from './load.js';
+
+function configFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'config-'));
+  const file = join(dir, 'bridge.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message.split('\n');
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and resolves paths against the file', () => {
+    const file = configFile('flows: {}\n');
+    const loaded = loadConfig(file);
+    expect(loaded.config.store.sqlite.path).toBe('var/bridge.db');
+    expect(loaded.config.model).toBe('mappings/model.yaml');
+    expect(loaded.resolve('var/x.db')).toBe(join(file, '..', 'var/x.db'));
+  });
+
+  it('lists every schema problem with its line and path', () => {
+    const file = configFile(
+      ['store:', '  sqlite:', '    path: 12', 'flows:', '  Orders:', '    source: { file: {} }', '    mapping: m.yaml', '  ok:', '    mapping: m.yaml', '    mode: sometimes', 'extra: 1', ''].join('\n'),
+    );
+    const lines = problemsOf(() => loadConfig(file));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`bridge.yaml:3:\\d+ \\(store\\.sqlite\\.path\\): .*string`)),
+        expect.stringMatching(/bridge\.yaml:\d+:\d+ \(flows\.Orders\): key "Orders": flow names are lower-case/),
+        expect.stringMatching(/bridge\.yaml:9:\d+ \(flows\.ok\.source\): .*expected record/),
+        expect.stringMatching(/bridge\.yaml:10:\d+ \(flows\.ok\.mode\): /),
+        expect.stringMatching(/bridge\.yaml:1:1: .*extra/),
+      ]),
+    );
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const file = configFile('flows:\n  a: [1, 2\n');
+    expect(problemsOf(() => loadConfig(file))[0]).toMatch(/bridge\.yaml:\d+:\d+: /);
+  });
+
+  it('names a missing file', () => {
+    expect(problemsOf(() => loadConfig('/nonexistent/bridge.yaml'))[0]).toBe('/nonexistent/bridge.yaml: config file not found');
+  });
+});
+
+describe('secret references', () => {
+  it('resolves env and file references and keeps the values for scrubbing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secret-'));
+    writeFileSync(join(dir, 'pw'), 'hunter2-from-file\n');
+    const file = configFile(`flows: {}\nstore:\n  sqlite:\n    path: "\${env:DB_PATH}/\${file:${join(dir, 'pw')}}.db"\n`);
+    const loaded = loadConfig(file, { DB_PATH: '/srv/very-secret' });
+    expect(loaded.config.store.sqlite.path).toBe('/srv/very-secret/hunter2-from-file.db');
+    expect(loaded.secrets.scrub('connecting to /srv/very-secret with hunter2-from-file')).toBe('connecting to [redacted] with [redacted]');
+  });
+
+  it('names the missing variable and the line, never a value', () => {
+    const file = configFile('flows: {}\nstore:\n  sqlite:\n    path: ${env:NOT_SET_ANYWHERE}\n');
+    expect(problemsOf(() => loadConfig(file, {}))).toEqual([expect.stringMatching(/bridge\.yaml:4:\d+ \(store\.sqlite\.path\): environment variable NOT_SET_ANYWHERE is not set/)]);
+  });
+
+  it('reports an unreadable secret file', () => {
+    const file = configFile('flows: {}\nstore:\n  sqlite:\n    path: ${file:/nonexistent/secret}\n');
+    expect(problemsOf(() => loadConfig(file, {}))[0]).toMatch(/cannot read secret file \/nonexistent\/secret: ENOENT/);
+  });
+});

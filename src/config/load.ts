@@ -1,0 +1,37 @@
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../core/errors.js';
+import { parseWith, readYamlFile, type YamlFile } from '../core/yaml-file.js';
+import { configSchema, type BridgeConfig } from './schema.js';
+import { resolveSecrets, SecretValues } from './secrets.js';
+
+export interface LoadedConfig {
+  file: string;
+  yaml: YamlFile;
+  config: BridgeConfig;
+  secrets: SecretValues;
+  /** Resolves a path written in bridge.yaml against the file's folder. */
+  resolve(path: string): string;
+}
+
+/**
+ * Reads bridge.yaml: syntax, secret references, then the schema. Every problem found is reported
+ * at once, each with the file, the line and the path inside the file.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const absolute = resolve(file);
+  let yaml: YamlFile;
+  try {
+    yaml = readYamlFile(absolute);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigError({ file: absolute, message: 'config file not found' });
+    throw e;
+  }
+  const secrets = new SecretValues();
+  const secretProblems = resolveSecrets(yaml, secrets, env);
+  // A reference that did not resolve leaves an empty string behind: the schema's complaint
+  // about it would only repeat the problem.
+  if (secretProblems.length) throw new ConfigError(secretProblems);
+  const config: BridgeConfig = parseWith(yaml, configSchema, yaml.value ?? {});
+  const dir = dirname(absolute);
+  return { file: absolute, yaml, config, secrets, resolve: (p) => resolve(dir, p) };
+}

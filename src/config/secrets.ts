@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import type { ConfigProblem } from '../core/errors.js';
+import type { YamlFile } from '../core/yaml-file.js';
+
+const REFERENCE = /\$\{(env|file):([^}]+)\}/g;
+
+/**
+ * Values resolved from `${env:NAME}` and `${file:/path}` references. They are kept here so that
+ * anything printed — logs, errors, status output — can be scrubbed of them.
+ */
+export class SecretValues {
+  private readonly values = new Set<string>();
+
+  add(value: string): void {
+    // Very short values would scrub ordinary text; such secrets are refused at resolution.
+    if (value.length >= 4) this.values.add(value);
+  }
+
+  /** Replaces every known secret value in `text` with `[redacted]`. */
+  scrub(text: string): string {
+    let out = text;
+    for (const v of this.values) if (out.includes(v)) out = out.split(v).join('[redacted]');
+    return out;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+}
+
+/**
+ * Resolves references in every string of a parsed config, in place. A missing variable or an
+ * unreadable file is a problem at the path of the string that named it; the secret's value is
+ * never part of any message.
+ */
+export function resolveSecrets(yaml: YamlFile, secrets: SecretValues, env: NodeJS.ProcessEnv = process.env): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const resolveString = (text: string, path: (string | number)[]): string =>
+    text.replace(REFERENCE, (_whole, kind: string, name: string) => {
+      let value: string | undefined;
+      if (kind === 'env') {
+        value = env[name];
+        if (value === undefined) problems.push(yaml.problem(path, `environment variable ${name} is not set`));
+      } else {
+        try {
+          value = readFileSync(name, 'utf8').replace(/\r?\n$/, '');
+        } catch (e) {
+          problems.push(yaml.problem(path, `cannot read secret file ${name}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`));
+        }
+      }
+      if (value === undefined) return '';
+      if (value.length < 4) problems.push(yaml.problem(path, `secret from ${kind}:${name} is shorter than 4 characters`));
+      secrets.add(value);
+      return value;
+    });
+  const walk = (node: unknown, path: (string | number)[]): unknown => {
+    if (typeof node === 'string') return node.includes('${') ? resolveString(node, path) : node;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) node[i] = walk(node[i], [...path, i]);
+    } else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      for (const k of Object.keys(obj)) obj[k] = walk(obj[k], [...path, k]);
+    }
+    return node;
+  };
+  walk(yaml.value, []);
+  return problems;
+}

@@ -1,0 +1,67 @@
+import { DataError, RetryableError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { Store } from '../store/types.js';
+import { waitBeforeRetry } from './backoff.js';
+import type { AssembledFlow } from './assemble.js';
+import { ingest, type IngestOutcome } from './ingest.js';
+
+/** What an operator sees of a running flow. */
+export interface FlowState {
+  name: string;
+  state: 'starting' | 'running' | 'retrying' | 'stopped' | 'failed';
+  deliveries: number;
+  lastDelivery?: { name?: string; status: IngestOutcome['status']; at: string };
+  lastError?: string;
+}
+
+/**
+ * Runs one flow until the signal aborts: each delivery is ingested, and one that fails for a
+ * reason other than its data (a locked store, a bug) is retried with backoff, never skipped —
+ * the source yields nothing new before it is settled.
+ */
+export async function runFlow(flow: AssembledFlow, store: Store, log: Logger, signal: AbortSignal, state: FlowState): Promise<void> {
+  const source = flow.createSource();
+  state.state = 'running';
+  try {
+    for await (const delivery of source.read(signal)) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const outcome = await ingest(delivery, flow, store, { signal });
+          state.deliveries++;
+          state.state = 'running';
+          state.lastDelivery = { name: outcome.name, status: outcome.status, at: new Date().toISOString() };
+          const { counts } = outcome;
+          const line = {
+            flow: flow.name,
+            delivery: outcome.name,
+            deliveryId: outcome.deliveryId,
+            status: outcome.status,
+            records: outcome.records,
+            ok: counts.created + counts.updated + counts.deleted,
+            created: counts.created,
+            updated: counts.updated,
+            deleted: counts.deleted,
+            unchanged: counts.unchanged,
+            rejected: counts.rejected,
+            skipped: counts.skipped,
+            ms: Math.round(outcome.ms),
+          };
+          if (outcome.status === 'failed' || outcome.status === 'held') {
+            log.warn({ ...line, errors: outcome.errors.slice(0, 20).map((e) => new DataError(e).message) }, 'delivery');
+          } else log.info(line, 'delivery');
+          break;
+        } catch (e) {
+          state.state = 'retrying';
+          state.lastError = (e as Error).message;
+          const known = e instanceof RetryableError;
+          log[known ? 'warn' : 'error']({ flow: flow.name, delivery: delivery.meta.name, attempt, err: e }, known ? 'delivery will be retried' : 'unexpected error, delivery will be retried');
+          if (!(await waitBeforeRetry(e, attempt, signal))) return;
+        }
+      }
+      if (signal.aborted) return;
+    }
+  } finally {
+    await source.close();
+    state.state = 'stopped';
+  }
+}

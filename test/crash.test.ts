@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../src/store/index.js';
+import type { DeliveryState } from '../src/store/types.js';
+import { benchMappings, csvRows, makeBridge, startDaemon, type Daemon } from './support/bridge-process.js';
+
+const running: Daemon[] = [];
+afterEach(() => {
+  for (const d of running.splice(0)) d.child.kill('SIGKILL');
+});
+
+/** Reads the delivery's progress from the store file, as a second process would. */
+async function progress(dbPath: string, deliveryId: string): Promise<DeliveryState | undefined> {
+  const store = openSqliteStore({ path: dbPath });
+  try {
+    return await store.delivery('rows', deliveryId);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('crash safety of the drop-folder flow', () => {
+  it('applies every record exactly once and moves the file exactly once, however often the daemon is killed', async () => {
+    const records = 60_000;
+    const bridge = makeBridge({ rows: { mapping: join(benchMappings, 'rows-csv.yaml'), batchSize: 500 } });
+    const content = csvRows(1, records);
+    const deliveryId = createHash('sha256').update(content).digest('hex');
+    writeFileSync(join(bridge.inbox('rows'), 'big.csv'), content);
+
+    // kill -9 at several points of the file: each restart resumes where the last commit left off.
+    const killedAt: number[] = [];
+    for (const share of [0.1, 0.4, 0.75]) {
+      const d = startDaemon(bridge.configFile);
+      running.push(d);
+      for (;;) {
+        const state = await progress(bridge.dbPath, deliveryId).catch(() => undefined);
+        if (state && (state.recordsDone >= share * records || state.state === 'complete')) break;
+        await sleep(5);
+      }
+      d.child.kill('SIGKILL');
+      await d.exited;
+      killedAt.push((await progress(bridge.dbPath, deliveryId))?.recordsDone ?? 0);
+    }
+    expect(killedAt[0]).toBeLessThan(records);
+    expect(killedAt[2]).toBeGreaterThanOrEqual(killedAt[0]);
+
+    // Killed after the last commit and before the file was moved.
+    const beforeAck = startDaemon(bridge.configFile, { BRIDGE_FAULT: 'kill-before-ack' });
+    running.push(beforeAck);
+    expect((await beforeAck.exited).signal).toBe('SIGKILL');
+    expect(readdirSync(bridge.inbox('rows'))).toContain('big.csv');
+    expect((await progress(bridge.dbPath, deliveryId))?.state).toBe('complete');
+
+    // The last restart finds the file applied: it is moved without touching the store.
+    const last = startDaemon(bridge.configFile);
+    running.push(last);
+    expect(await last.waitForLog((l) => l.msg === 'delivery' && l.delivery === 'big.csv')).toMatchObject({ status: 'skipped' });
+    last.child.kill('SIGTERM');
+    expect((await last.exited).code).toBe(0);
+
+    expect(readdirSync(bridge.inbox('rows')).filter((n) => n !== 'processed')).toEqual([]);
+    expect(readdirSync(join(bridge.inbox('rows'), 'processed'))).toEqual([expect.stringMatching(/_big\.csv$/)]);
+    const state = await progress(bridge.dbPath, deliveryId);
+    // Resumed runs never re-read committed records: a re-read would count them as unchanged.
+    expect(state).toMatchObject({ state: 'complete', recordsDone: records, counts: expect.objectContaining({ created: records, unchanged: 0, rejected: 0 }) });
+    const store = openSqliteStore({ path: bridge.dbPath });
+    try {
+      expect(await store.head()).toBe(records);
+      const events = await store.changes({ after: 0, limit: records + 10 });
+      expect(events).toHaveLength(records);
+      expect(new Set(events.map((e) => e.key)).size).toBe(records);
+      expect(events.every((e, i) => e.seq === i + 1 && e.op === 'created' && e.version === 1)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});
