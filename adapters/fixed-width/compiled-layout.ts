@@ -55,3 +55,30 @@ function literal(nodes: LayoutNode[], base: number, codecs: FieldCodec[], all: L
   }
   return `{ ${parts.join(',\n')} }`;
 }
+
+/** Called for a field that could not be written. */
+export type OnEncodeProblem = (node: LayoutNode, why: string, value: LegacyValue | undefined) => void;
+
+/** A flat layout compiled into one function writing every field of a record at `at`. */
+export type CompiledEncode = (record: LegacyRecord, out: Buffer, at: number, onProblem: OnEncodeProblem) => void;
+
+/**
+ * The encoding twin of compileDecode, for layouts of elementary fields only (no groups, OCCURS,
+ * REDEFINES): each field gets its own property read and codec call site. Fillers are skipped,
+ * the caller has blanked the record. Only numbers and JSON-quoted names go into the source.
+ */
+export function compileEncode(layout: Layout): CompiledEncode | undefined {
+  if (layout.variable || layout.slots > 0 || !layout.fields.every((n) => !n.children && !n.occurs && !n.redefines && !n.when)) return undefined;
+  const nodes = layout.fields.filter((n) => !n.filler);
+  const lines = nodes.map(
+    (n, i) => `v = record[${JSON.stringify(n.name)}];
+      if ((w = c${i}.encode(v, out, at + ${n.offset}, ${n.size})) !== undefined) onProblem(n${i}, w, v);`,
+  );
+  const make = new Function('codecs', 'nodes', `
+    ${nodes.map((_, i) => `const c${i} = codecs[${i}], n${i} = nodes[${i}];`).join('\n')}
+    return function encode(record, out, at, onProblem) {
+      let v, w;
+      ${lines.join('\n')}
+    };`) as (codecs: FieldCodec[], nodes: LayoutNode[]) => CompiledEncode;
+  return make(nodes.map((n) => n.codec!), nodes);
+}

@@ -43,6 +43,16 @@ const [YYYY, YY, MM, DD, HH, MI, SS] = [0, 1, 2, 3, 4, 5, 6];
 const LENGTH = PARTS.map((p) => p.length);
 const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const two = (n: number) => TWO[n] ?? String(n);
+/** The number the `n` ASCII digits at `i` spell, or -1. */
+function num(v: string, i: number, n: number): number {
+  let r = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = v.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    r = r * 10 + c;
+  }
+  return r;
+}
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 /**
@@ -56,6 +66,8 @@ export class DateField implements FieldCodec {
   private readonly kinds: Uint8Array;
   private readonly values = new Int32Array(7);
   private readonly twoDigitYear: boolean;
+  /** The pattern with blanks for its parts, in the code page; undefined → encode by text. */
+  private readonly literalBytes: Buffer | undefined;
 
   constructor(
     private readonly cs: Charset,
@@ -66,6 +78,8 @@ export class DateField implements FieldCodec {
     this.at = Int32Array.from(p.slots, (s) => s.at);
     this.kinds = Uint8Array.from(p.slots, (s) => PARTS.indexOf(s.part));
     this.twoDigitYear = p.slots.some((s) => s.part === 'yy');
+    const lit = cs.codec.encode(p.literal);
+    this.literalBytes = lit.unencodable.length || lit.bytes.length !== p.length ? undefined : lit.bytes;
   }
 
   decode(view: RecordView, start: number, end: number): LegacyValue | FieldProblem {
@@ -111,6 +125,57 @@ export class DateField implements FieldCodec {
   }
 
   encode(value: LegacyValue | undefined, out: Buffer, start: number, length: number): string | undefined {
+    if (this.literalBytes !== undefined && length === this.literalBytes.length) {
+      if (value === null || value === undefined) return this.put(false, out, start);
+      if (typeof value === 'string' && this.parseIso(value)) {
+        const y = this.values[YYYY];
+        if (!this.twoDigitYear || (y >= this.century && y < this.century + 100)) return this.put(true, out, start);
+      }
+    }
+    return this.encodeText(value, out, start, length);
+  }
+
+  /** The plain ISO forms records carry (`2024-01-31`, `13:45:00`, `2024-01-31T13:45:00`) into `values`. */
+  private parseIso(v: string): boolean {
+    const t = this.kind === 'date' ? -1 : this.kind === 'time' ? 0 : 11;
+    if (v.length !== (t < 0 ? 10 : t + 8)) return false;
+    const vals = this.values;
+    if (t !== 0) {
+      if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
+      vals[YYYY] = num(v, 0, 4);
+      vals[MM] = num(v, 5, 2);
+      vals[DD] = num(v, 8, 2);
+      if (vals[YYYY] < 0 || vals[MM] < 0 || vals[DD] < 0) return false;
+      vals[YY] = vals[YYYY] % 100;
+    }
+    if (t >= 0) {
+      if ((t > 0 && v.charCodeAt(10) !== 84) || v.charCodeAt(t + 2) !== 58 || v.charCodeAt(t + 5) !== 58) return false;
+      vals[HH] = num(v, t, 2);
+      vals[MI] = num(v, t + 3, 2);
+      vals[SS] = num(v, t + 6, 2);
+      if (vals[HH] < 0 || vals[MI] < 0 || vals[SS] < 0) return false;
+    } else vals[HH] = vals[MI] = vals[SS] = 0;
+    if (t === 0) vals[YYYY] = vals[YY] = vals[MM] = vals[DD] = 0;
+    return true;
+  }
+
+  /** Writes `values` (or the "no date" value) digit by digit over the pattern's literal bytes. */
+  private put(some: boolean, out: Buffer, start: number): undefined {
+    this.literalBytes!.copy(out, start);
+    const { at, kinds, values } = this;
+    const digit = this.cs.digitByte;
+    const empty = this.kind === 'time' ? this.cs.space : digit[0];
+    for (let k = 0; k < at.length; k++) {
+      let v = values[kinds[k]];
+      for (let i = start + at[k] + LENGTH[kinds[k]] - 1; i >= start + at[k]; i--) {
+        out[i] = some ? digit[v % 10] : empty;
+        v = Math.floor(v / 10);
+      }
+    }
+    return undefined;
+  }
+
+  private encodeText(value: LegacyValue | undefined, out: Buffer, start: number, length: number): string | undefined {
     let parts: Record<Part, number> | undefined;
     if (value !== null && value !== undefined) {
       if (typeof value !== 'string') return 'not a date';

@@ -35,42 +35,117 @@ const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 
 /**
  * Reads a record value for writing at `scale` decimals. Returns a reason (string) when the value
- * is not a number or has more significant decimals than the field can hold.
+ * is not a number or has more significant decimals than the field can hold. Scans by character
+ * code (no regular expression, one string built): it runs for every number field encoded.
  */
 export function unscaledDecimal(value: string, scale: number): UnscaledDecimal | string {
-  const m = DECIMAL.exec(value.trim());
-  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return 'not a number';
-  let frac = m[3] ?? '';
-  if (frac.length > scale) {
-    if (!/^0*$/.test(frac.slice(scale))) return `more than ${scale} decimal places`;
-    frac = frac.slice(0, scale);
-  } else frac = frac.padEnd(scale, '0');
-  const digits = (m[2] + frac).replace(/^0+/, '') || '0';
-  return { negative: m[1] === '-' && digits !== '0', digits };
+  let s = 0;
+  let e = value.length;
+  while (s < e && isBlank(value.charCodeAt(s))) s++;
+  while (e > s && isBlank(value.charCodeAt(e - 1))) e--;
+  let negative = false;
+  const sign = value.charCodeAt(s);
+  if (sign === MINUS || sign === PLUS) {
+    negative = sign === MINUS;
+    s++;
+  }
+  let i = s;
+  while (i < e && value.charCodeAt(i) === ZERO) i++; // leading zeros: dropped
+  const intStart = i;
+  while (i < e && isDigit(value.charCodeAt(i))) i++;
+  const intEnd = i;
+  let fracEnd = i;
+  if (i < e && value.charCodeAt(i) === POINT) {
+    fracEnd = ++i;
+    while (fracEnd < e && isDigit(value.charCodeAt(fracEnd))) fracEnd++;
+  }
+  if (fracEnd !== e || (intEnd === s && fracEnd - i === 0)) return 'not a number';
+  let fracLen = fracEnd - i;
+  if (fracLen > scale) {
+    for (let k = i + scale; k < fracEnd; k++) if (value.charCodeAt(k) !== ZERO) return `more than ${scale} decimal places`;
+    fracLen = scale;
+  }
+  let digits = intStart === intEnd ? '' : value.slice(intStart, intEnd);
+  if (fracLen) digits += value.slice(i, i + fracLen);
+  if (fracLen < scale) digits += ZEROS[scale - fracLen] ?? '0'.repeat(scale - fracLen);
+  if (intStart === intEnd) {
+    let z = 0;
+    while (z < digits.length - 1 && digits.charCodeAt(z) === ZERO) z++;
+    if (z) digits = digits.slice(z);
+    if (digits === '' || (digits.length === 1 && digits.charCodeAt(0) === ZERO)) return { negative: false, digits: '0' };
+  }
+  return { negative, digits };
 }
 
-/** Exact running total of decimal strings (trailer control sums). */
+const MINUS = 45;
+const PLUS = 43;
+const POINT = 46;
+const ZEROS = Array.from({ length: 40 }, (_, n) => '0'.repeat(n));
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** What String.prototype.trim removes, for the characters a number field may be padded with. */
+const isBlank = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f;
+
+/**
+ * Exact running total of decimal strings (trailer control sums). Values of up to 15 significant
+ * digits add up in a plain number (exact below 2^53) and move into the BigInt total only when it
+ * grows: control sums run once per record, on decode and on encode.
+ */
 export class DecimalSum {
   private total = 0n;
+  private small = 0;
   private scale = 0;
 
   add(value: string): boolean {
-    const m = DECIMAL.exec(value);
-    if (!m || (m[2] === '' && !m[3])) return false;
-    const frac = m[3] ?? '';
-    if (frac.length > this.scale) {
-      this.total *= 10n ** BigInt(frac.length - this.scale);
-      this.scale = frac.length;
+    const n = value.length;
+    let i = 0;
+    let negative = false;
+    const first = value.charCodeAt(0);
+    if (first === MINUS || first === PLUS) {
+      negative = first === MINUS;
+      i = 1;
     }
-    const unscaled = BigInt((m[2] || '0') + frac.padEnd(this.scale, '0'));
+    let v = 0;
+    let digits = 0;
+    let significant = 0;
+    let point = -1;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        v = v * 10 + (c - 48);
+        digits++;
+        if (v > 0) significant++;
+      } else if (c === POINT && point < 0) point = i;
+      else return false;
+    }
+    if (digits === 0) return false;
+    const frac = point < 0 ? 0 : n - point - 1;
+    if (frac > this.scale) {
+      this.flush();
+      this.total *= 10n ** BigInt(frac - this.scale);
+      this.scale = frac;
+    }
+    if (significant + this.scale - frac > 15) return this.addBig(value);
+    this.small += (negative ? -v : v) * 10 ** (this.scale - frac);
+    if (this.small > 2 ** 52 || this.small < -(2 ** 52)) this.flush();
+    return true;
+  }
+
+  private addBig(value: string): boolean {
+    const m = DECIMAL.exec(value)!;
+    const unscaled = BigInt((m[2] || '0') + (m[3] ?? '').padEnd(this.scale, '0'));
     this.total += m[1] === '-' ? -unscaled : unscaled;
     return true;
+  }
+
+  private flush(): void {
+    this.total += BigInt(this.small);
+    this.small = 0;
   }
 
   /** The total at `scale` decimals at least (more when an added value had more). */
   toString(scale = 0): string {
     const s = Math.max(scale, this.scale);
-    const t = this.total * 10n ** BigInt(s - this.scale);
+    const t = (this.total + BigInt(this.small)) * 10n ** BigInt(s - this.scale);
     const neg = t < 0n;
     return canonicalDecimal(neg, (neg ? -t : t).toString(), s);
   }

@@ -82,18 +82,19 @@ export class DisplayNumberField implements FieldCodec {
     if (typeof value !== 'string') return 'not a number';
     const n = unscaledDecimal(value, this.scale);
     if (typeof n === 'string') return n;
-    let digits = n.digits.padStart(this.scale + 1, '0');
-    if (this.point && this.scale > 0) {
-      digits = `${digits.slice(0, digits.length - this.scale)}.${digits.slice(digits.length - this.scale)}`;
-    }
-    const room = length - (n.negative ? 1 : 0);
-    if (digits.length > room) return `too many digits for ${length} bytes`;
+    // Written straight into the record, digit by digit: zeros, then the digits, the point before the decimals.
+    const { digits } = n;
+    const pointed = this.point && this.scale > 0;
+    const places = length - (n.negative ? 1 : 0) - (pointed ? 1 : 0);
+    const lead = places - digits.length;
+    if (lead < 0 || places < this.scale + 1) return `too many digits for ${length} bytes`;
+    const byte = this.cs.digitByte;
+    const pointAt = pointed ? places - this.scale : -1;
     let at = start;
     if (n.negative) out[at++] = this.cs.minus;
-    for (let i = room - digits.length; i > 0; i--) out[at++] = this.cs.digitByte[0];
-    for (let i = 0; i < digits.length; i++) {
-      const ch = digits.charCodeAt(i);
-      out[at++] = ch === 46 ? this.cs.point : this.cs.digitByte[ch - 48];
+    for (let j = 0; j < places; j++) {
+      if (j === pointAt) out[at++] = this.cs.point;
+      out[at++] = j < lead ? byte[0] : byte[digits.charCodeAt(j - lead) - 48];
     }
     return undefined;
   }

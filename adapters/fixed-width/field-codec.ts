@@ -44,6 +44,11 @@ export interface Charset {
   plus: number;
   minus: number;
   point: number;
+  /**
+   * Single-byte code pages: UTF-16 unit → byte, -1 where `codec.encode` would not give one byte;
+   * lets text be written without a Buffer per field. Undefined for multi-byte code pages.
+   */
+  bytesOf: Int16Array | undefined;
 }
 export const OTHER = -1;
 export const SPACE = -2;
@@ -70,7 +75,19 @@ export function charset(codec: TextCodec): Charset {
   if (plus >= 0) classes[plus] = PLUS;
   if (minus >= 0) classes[minus] = MINUS;
   if (point >= 0) classes[point] = POINT;
-  return { codec, classes, space, digitByte, plus, minus, point };
+  return { codec, classes, space, digitByte, plus, minus, point, bytesOf: codec.singleByte ? byteTable(codec) : undefined };
+}
+
+/** Every character the code page decodes, mapped to the byte its own `encode` gives (asked once each). */
+function byteTable(codec: TextCodec): Int16Array {
+  const table = new Int16Array(65536).fill(-1);
+  for (let b = 0; b < 256; b++) {
+    const { text, invalid } = codec.decode(Uint8Array.of(b));
+    if (invalid.length || text.length !== 1 || table[text.charCodeAt(0)] >= 0) continue;
+    const { bytes, unencodable } = codec.encode(text);
+    if (!unencodable.length && bytes.length === 1) table[text.charCodeAt(0)] = bytes[0];
+  }
+  return table;
 }
 
 /** The field's bytes as text, for values and error messages of character fields. */
@@ -107,6 +124,21 @@ export class TextField implements FieldCodec {
   encode(value: LegacyValue | undefined, out: Buffer, start: number, length: number): string | undefined {
     if (value === null || value === undefined) value = '';
     if (typeof value !== 'string') return 'not text';
+    const table = this.cs.bytesOf;
+    if (table !== undefined && value.length <= length) {
+      const n = value.length;
+      let i = 0;
+      for (; i < n; i++) {
+        const b = table[value.charCodeAt(i)];
+        if (b < 0) break;
+        out[start + i] = b;
+      }
+      if (i === n) {
+        blank(out, this.cs.space, start + n, start + length);
+        return undefined;
+      }
+    }
+    // Multi-byte code pages, and every value that does not fit: the codec says why.
     const { bytes, unencodable } = this.cs.codec.encode(value);
     if (unencodable.length) {
       return `character ${JSON.stringify(value[unencodable[0]])} has no ${this.cs.codec.name} byte`;
@@ -116,6 +148,12 @@ export class TextField implements FieldCodec {
     out.fill(this.cs.space, start + bytes.length, start + length);
     return undefined;
   }
+}
+
+/** Fills `out[from, to)` with `byte`; a loop beats Buffer#fill's checks for the few bytes a field pads. */
+export function blank(out: Buffer, byte: number, from: number, to: number): void {
+  if (to - from > 64) out.fill(byte, from, to);
+  else for (let i = from; i < to; i++) out[i] = byte;
 }
 
 /** FILLER: skipped on decode, spaces on encode. */

@@ -135,6 +135,12 @@ export const fixedWidthOptions = z
       .enum(['exact', 'pad', 'atLeast'])
       .default('exact')
       .describe('exact | pad (short lines padded with spaces) | atLeast (extra bytes ignored)'),
+    finalNewline: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Encode: end the last record with the separator too (default true); false for files whose last line has none, so that they encode back byte for byte. Decode reads both.',
+      ),
     variableLength: z
       .boolean()
       .default(false)

@@ -1,5 +1,7 @@
 import { DataError, type DataErrorDetail } from '../../src/core/errors.js';
 import type { LegacyRecord, LegacyValue } from '../../src/core/records.js';
+import { type CompiledEncode, compileEncode, type OnEncodeProblem } from './compiled-layout.js';
+import { blank } from './field-codec.js';
 import type { Layout, LayoutNode } from './layout.js';
 
 /**
@@ -11,6 +13,9 @@ import type { Layout, LayoutNode } from './layout.js';
 export class RecordEncoder {
   private readonly slots: LegacyValue[];
   private errors: DataErrorDetail[] = [];
+  /** Layouts with no groups, OCCURS or REDEFINES: one compiled function writes every field. */
+  private readonly fast: CompiledEncode | undefined;
+  private readonly onProblem: OnEncodeProblem = (n, why, value) => this.fail(n, why, value);
 
   constructor(
     private readonly layout: Layout,
@@ -18,18 +23,27 @@ export class RecordEncoder {
     private readonly length: number,
   ) {
     this.slots = new Array<LegacyValue>(layout.slots).fill(null);
+    this.fast = compileEncode(layout);
   }
 
-  encode(record: LegacyRecord, recordNo: number): Buffer {
-    const out = Buffer.alloc(Math.max(this.length, this.layout.span), this.space);
-    this.errors = [];
-    this.slots.fill(null);
-    const end = this.group(this.layout.fields, 0, this.layout.span, record, out);
+  /** Bytes a record can take at most: what the writer must have room for. */
+  get maxLength(): number {
+    return Math.max(this.length, this.layout.span);
+  }
+
+  /** Writes the record at `at` in `out` (which has `maxLength` bytes of room); returns where it ends. */
+  encode(record: LegacyRecord, recordNo: number, out: Buffer, at: number): number {
+    blank(out, this.space, at, at + this.maxLength);
+    if (this.errors.length) this.errors = [];
+    if (this.slots.length) this.slots.fill(null);
+    let end = at + this.layout.span;
+    if (this.fast !== undefined) this.fast(record, out, at, this.onProblem);
+    else end = this.group(this.layout.fields, at, this.layout.span, record, out);
     if (this.errors.length) {
       const position = { record: recordNo };
       throw new DataError(this.errors.map((e) => ({ ...e, position })));
     }
-    return this.layout.variable ? out.subarray(0, Math.max(end, this.length)) : out.subarray(0, this.length);
+    return at + (this.layout.variable ? Math.max(end - at, this.length) : this.length);
   }
 
   private group(nodes: LayoutNode[], base: number, size: number, rec: LegacyRecord | undefined, out: Buffer): number {

@@ -40,7 +40,8 @@ export class Tally {
       if (s.check.kind === 'count') s.count++;
       else if (record) {
         const v = valueAt(record, s.check.path);
-        if (typeof v === 'string') s.sum.add(v);
+        // Records to encode may hold " 40" where decode gives "40": the value written is the same.
+        if (typeof v === 'string' && !s.sum.add(v)) s.sum.add(v.trim());
       }
     }
   }
@@ -63,6 +64,15 @@ export class Tally {
       }
     }
     return errors;
+  }
+
+  /** What a trailer of `kind` must say, by field: the counts and sums of its checks. */
+  totals(kind: RecordKind): LegacyRecord {
+    const out: LegacyRecord = {};
+    for (const s of this.states) {
+      if (s.owner === kind) out[s.check.equals] = s.check.kind === 'count' ? String(s.count) : s.sum.toString();
+    }
+    return out;
   }
 
   /** File-level trailers that never came: the delivery is cut short. */
