@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-install.sh
-mkdir -p var
+# The example flows watch these folders; a drop folder is never created by the daemon itself.
+mkdir -p var/inbox/customers var/inbox/orders var/inbox/prices
 exec node bin/bridge.js run --config bridge.example.yaml "$@"

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/store/index.js';
@@ -81,6 +81,19 @@ describe('bridge run', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('keeps a flow whose drop folder is missing up, and takes files once the folder exists', async () => {
+    const bridge = makeBridge({ rows: { mapping: rowsCsv } });
+    const missing = join(bridge.dir, 'later');
+    const config = JSON.parse(readFileSync(bridge.configFile, 'utf8'));
+    config.flows.rows.source.file.path = missing;
+    writeFileSync(bridge.configFile, JSON.stringify(config));
+    const d = daemon(bridge.configFile);
+    expect(await d.waitForLog((l) => l.msg === 'source failed, will be opened again')).toMatchObject({ flow: 'rows', level: 'warn' });
+    mkdirSync(missing);
+    writeFileSync(join(missing, 'late.csv'), csvRows(1, 3));
+    expect(await d.waitForLog(isDelivery('late.csv'))).toMatchObject({ status: 'applied', created: 3 });
   });
 
   it('refuses to start on a bad config, naming file, line and path, and exits 2', () => {

@@ -1,3 +1,4 @@
+import type { Delivery } from '../core/delivery.js';
 import { DataError, RetryableError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Store } from '../store/types.js';
@@ -20,48 +21,64 @@ export interface FlowState {
  * the source yields nothing new before it is settled.
  */
 export async function runFlow(flow: AssembledFlow, store: Store, log: Logger, signal: AbortSignal, state: FlowState): Promise<void> {
-  const source = flow.createSource();
-  state.state = 'running';
-  try {
-    for await (const delivery of source.read(signal)) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const outcome = await ingest(delivery, flow, store, { signal });
-          state.deliveries++;
-          state.state = 'running';
-          state.lastDelivery = { name: outcome.name, status: outcome.status, at: new Date().toISOString() };
-          const { counts } = outcome;
-          const line = {
-            flow: flow.name,
-            delivery: outcome.name,
-            deliveryId: outcome.deliveryId,
-            status: outcome.status,
-            records: outcome.records,
-            ok: counts.created + counts.updated + counts.deleted,
-            created: counts.created,
-            updated: counts.updated,
-            deleted: counts.deleted,
-            unchanged: counts.unchanged,
-            rejected: counts.rejected,
-            skipped: counts.skipped,
-            ms: Math.round(outcome.ms),
-          };
-          if (outcome.status === 'failed' || outcome.status === 'held') {
-            log.warn({ ...line, errors: outcome.errors.slice(0, 20).map((e) => new DataError(e).message) }, 'delivery');
-          } else log.info(line, 'delivery');
-          break;
-        } catch (e) {
-          state.state = 'retrying';
-          state.lastError = (e as Error).message;
-          const known = e instanceof RetryableError;
-          log[known ? 'warn' : 'error']({ flow: flow.name, delivery: delivery.meta.name, attempt, err: e }, known ? 'delivery will be retried' : 'unexpected error, delivery will be retried');
-          if (!(await waitBeforeRetry(e, attempt, signal))) return;
-        }
+  // A source that fails (its folder missing, its server down) is opened again after a backoff:
+  // the flow stays up and picks up where it was once the cause is gone.
+  for (let attempt = 0; !signal.aborted; attempt++) {
+    const source = flow.createSource();
+    state.state = 'running';
+    try {
+      for await (const delivery of source.read(signal)) {
+        await ingestUntilSettled(flow, store, log, signal, state, delivery);
+        attempt = 0;
+        if (signal.aborted) return;
       }
-      if (signal.aborted) return;
+      return;
+    } catch (e) {
+      state.state = 'retrying';
+      state.lastError = (e as Error).message;
+      log[e instanceof RetryableError ? 'warn' : 'error']({ flow: flow.name, attempt, err: e }, 'source failed, will be opened again');
+      if (!(await waitBeforeRetry(e, attempt, signal))) return;
+    } finally {
+      await source.close();
+      state.state = 'stopped';
     }
-  } finally {
-    await source.close();
-    state.state = 'stopped';
+  }
+}
+
+/** Ingests one delivery, retrying with backoff what fails for a reason other than its data. */
+async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger, signal: AbortSignal, state: FlowState, delivery: Delivery): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const outcome = await ingest(delivery, flow, store, { signal });
+      state.deliveries++;
+      state.state = 'running';
+      state.lastDelivery = { name: outcome.name, status: outcome.status, at: new Date().toISOString() };
+      const { counts } = outcome;
+      const line = {
+        flow: flow.name,
+        delivery: outcome.name,
+        deliveryId: outcome.deliveryId,
+        status: outcome.status,
+        records: outcome.records,
+        ok: counts.created + counts.updated + counts.deleted,
+        created: counts.created,
+        updated: counts.updated,
+        deleted: counts.deleted,
+        unchanged: counts.unchanged,
+        rejected: counts.rejected,
+        skipped: counts.skipped,
+        ms: Math.round(outcome.ms),
+      };
+      if (outcome.status === 'failed' || outcome.status === 'held') {
+        log.warn({ ...line, errors: outcome.errors.slice(0, 20).map((e) => new DataError(e).message) }, 'delivery');
+      } else log.info(line, 'delivery');
+      return;
+    } catch (e) {
+      state.state = 'retrying';
+      state.lastError = (e as Error).message;
+      const known = e instanceof RetryableError;
+      log[known ? 'warn' : 'error']({ flow: flow.name, delivery: delivery.meta.name, attempt, err: e }, known ? 'delivery will be retried' : 'unexpected error, delivery will be retried');
+      if (!(await waitBeforeRetry(e, attempt, signal))) return;
+    }
   }
 }
