@@ -4,6 +4,17 @@ import { basename, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Delivery } from '../core/delivery.js';
+import { ConfigError } from '../core/errors.js';
+
+/**
+ * A file named on the command line must be a readable file: a ConfigError (exit 2) that names it
+ * otherwise, rather than a stack trace from deep inside a stream.
+ */
+export function checkInputFile(path: string): void {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  const problem = !stat ? 'not found' : stat.isDirectory() ? 'is a folder, not a file' : undefined;
+  if (problem) throw new ConfigError({ file: 'command line', message: `input file ${path} ${problem}` });
+}
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -18,6 +29,7 @@ export async function sha256File(path: string): Promise<string> {
  */
 export async function fileDelivery(path: string, onBytes?: (n: number) => void): Promise<Delivery & { failure?: Error }> {
   const absolute = resolve(path);
+  checkInputFile(absolute);
   const delivery: Delivery & { failure?: Error } = {
     id: await sha256File(absolute),
     size: statSync(absolute).size,

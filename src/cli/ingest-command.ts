@@ -4,11 +4,12 @@ import { assemble } from '../runtime/assemble.js';
 import { openStore } from '../runtime/daemon.js';
 import { ingest } from '../runtime/ingest.js';
 import { EXIT } from './exit.js';
-import { fileDelivery } from './file-delivery.js';
+import { checkInputFile, fileDelivery } from './file-delivery.js';
 import { Progress } from './progress.js';
 
 /** `bridge ingest FILE --flow NAME`: one file through a flow into the store, now. */
 export async function ingestCommand(file: string, options: { flow: string; config: string; force?: boolean }): Promise<number> {
+  checkInputFile(file);
   const loaded = loadConfig(options.config);
   const assembled = assemble(loaded);
   const flow = assembled.flows.get(options.flow);

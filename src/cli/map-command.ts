@@ -4,6 +4,7 @@ import { formatDataError, type DataErrorDetail } from '../core/errors.js';
 import { isDecodeFailure, type Position } from '../core/records.js';
 import { loadMapping } from '../mapping/index.js';
 import { EXIT } from './exit.js';
+import { checkInputFile } from './file-delivery.js';
 import { LineWriter } from './output.js';
 
 export interface MapOptions {
@@ -40,6 +41,7 @@ function rejectWriter(path: string | undefined) {
  */
 export async function mapCommand(file: string, options: MapOptions): Promise<number> {
   const mapping = loadMapping(options.mapping);
+  if (file !== '-') checkInputFile(file);
   const out = new LineWriter(process.stdout);
   const rejects = rejectWriter(options.rejects);
   const limit = options.limit ?? Infinity;

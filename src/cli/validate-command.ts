@@ -2,7 +2,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, formatConfigProblem, type ConfigProblem } from '../core/errors.js';
 import { loadConfig } from '../config/load.js';
+import { readYamlFile } from '../core/yaml-file.js';
 import { validateMappingFiles } from '../mapping/index.js';
+import { loadModel } from '../model/index.js';
 import { assemble } from '../runtime/assemble.js';
 import { EXIT } from './exit.js';
 
@@ -14,6 +16,27 @@ function yamlFiles(path: string): string[] {
     .map((n) => join(path, n));
 }
 
+/** A model file (`entities:` at the top, no `entity:`) sits among the mappings, as in mappings/. */
+function isModelFile(path: string): boolean {
+  try {
+    const value = readYamlFile(path).value;
+    return Boolean(value && typeof value === 'object' && 'entities' in value && !('entity' in value));
+  } catch {
+    // Unreadable or not YAML: the mapping check reports it with its line.
+    return false;
+  }
+}
+
+function modelProblems(path: string): ConfigProblem[] {
+  try {
+    loadModel(path);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
 /**
  * `bridge validate [paths…]`: every mapping file (and the models they name) under the paths
  * (default: mappings/), and with --config the bridge config and everything it names. Every problem
@@ -21,7 +44,8 @@ function yamlFiles(path: string): string[] {
  */
 export async function validateCommand(paths: string[], options: { config?: string }): Promise<number> {
   const files = (paths.length ? paths : options.config ? [] : ['mappings']).flatMap(yamlFiles);
-  const problems: ConfigProblem[] = validateMappingFiles(files);
+  const models = files.filter(isModelFile);
+  const problems: ConfigProblem[] = [...models.flatMap(modelProblems), ...validateMappingFiles(files.filter((f) => !models.includes(f)))];
   if (options.config) {
     try {
       assemble(loadConfig(options.config));

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { findSource } from '../core/registry.js';
 import type { Source } from '../core/delivery.js';
+import type { SourceLog } from '../core/source.js';
 import { zodProblems } from '../core/yaml-file.js';
 import type { LoadedConfig } from '../config/load.js';
 import { loadMapping } from '../mapping/index.js';
@@ -10,8 +12,11 @@ import type { IngestFlow } from './ingest.js';
 
 export interface AssembledFlow extends IngestFlow {
   enabled: boolean;
-  /** Built on demand: a one-off `bridge ingest` needs the flow's mapping but not its source. */
-  createSource(): Source;
+  /**
+   * Built on demand: a one-off `bridge ingest` needs the flow's mapping but not its source. `log`
+   * hears what the source handles on its own (a file it could not move and keeps in place).
+   */
+  createSource(log?: SourceLog): Source;
 }
 
 export interface Assembled {
@@ -35,43 +40,32 @@ export function assemble(loaded: LoadedConfig): Assembled {
       else throw e;
     }
   };
+  /** A file named in the config that is not there: the problem is the config's line, not the file's. */
+  const present = (path: (string | number)[], file: string, what: string): boolean => {
+    if (existsSync(file)) return true;
+    problems.push(yaml.problem(path, `${what} ${file} not found`));
+    return false;
+  };
   let model: Model | undefined;
-  collect(() => {
-    model = loadModel(loaded.resolve(config.model));
-  });
+  const modelFile = loaded.resolve(config.model);
+  if (present(['model'], modelFile, 'model file')) {
+    collect(() => {
+      model = loadModel(modelFile);
+    });
+  }
   if (!model) throw new ConfigError(problems);
 
   const flows = new Map<string, AssembledFlow>();
   for (const [name, flow] of Object.entries(config.flows)) {
     const at = ['flows', name];
-    const sourceKeys = Object.keys(flow.source);
-    if (sourceKeys.length !== 1) {
-      problems.push(yaml.problem([...at, 'source'], `expected exactly one source adapter, found ${sourceKeys.length ? sourceKeys.join(', ') : 'none'}`));
-      continue;
-    }
-    const kind = sourceKeys[0];
-    const adapter = findSource(kind);
-    if (!adapter) {
-      problems.push(yaml.problem([...at, 'source', kind], `unknown source adapter "${kind}"`));
-      continue;
-    }
-    const parsed = adapter.options.safeParse(flow.source[kind]);
-    if (!parsed.success) {
-      problems.push(...zodProblems(yaml, parsed.error, [...at, 'source', kind]));
-      continue;
-    }
+    // The source and the mapping are checked independently, so that one run shows the problems of both.
+    const source = sourceOf(loaded, name, flow.source, problems);
+    const mappingFile = loaded.resolve(flow.mapping);
+    if (!present([...at, 'mapping'], mappingFile, 'mapping file')) continue;
     collect(() => {
-      const mapping = loadMapping(loaded.resolve(flow.mapping), { model });
-      const context = { file: loaded.file, path: `flows.${name}.source.${kind}`, resolve: loaded.resolve };
-      flows.set(name, {
-        name,
-        mapping,
-        mode: flow.mode,
-        maxDeleteShare: flow.maxDeleteShare,
-        batchSize: flow.batchSize,
-        enabled: flow.enabled,
-        createSource: () => adapter.create(parsed.data, context),
-      });
+      const mapping = loadMapping(mappingFile, { model });
+      if (!source) return;
+      flows.set(name, { name, mapping, mode: flow.mode, maxDeleteShare: flow.maxDeleteShare, batchSize: flow.batchSize, enabled: flow.enabled, createSource: source });
     });
   }
   const conflicts: ConflictPolicy[] = [];
@@ -85,4 +79,43 @@ export function assemble(loaded: LoadedConfig): Assembled {
   }
   if (problems.length) throw new ConfigError(problems);
   return { model, flows, conflicts };
+}
+
+/** The flow's name on every line a source logs. */
+function flowLog(log: SourceLog, flow: string): SourceLog {
+  return { info: (fields, message) => log.info({ flow, ...fields }, message), warn: (fields, message) => log.warn({ flow, ...fields }, message) };
+}
+
+/**
+ * The flow's source factory, once its options are checked — in shape by the adapter's schema, in
+ * sense by building the source once (which touches nothing outside); undefined after a problem.
+ */
+function sourceOf(loaded: LoadedConfig, name: string, options: Record<string, unknown>, problems: ConfigProblem[]): AssembledFlow['createSource'] | undefined {
+  const { yaml } = loaded;
+  const at = ['flows', name, 'source'];
+  const kinds = Object.keys(options);
+  if (kinds.length !== 1) {
+    problems.push(yaml.problem(at, `expected exactly one source adapter, found ${kinds.length ? kinds.join(', ') : 'none'}`));
+    return undefined;
+  }
+  const kind = kinds[0];
+  const adapter = findSource(kind);
+  if (!adapter) {
+    problems.push(yaml.problem([...at, kind], `unknown source adapter "${kind}"`));
+    return undefined;
+  }
+  const parsed = adapter.options.safeParse(options[kind]);
+  if (!parsed.success) {
+    problems.push(...zodProblems(yaml, parsed.error, [...at, kind]));
+    return undefined;
+  }
+  const context = { file: loaded.file, path: `flows.${name}.source.${kind}`, resolve: loaded.resolve };
+  try {
+    adapter.create(parsed.data, context);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+    return undefined;
+  }
+  return (log) => adapter.create(parsed.data, log ? { ...context, log: flowLog(log, name) } : context);
 }

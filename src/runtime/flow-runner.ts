@@ -4,7 +4,7 @@ import type { Logger } from '../core/log.js';
 import type { Store } from '../store/types.js';
 import { waitBeforeRetry } from './backoff.js';
 import type { AssembledFlow } from './assemble.js';
-import { ingest, type IngestOutcome } from './ingest.js';
+import { ingest, SettleError, type IngestOutcome } from './ingest.js';
 
 /** What an operator sees of a running flow. */
 export interface FlowState {
@@ -24,7 +24,7 @@ export async function runFlow(flow: AssembledFlow, store: Store, log: Logger, si
   // A source that fails (its folder missing, its server down) is opened again after a backoff:
   // the flow stays up and picks up where it was once the cause is gone.
   for (let attempt = 0; !signal.aborted; attempt++) {
-    const source = flow.createSource();
+    const source = flow.createSource(log);
     state.state = 'running';
     try {
       for await (const delivery of source.read(signal)) {
@@ -45,35 +45,23 @@ export async function runFlow(flow: AssembledFlow, store: Store, log: Logger, si
   }
 }
 
-/** Ingests one delivery, retrying with backoff what fails for a reason other than its data. */
+/**
+ * Ingests one delivery, retrying with backoff what fails for a reason other than its data. A
+ * delivery applied but not settled (its file cannot be moved) is not retried: that would only
+ * move the same file again; the source keeps it in place until it changes.
+ */
 async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger, signal: AbortSignal, state: FlowState, delivery: Delivery): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const outcome = await ingest(delivery, flow, store, { signal });
-      state.deliveries++;
-      state.state = 'running';
-      state.lastDelivery = { name: outcome.name, status: outcome.status, at: new Date().toISOString() };
-      const { counts } = outcome;
-      const line = {
-        flow: flow.name,
-        delivery: outcome.name,
-        deliveryId: outcome.deliveryId,
-        status: outcome.status,
-        records: outcome.records,
-        ok: counts.created + counts.updated + counts.deleted,
-        created: counts.created,
-        updated: counts.updated,
-        deleted: counts.deleted,
-        unchanged: counts.unchanged,
-        rejected: counts.rejected,
-        skipped: counts.skipped,
-        ms: Math.round(outcome.ms),
-      };
-      if (outcome.status === 'failed' || outcome.status === 'held') {
-        log.warn({ ...line, errors: outcome.errors.slice(0, 20).map((e) => new DataError(e).message) }, 'delivery');
-      } else log.info(line, 'delivery');
+      logOutcome(log, flow.name, await ingest(delivery, flow, store, { signal }), state);
       return;
     } catch (e) {
+      if (e instanceof SettleError) {
+        logOutcome(log, flow.name, e.outcome, state);
+        state.lastError = e.message;
+        log.error({ flow: flow.name, delivery: e.outcome.name, deliveryId: e.outcome.deliveryId, err: e.cause }, `${e.message}; it is left where it is`);
+        return;
+      }
       state.state = 'retrying';
       state.lastError = (e as Error).message;
       const known = e instanceof RetryableError;
@@ -81,4 +69,30 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
       if (!(await waitBeforeRetry(e, attempt, signal))) return;
     }
   }
+}
+
+/** One log line per delivery with its counts: info when applied or skipped, warn when refused whole. */
+function logOutcome(log: Logger, flow: string, outcome: IngestOutcome, state: FlowState): void {
+  state.deliveries++;
+  state.state = 'running';
+  state.lastDelivery = { name: outcome.name, status: outcome.status, at: new Date().toISOString() };
+  const { counts } = outcome;
+  const line = {
+    flow,
+    delivery: outcome.name,
+    deliveryId: outcome.deliveryId,
+    status: outcome.status,
+    records: outcome.records,
+    ok: counts.created + counts.updated + counts.deleted,
+    created: counts.created,
+    updated: counts.updated,
+    deleted: counts.deleted,
+    unchanged: counts.unchanged,
+    rejected: counts.rejected,
+    skipped: counts.skipped,
+    ms: Math.round(outcome.ms),
+  };
+  if (outcome.status === 'failed' || outcome.status === 'held') {
+    log.warn({ ...line, errors: outcome.errors.slice(0, 20).map((e) => new DataError(e).message) }, 'delivery');
+  } else log.info(line, 'delivery');
 }

@@ -45,17 +45,33 @@ export interface IngestOptions {
   onBatch?(records: number, counts: ApplyCounts): void;
 }
 
+/**
+ * The store's part of a delivery is done (applied, or refused whole) but settling it — moving the
+ * file, acking the message — failed. The runtime does not retry it: the source keeps the delivery
+ * where it is and offers it again only once it changed or after a restart, when it is skipped by
+ * its id and settled then.
+ */
+export class SettleError extends Error {
+  override readonly name = 'SettleError';
+  constructor(
+    readonly outcome: IngestOutcome,
+    cause: unknown,
+  ) {
+    super(`${outcome.name ?? outcome.deliveryId} is ${outcome.status} but could not be settled: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
 export const zeroCounts = (): ApplyCounts => ({ created: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, skipped: 0 });
 
 function addCounts(into: ApplyCounts, from: Partial<ApplyCounts>): void {
   for (const k of Object.keys(into) as (keyof ApplyCounts)[]) into[k] += from[k] ?? 0;
 }
 
-async function ack(delivery: Delivery): Promise<void> {
+function ack(delivery: Delivery): Promise<void> {
   // Fault injection for the crash test: dies between the store's commit and the settling of the
   // delivery, the one window a kill from outside cannot hit on demand.
   if (process.env.BRIDGE_FAULT === 'kill-before-ack') process.kill(process.pid, 'SIGKILL');
-  await delivery.ack();
+  return delivery.ack();
 }
 
 /** Reads a whole delivery once to find what condemns it as a whole (trailer checks). */
@@ -85,18 +101,25 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     ms: performance.now() - started,
     errors,
   });
+  /** Settles the delivery (ack or nack) and returns its outcome; a failure to settle is a SettleError. */
+  const settle = async (settling: () => Promise<void>, status: IngestStatus, records: number, errors: DataErrorDetail[] = []): Promise<IngestOutcome> => {
+    try {
+      await settling();
+    } catch (e) {
+      throw new SettleError(outcome(status, records, errors), e);
+    }
+    return outcome(status, records, errors);
+  };
 
   const previous = await store.delivery(flow.name, delivery.id);
   if (previous?.state === 'complete') {
-    await ack(delivery);
-    return outcome('skipped', 0);
+    return settle(() => ack(delivery), 'skipped', 0);
   }
   const { mapping } = flow;
   if (mapping.format.checksWholeDelivery && !previous) {
     const fatal = await wholeDeliveryErrors(delivery, mapping);
     if (fatal.length) {
-      await delivery.nack(new DataError(fatal));
-      return outcome('failed', 0, fatal);
+      return settle(() => delivery.nack(new DataError(fatal)), 'failed', 0, fatal);
     }
   }
 
@@ -142,8 +165,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
         if (++seen <= skip) continue;
         const fatal = handle(item);
         if (fatal) {
-          await delivery.nack(new DataError(fatal));
-          return outcome('failed', seen - skip, fatal);
+          return settle(() => delivery.nack(new DataError(fatal)), 'failed', seen - skip, fatal);
         }
         if (writes.length + rejects.length >= flow.batchSize) {
           await commit(false);
@@ -155,11 +177,9 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   } catch (e) {
     if (e instanceof FullSyncHeldError) {
       const error: DataErrorDetail = { code: 'delivery.invalid', message: e.message };
-      await delivery.nack(new DataError(error));
-      return outcome('held', seen - skip, [error]);
+      return settle(() => delivery.nack(new DataError(error)), 'held', seen - skip, [error]);
     }
     throw e;
   }
-  await ack(delivery);
-  return outcome('applied', seen - skip);
+  return settle(() => ack(delivery), 'applied', seen - skip);
 }

@@ -95,3 +95,31 @@ export function csvRows(first: number, count: number, edit: (i: number, fields: 
   }
   return out;
 }
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  /** stdout as bytes, for round trips that must compare byte for byte. */
+  stdoutBytes: Buffer;
+  stderr: string;
+}
+
+/** Runs one `bridge …` command as a child process, with optional stdin; killed after `timeoutMs`. */
+export function runCli(args: string[], options: { input?: string | Buffer; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bridge.js'), ...args], { cwd: options.cwd ?? repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on('data', (b: Buffer) => out.push(b));
+  child.stderr!.on('data', (b: Buffer) => err.push(b));
+  child.stdin!.on('error', () => undefined);
+  child.stdin!.end(options.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ status, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}

@@ -1,0 +1,256 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../src/store/index.js';
+import { benchMappings, csvRows, makeBridge, repoRoot, runCli } from './support/bridge-process.js';
+
+const mappings = join(repoRoot, 'mappings');
+const priceMapping = join(mappings, 'price-list.yaml');
+const PRICE_HEADER = 'ARTIKELNR;BEZEICHNUNG;PREIS;WAEHRUNG;GUELTIG_AB\r\n';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'bridge-cli-'));
+}
+
+function priceFile(dir: string, rows: string[]): string {
+  const file = join(dir, 'prices.csv');
+  writeFileSync(file, PRICE_HEADER + rows.map((r) => `${r}\r\n`).join(''), 'latin1');
+  return file;
+}
+
+const lines = (text: string) => text.split('\n').filter(Boolean);
+
+describe.concurrent('bridge map', () => {
+  it('prints one canonical entity a line and exits 0 when every record maps', async () => {
+    const file = priceFile(tempDir(), ['A1;Apfel;1,50;eur;01.11.2026', 'A2;Birne;2,00;;15.11.2026']);
+    const out = await runCli(['map', file, '--mapping', priceMapping]);
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+    expect(lines(out.stdout).map((l) => JSON.parse(l))).toEqual([
+      { entity: 'Price', key: 'A1', data: { sku: 'A1', description: 'Apfel', price: '1.50', currency: 'EUR', validFrom: '2026-11-01' }, source: { file: 'prices.csv', line: 2, record: 1 } },
+      { entity: 'Price', key: 'A2', data: { sku: 'A2', description: 'Birne', price: '2.00', currency: 'EUR', validFrom: '2026-11-15' }, source: { file: 'prices.csv', line: 3, record: 2 } },
+    ]);
+  });
+
+  it('exits 1 when records are rejected: readable errors on stderr, or NDJSON with --rejects; --limit stops early', async () => {
+    const dir = tempDir();
+    const file = priceFile(dir, ['A1;Apfel;1,50;EUR;01.11.2026', 'A2;Birne;abc;EUR;31.02.2026', 'A3;Kiwi;3,00;EUR;01.12.2026']);
+    const [plain, toFile, limited] = await Promise.all([
+      runCli(['map', file, '--mapping', priceMapping]),
+      runCli(['map', file, '--mapping', priceMapping, '--rejects', join(dir, 'rejects.ndjson')]),
+      runCli(['map', file, '--mapping', priceMapping, '--limit', '1']),
+    ]);
+    expect(plain.status).toBe(1);
+    expect(lines(plain.stdout).map((l) => JSON.parse(l).key)).toEqual(['A1', 'A3']);
+    expect(lines(plain.stderr)).toEqual([
+      'prices.csv:3 (record 2): field price: PREIS: not a decimal (separator ",") (value "abc") [field.number]',
+      'prices.csv:3 (record 2): field validFrom: GUELTIG_AB: not a date of pattern dd.MM.yyyy (value "31.02.2026") [field.date]',
+    ]);
+
+    expect(toFile.status).toBe(1);
+    expect(toFile.stderr).toBe('');
+    expect(lines(toFile.stdout)).toHaveLength(2);
+    const rejects = lines(readFileSync(join(dir, 'rejects.ndjson'), 'utf8')).map((l) => JSON.parse(l));
+    expect(rejects).toEqual([
+      {
+        source: { file: 'prices.csv', line: 3, record: 2 },
+        raw: 'A2;Birne;abc;EUR;31.02.2026',
+        errors: [
+          expect.objectContaining({ code: 'field.number', field: 'price', value: 'abc', position: { file: 'prices.csv', line: 3, record: 2 }, mapping: priceMapping }),
+          expect.objectContaining({ code: 'field.date', field: 'validFrom', value: '31.02.2026' }),
+        ],
+      },
+    ]);
+
+    expect(limited.status).toBe(0);
+    expect(lines(limited.stdout).map((l) => JSON.parse(l).key)).toEqual(['A1']);
+  });
+
+  it('exits 2 on a malformed mapping, naming the file, the line and the path', async () => {
+    const dir = tempDir();
+    copyFileSync(join(mappings, 'model.yaml'), join(dir, 'model.yaml'));
+    const mapping = join(dir, 'broken.yaml');
+    writeFileSync(mapping, ['entity: Price', 'source:', '  csv: { header: true }', 'fields:', '  sku: { from: A }', '  price: { from: B, transform: [bogus] }', ''].join('\n'));
+    const out = await runCli(['map', priceFile(dir, ['A1;x;1;EUR;01.01.2026']), '--mapping', mapping]);
+    expect(out.status).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain(`${mapping}:6 fields.price.transform[0]: unknown transform "bogus"`);
+  });
+});
+
+describe.concurrent('input files named on the command line', () => {
+  it('exits 2 naming a missing input file or a folder, for map and ingest', async () => {
+    const dir = tempDir();
+    const [map, ingest] = await Promise.all([
+      runCli(['map', join(dir, 'nope.csv'), '--mapping', priceMapping]),
+      runCli(['ingest', dir, '--flow', 'prices', '--config', join(repoRoot, 'bridge.example.yaml')]),
+    ]);
+    expect([map.status, map.stderr]).toEqual([2, `configuration error:\n  command line: input file ${join(dir, 'nope.csv')} not found\n`]);
+    expect([ingest.status, ingest.stderr]).toEqual([2, `configuration error:\n  command line: input file ${dir} is a folder, not a file\n`]);
+  });
+});
+
+describe.concurrent('bridge encode', () => {
+  for (const [name, input] of [
+    ['customer-master', 'CUSTMAST.DAT'],
+    ['orders', 'ORDERS.TXT'],
+    ['price-list', 'PRICES.CSV'],
+  ]) {
+    it(`gives back ${input} byte for byte after bridge map (${name})`, async () => {
+      const file = join(repoRoot, 'fixtures', name, input);
+      const mapping = join(mappings, `${name}.yaml`);
+      const mapped = await runCli(['map', file, '--mapping', mapping]);
+      expect(mapped.status).toBe(0);
+      const encoded = await runCli(['encode', '--mapping', mapping], { input: mapped.stdout });
+      expect(encoded.stderr).toBe('');
+      expect(encoded.status).toBe(0);
+      expect(encoded.stdoutBytes.equals(readFileSync(file))).toBe(true);
+    });
+  }
+});
+
+describe.concurrent('bridge validate', () => {
+  it('reports every problem of several files in one run with file:line and path, exit 2; clean files exit 0', async () => {
+    const dir = tempDir();
+    copyFileSync(join(mappings, 'model.yaml'), join(dir, 'model.yaml'));
+    const a = join(dir, 'a.yaml');
+    const b = join(dir, 'b.yaml');
+    const c = join(dir, 'c.yaml');
+    writeFileSync(a, ['entity: Price', 'source:', '  csv: { header: true }', 'fields:', '  sku: { from: A, transform: [bogus] }', '  price: { frm: B }', ''].join('\n'));
+    writeFileSync(b, ['entity: Nope', 'source:', '  csv: { header: true }', 'fields:', '  sku: { from: A }', ''].join('\n'));
+    writeFileSync(c, ['entity: Price', 'source:', '  csv: { header: true }', 'fields:', '  sku: { from: A }', '  validFrom: { from: B, transform: [{ date: qqq }] }', ''].join('\n'));
+    const [broken, clean, whole] = await Promise.all([
+      runCli(['validate', a, b, c, priceMapping]),
+      runCli(['validate', join(mappings, 'orders.yaml'), priceMapping, join(mappings, 'customer-master.yaml')]),
+      runCli(['validate', '--config', join(repoRoot, 'bridge.example.yaml')]),
+    ]);
+    expect(broken.status).toBe(2);
+    const problems = lines(broken.stderr);
+    expect(problems).toEqual([
+      expect.stringMatching(new RegExp(`^${a}:5 \\(fields\\.sku\\.transform\\[0\\]\\): unknown transform "bogus"`)),
+      `${a}:6 (fields.price.frm): unknown key "frm"`,
+      expect.stringMatching(new RegExp(`^${b}:1 \\(entity\\): unknown entity "Nope"`)),
+      expect.stringMatching(new RegExp(`^${c}:6 \\(fields\\.validFrom\\.transform\\[0\\]\\.date\\): "qqq" in date pattern`)),
+      '4 problem(s) in 4 file(s)',
+    ]);
+    expect(clean.stderr).toBe('3 file(s) OK\n');
+    expect(clean.status).toBe(0);
+    expect(whole.stderr).toMatch(/OK/);
+    expect(whole.status).toBe(0);
+  });
+
+  it('checks the mappings folder, model included, when given no paths', async () => {
+    const out = await runCli(['validate']);
+    expect(out.stderr).toMatch(/^\d+ file\(s\) OK\n$/);
+    expect(out.status).toBe(0);
+  });
+
+  it('checks a config and every file it names: schema problems first, then sources and mappings together', async () => {
+    const dir = tempDir();
+    copyFileSync(join(mappings, 'model.yaml'), join(dir, 'model.yaml'));
+    writeFileSync(join(dir, 'bad.yaml'), ['entity: Price', 'source:', '  csv: { header: true }', 'fields:', '  sku: { from: A, transform: [bogus] }', ''].join('\n'));
+    const shape = join(dir, 'shape.yaml');
+    writeFileSync(shape, ['flows:', '  rows:', '    source: { file: { path: in } }', '    mapping: bad.yaml', '    batchSize: 0', ''].join('\n'));
+    const sense = join(dir, 'sense.yaml');
+    const flows = ['  rows:', '    source: { file: { path: in } }', '    mapping: missing.yaml', '  other:', '    source: { file: { path: in2, pollMs: 1 } }', '    mapping: bad.yaml', '  third:'];
+    writeFileSync(sense, ['model: model.yaml', 'flows:', ...flows, '    source: { ftp: {} }', `    mapping: ${priceMapping}`, ''].join('\n'));
+    const [first, second] = await Promise.all([runCli(['validate', '--config', shape]), runCli(['validate', '--config', sense])]);
+    expect(first.status).toBe(2);
+    expect(lines(first.stderr)[0]).toMatch(new RegExp(`^${shape}:5:\\d+ \\(flows\\.rows\\.batchSize\\): Too small: expected number to be >=1$`));
+    expect(second.status).toBe(2);
+    expect(lines(second.stderr)).toEqual([
+      `${sense}:5:5 (flows.rows.mapping): mapping file ${join(dir, 'missing.yaml')} not found`,
+      `${sense}:7:34 (flows.other.source.file.pollMs): Too small: expected number to be >=10`,
+      expect.stringMatching(new RegExp(`^${join(dir, 'bad.yaml')}:5 \\(fields\\.sku\\.transform\\[0\\]\\): unknown transform "bogus"`)),
+      `${sense}:10:15 (flows.third.source.ftp): unknown source adapter "ftp"`,
+      '4 problem(s) in 1 file(s)',
+    ]);
+  });
+});
+
+/** A bridge whose one flow maps the benchmark's CSV with a copy of its mapping that can be edited. */
+function rowsBridge() {
+  const bridge = makeBridge({ rows: { mapping: 'rows.yaml' } });
+  const mapping = join(bridge.dir, 'rows.yaml');
+  copyFileSync(join(benchMappings, 'rows-csv.yaml'), mapping);
+  return { ...bridge, mapping };
+}
+
+describe.concurrent('bridge ingest, status and rejects', () => {
+  it('ingests a file with a summary, skips it the second time, and shows it in status', async () => {
+    const bridge = rowsBridge();
+    const file = join(bridge.dir, 'rows.csv');
+    writeFileSync(file, csvRows(1, 20));
+    const first = await runCli(['ingest', file, '--flow', 'rows', '--config', bridge.configFile]);
+    expect(first.stderr).toMatch(/^rows\.csv: applied; 20 records in [\d.]+ s \(\d+\/s\): 20 created, 0 updated, 0 unchanged, 0 deleted, 0 rejected, 0 skipped by conflict policy\n$/);
+    expect(first.status).toBe(0);
+    const second = await runCli(['ingest', file, '--flow', 'rows', '--config', bridge.configFile]);
+    expect(second.stderr).toMatch(/^rows\.csv: skipped; 0 records/);
+    expect(second.status).toBe(0);
+
+    const unknown = await runCli(['ingest', file, '--flow', 'nope', '--config', bridge.configFile]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no flow named "nope" \(flows: rows\)/);
+
+    const [text, json] = await Promise.all([runCli(['status', '--config', bridge.configFile]), runCli(['status', '--json', '--config', bridge.configFile])]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^change feed head: 20\n\nrows: Row, incremental; open rejects: 0\n  \S+  complete +rows\.csv: 20 records, 20 created, 0 updated, 0 unchanged, 0 deleted, 0 rejected\n$/);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      head: 20,
+      flows: [{ flow: 'rows', entity: 'Row', mode: 'incremental', openRejects: 0, recent: [{ deliveryName: 'rows.csv', state: 'complete', recordsDone: 20, counts: { created: 20 } }] }],
+    });
+  });
+
+  it('lists, shows, replays after a mapping fix and discards rejects', async () => {
+    const bridge = rowsBridge();
+    const file = join(bridge.dir, 'mixed.csv');
+    // Record 2 has a status the lookup does not know; record 4 lacks a column (never decoded).
+    writeFileSync(file, csvRows(1, 5, (i, f) => (i === 2 ? [...f.slice(0, 9), 'X'] : i === 4 ? f.slice(0, 9) : f)));
+    const ingested = await runCli(['ingest', file, '--flow', 'rows', '--config', bridge.configFile]);
+    expect(ingested.status).toBe(1);
+    expect(ingested.stderr).toMatch(/mixed\.csv: applied; 5 records .*: 3 created, .* 2 rejected/);
+    expect(ingested.stderr).toContain('see the rejects with: bridge rejects list --flow rows');
+
+    const list = await runCli(['rejects', 'list', '--json', '--config', bridge.configFile]);
+    expect(list.status).toBe(0);
+    const rejects = lines(list.stdout).map((l) => JSON.parse(l));
+    expect(rejects.map((r) => [r.position.line, r.errors[0].code, r.status])).toEqual([
+      [3, 'field.lookup', 'open'],
+      [5, 'record.columns', 'open'],
+    ]);
+    const [lookupId, columnsId] = rejects.map((r) => r.id as number);
+    expect(list.stdout).toMatch(/"field":"status".*"value":"X"/);
+    const shown = await runCli(['rejects', 'show', String(lookupId), '--config', bridge.configFile]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: lookupId, flow: 'rows', deliveryName: 'mixed.csv', record: { STATUS: 'X' } });
+
+    // Still rejected before the fix; not replayable whatever the mapping says.
+    const early = await runCli(['rejects', 'replay', '--all', '--config', bridge.configFile]);
+    expect(early.status).toBe(1);
+    expect(early.stderr).toContain(`reject ${lookupId}: still rejected:`);
+    expect(early.stderr).toContain(`reject ${columnsId}: the record could not be decoded; fix it at the source and deliver it again`);
+
+    writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
+    const replay = await runCli(['rejects', 'replay', '--all', '--config', bridge.configFile]);
+    expect(replay.stderr).toContain('1 replayed, 0 still rejected, 1 not replayable');
+    expect(replay.status).toBe(1);
+    const store = openSqliteStore({ path: bridge.dbPath });
+    try {
+      expect(await store.get('Row', 'ID00000002')).toMatchObject({ version: 1, data: { status: 'cancelled' }, lineage: { flow: 'rows', deliveryName: 'mixed.csv' } });
+      expect((await store.reject(lookupId))?.status).toBe('replayed');
+    } finally {
+      await store.close();
+    }
+
+    const discard = await runCli(['rejects', 'discard', String(columnsId), '--config', bridge.configFile]);
+    expect(discard.stderr).toBe('1 discarded\n');
+    const [open, discarded] = await Promise.all([
+      runCli(['rejects', 'list', '--config', bridge.configFile]),
+      runCli(['rejects', 'list', '--status', 'discarded', '--config', bridge.configFile]),
+    ]);
+    expect(open.stdout).toBe('');
+    expect(open.stderr).toBe('0 reject(s)\n');
+    expect(discarded.stdout).toMatch(new RegExp(`^ +${columnsId}  discarded rows  mixed\\.csv:5 \\(record 4\\)  .*\\[record\\.columns\\]\\n$`));
+  });
+});
