@@ -85,6 +85,11 @@ describe('drop-folder source: a move that fails', () => {
     expect(changed.id).not.toBe(d.id);
   });
 
+  it('never takes a stray file named like the settle folders as data, even with include *', async () => {
+    const { next } = await start({}, { processed: 'not a folder', failed: 'nor this' });
+    expect(await next(300)).toBe('timeout');
+  });
+
   it('rejects nack the same way when failed/ cannot be created, writing nothing', async () => {
     const { dir, next } = await start({ include: '*.txt' }, { 'orders.txt': 'A', failed: 'not a folder' });
     const d = expectDelivery(await next());

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../../src/core/errors.js';
 import type { SourceAdapter, SourceContext } from '../../src/core/source.js';
 import { DropFolderSource } from './drop-folder.js';
@@ -52,9 +52,12 @@ export function createFileSource(
 
   const included = compileGlobs(include);
   const excluded = compileGlobs(exclude);
+  // The settle folders sit in the watched folder; something there under their names (a stray
+  // regular file that keeps them from being created) is never data.
+  const settleNames = new Set([processedDir, failedDir].filter((d) => dirname(d) === dir).map((d) => basename(d)));
   return new DropFolderSource({
     dir,
-    accept: (name) => included(name) && !excluded(name),
+    accept: (name) => included(name) && !excluded(name) && !settleNames.has(name),
     readiness: options.readiness,
     stableMs: options.stableMs,
     pollMs: options.pollMs,
