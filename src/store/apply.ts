@@ -96,13 +96,16 @@ export class BatchApplier {
       seenKeys: [],
       counts,
     });
-    for (const w of batch.writes) this.writer.write(w);
+    this.writer.writeAll(batch.writes);
     if (seenType !== undefined) this.fullSync.remember(delivery!.id, this.writer.ctx.seenKeys);
     if (batch.rejects) {
       for (const r of batch.rejects) this.rejects.insert(r, at);
       counts.rejected += batch.rejects.length;
     }
-    if (fullSync !== undefined) counts.deleted += this.fullSync.run(this.writer, flow!, delivery!.id, fullSync);
+    if (fullSync !== undefined) {
+      counts.deleted += this.fullSync.run(this.writer, flow!, delivery!.id, fullSync);
+      this.writer.flush();
+    }
     if (delivery !== undefined) this.deliveries.finish(delivery.id, progress!, counts, at);
     return { ...counts, lastSeq: this.writer.ctx.seq };
   }

@@ -12,10 +12,18 @@ import { hash } from 'node:crypto';
  */
 export function canonicalJson(value: unknown): string {
   // A key-sorted copy serialised natively is faster than building the text in JS.
-  return JSON.stringify(sortedCopy(value));
+  return JSON.stringify(sortedCopy(value, 0));
 }
 
-function sortedCopy(value: unknown): unknown {
+/**
+ * The last key list seen at each depth and its sorted order. Records of one entity type share
+ * their key order, so the sort is usually skipped: comparing the key lists costs a few pointer
+ * compares (property names are interned strings).
+ */
+const shapes: { keys: string[]; sorted: string[] }[] = [];
+const CACHED_DEPTHS = 8;
+
+function sortedCopy(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -26,30 +34,47 @@ function sortedCopy(value: unknown): unknown {
       return value;
     case 'object':
       if (value === null) return null;
-      if (Array.isArray(value)) return sortedArray(value);
-      return sortedObject(value as Record<string, unknown>);
+      if (Array.isArray(value)) return sortedArray(value, depth + 1);
+      return sortedObject(value as Record<string, unknown>, depth + 1);
     default:
       throw new TypeError(`cannot store a value of type ${typeof value} in canonical JSON`);
   }
 }
 
-function sortedArray(items: unknown[]): unknown[] {
+function sortedArray(items: unknown[], depth: number): unknown[] {
   const out = new Array<unknown>(items.length);
-  for (let i = 0; i < items.length; i++) out[i] = sortedCopy(items[i]);
+  for (let i = 0; i < items.length; i++) out[i] = sortedCopy(items[i], depth);
   return out;
 }
 
-function sortedObject(object: Record<string, unknown>): unknown {
+function sortedObject(object: Record<string, unknown>, depth: number): unknown {
   const toJSON = (object as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return sortedCopy(toJSON.call(object));
-  const keys = sortKeys(Object.keys(object));
+  if (typeof toJSON === 'function') return sortedCopy(toJSON.call(object), depth - 1);
+  const keys = sortedKeys(Object.keys(object), depth);
   const out: Record<string, unknown> = {};
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     // Plain assignment of "__proto__" would set the prototype, not a property.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: sortedCopy(object[key]), enumerable: true, writable: true, configurable: true });
-    else out[key] = sortedCopy(object[key]);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: sortedCopy(object[key], depth), enumerable: true, writable: true, configurable: true });
+    else out[key] = sortedCopy(object[key], depth);
   }
   return out;
+}
+
+/** `keys` sorted, from the shape cache when the object at this depth has the last shape seen. */
+function sortedKeys(keys: string[], depth: number): string[] {
+  if (depth >= CACHED_DEPTHS) return sortKeys(keys);
+  const shape = shapes[depth];
+  if (shape !== undefined && sameKeys(shape.keys, keys)) return shape.sorted;
+  const sorted = sortKeys([...keys]);
+  shapes[depth] = { keys, sorted };
+  return sorted;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

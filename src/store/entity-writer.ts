@@ -3,18 +3,18 @@ import { DataError } from '../core/errors.js';
 import type { Position } from '../core/records.js';
 import { canonicalJson, contentHash } from './canonical-json.js';
 import type { ConflictRule } from './conflicts.js';
+import { CurrentRows } from './current-rows.js';
+import { MultiRowInsert } from './multi-row-insert.js';
 import type { ApplyCounts, EntityWrite, JsonObject } from './types.js';
 
-/** An entity's current row, as the write path reads it: a raw tuple, cheaper than an object. */
-type EntityRow = [version: number, seq: number, dataSeq: number, hash: string, deleted: 0 | 1, flow: string | null, origin: string, tsMs: number];
-const VERSION = 0;
-const SEQ = 1;
-const DATA_SEQ = 2;
-const HASH = 3;
-const DELETED = 4;
-const FLOW = 5;
-const ORIGIN = 6;
-const TS_MS = 7;
+const VERSION = 1;
+const SEQ = 2;
+const DATA_SEQ = 3;
+const HASH = 4;
+const DELETED = 5;
+const FLOW = 6;
+const ORIGIN = 7;
+const TS_MS = 8;
 
 /** What one batch writes with: set by `begin`, shared by every write of the batch. */
 export interface BatchContext {
@@ -32,17 +32,19 @@ export interface BatchContext {
 }
 
 /**
- * The per-record write path, inside the batch's transaction: one point read of the entity, a
- * hash compare, and only for a real change a version row plus an entity update. Statements are
+ * The per-record write path, inside the batch's transaction: the current rows of the batch's
+ * entities are read up front (CurrentRows), then each write is a hash compare and, only for a
+ * real change, a version row plus an entity upsert. Both go through multi-row inserts, so they
+ * reach the database when a buffer fills or at `flush()`: call it before anything reads
+ * `entities` or `versions` (apply does, after the writes and after full sync). Statements are
  * prepared once per connection; no closure or async step per record (what is allocated: the
  * key-sorted copy and its text, the row tuple, the position text).
  */
 export class EntityWriter {
-  private readonly select: Database.Statement<[string, string], EntityRow>;
+  private readonly current: CurrentRows;
   private readonly selectData: Database.Statement<[number], string>;
-  private readonly insertVersion: Database.Statement;
-  private readonly insertEntity: Database.Statement;
-  private readonly updateEntity: Database.Statement;
+  private readonly versions: MultiRowInsert;
+  private readonly entities: MultiRowInsert;
   private readonly tombstoneEntity: Database.Statement;
   ctx!: BatchContext;
 
@@ -50,28 +52,51 @@ export class EntityWriter {
     db: Database.Database,
     private readonly rules: Map<string, ConflictRule>,
   ) {
-    this.select = db.prepare<[string, string], EntityRow>('SELECT version, seq, data_seq, hash, deleted, flow, origin, ts_ms FROM entities WHERE type = ? AND key = ?').raw();
+    this.current = new CurrentRows(db, (type) => rules.has(type));
     this.selectData = db.prepare<[number], string>('SELECT data FROM versions WHERE seq = ?').pluck();
-    this.insertVersion = db.prepare(
-      'INSERT INTO versions (seq, type, key, version, op, prev, data, hash, at, origin_id, position, source_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    this.versions = new MultiRowInsert(
+      db,
+      'INSERT INTO versions (seq, type, key, version, op, prev, data, hash, at, origin_id, position, source_ts) VALUES',
+      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      12,
     );
-    this.insertEntity = db.prepare(
-      'INSERT INTO entities (type, key, version, seq, data_seq, hash, created_at, deleted, flow, origin, ts_ms) VALUES (?, ?, 1, ?, ?, ?, ?, 0, ?, ?, ?)',
-    );
-    this.updateEntity = db.prepare(
-      'UPDATE entities SET version = ?, seq = ?, data_seq = ?, hash = ?, created_at = coalesce(?, created_at), deleted = 0, flow = ?, origin = ?, ts_ms = ? WHERE type = ? AND key = ?',
+    // One upsert for new, updated and revived entities; a revived tombstone's life starts anew.
+    this.entities = new MultiRowInsert(
+      db,
+      'INSERT INTO entities (type, key, version, seq, data_seq, hash, created_at, deleted, flow, origin, ts_ms) VALUES',
+      '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
+      10,
+      `ON CONFLICT (type, key) DO UPDATE SET version = excluded.version, seq = excluded.seq, data_seq = excluded.data_seq,
+        hash = excluded.hash, created_at = CASE WHEN deleted = 1 THEN excluded.created_at ELSE created_at END, deleted = 0,
+        flow = excluded.flow, origin = excluded.origin, ts_ms = excluded.ts_ms`,
     );
     this.tombstoneEntity = db.prepare('UPDATE entities SET version = ?, seq = ?, deleted = 1, flow = ?, origin = ?, ts_ms = ? WHERE type = ? AND key = ?');
   }
 
   begin(ctx: BatchContext): void {
     this.ctx = ctx;
+    // A batch that threw left its rows behind; its transaction rolled back, so they go too.
+    this.versions.clear();
+    this.entities.clear();
   }
 
-  write(w: EntityWrite): void {
+  /** Writes a batch's writes, in order, and flushes them. */
+  writeAll(writes: readonly EntityWrite[]): void {
+    this.current.load(writes);
+    for (const w of writes) this.write(w);
+    this.flush();
+  }
+
+  /** Writes buffered version and entity rows to the database. */
+  flush(): void {
+    this.versions.flush();
+    this.entities.flush();
+  }
+
+  private write(w: EntityWrite): void {
     const c = this.ctx;
     if (c.seenType === w.type) c.seenKeys.push(w.key);
-    const row = this.select.get(w.type, w.key);
+    const row = this.current.get(w.type, w.key, this);
     const rule = this.rules.get(w.type);
     const ms = w.sourceTimestamp === undefined ? c.atMs : sourceMs(w);
     const isDelete = w.op === 'delete';
@@ -84,14 +109,14 @@ export class EntityWriter {
       return;
     }
     if (isDelete) {
-      this.tombstone(w.type, w.key, row![VERSION], row![SEQ], ms, w.position, w.sourceTimestamp);
+      const seq = this.tombstone(w.type, w.key, row![VERSION], row![SEQ], ms, w.position, w.sourceTimestamp);
+      this.current.set(w.type, w.key, [w.key, row![VERSION] + 1, seq, row![DATA_SEQ], row![HASH], 1, c.flow ?? null, c.origin, ms]);
       c.counts.deleted++;
       return;
     }
     if (w.data === undefined) throw new TypeError(`write of ${w.type} ${w.key} has neither data nor op 'delete'`);
     const live = row !== undefined && row[DELETED] === 0;
-    const data =
-      rule?.merge === undefined ? w.data : rule.merge(w.data, live ? (JSON.parse(this.selectData.get(row[DATA_SEQ])!) as JsonObject) : undefined, c.flow, c.origin);
+    const data = rule?.merge === undefined ? w.data : rule.merge(w.data, live ? this.storedData(row[DATA_SEQ]) : undefined, c.flow, c.origin);
     const json = canonicalJson(data);
     const hash = contentHash(json);
     if (live && row[HASH] === hash) {
@@ -99,30 +124,62 @@ export class EntityWriter {
       return;
     }
     const seq = ++c.seq;
-    const position = w.position === undefined ? null : JSON.stringify(w.position);
-    const ts = w.sourceTimestamp ?? null;
-    const flow = c.flow ?? null;
-    if (row === undefined) {
-      this.insertVersion.run(seq, w.type, w.key, 1, 'created', null, json, hash, c.at, c.originId, position, ts);
-      this.insertEntity.run(w.type, w.key, seq, seq, hash, c.at, flow, c.origin, ms);
-      c.counts.created++;
-      return;
-    }
     // A revived tombstone is 'created' again: its life (and createdAt) starts anew; version goes on.
-    const version = row[VERSION] + 1;
-    this.insertVersion.run(seq, w.type, w.key, version, live ? 'updated' : 'created', row[SEQ], json, hash, c.at, c.originId, position, ts);
-    this.updateEntity.run(version, seq, seq, hash, live ? null : c.at, flow, c.origin, ms, w.type, w.key);
+    const version = row === undefined ? 1 : row[VERSION] + 1;
+    this.addVersion(seq, w.type, w.key, version, live ? 'updated' : 'created', row === undefined ? null : row[SEQ], json, hash, w.position, w.sourceTimestamp);
+    const flow = c.flow ?? null;
+    const e = this.entities.values;
+    const o = this.entities.next();
+    e[o] = w.type;
+    e[o + 1] = w.key;
+    e[o + 2] = version;
+    e[o + 3] = seq;
+    e[o + 4] = seq;
+    e[o + 5] = hash;
+    e[o + 6] = c.at;
+    e[o + 7] = flow;
+    e[o + 8] = c.origin;
+    e[o + 9] = ms;
+    this.current.set(w.type, w.key, [w.key, version, seq, seq, hash, 0, flow, c.origin, ms]);
     if (live) c.counts.updated++;
     else c.counts.created++;
   }
 
-  /** Writes a tombstone version over the entity's current version `prev`; the data stays readable. */
-  tombstone(type: string, key: string, version: number, prev: number, ms: number, position?: Position, sourceTimestamp?: string): void {
+  private storedData(dataSeq: number): JsonObject {
+    this.versions.flush();
+    return JSON.parse(this.selectData.get(dataSeq)!) as JsonObject;
+  }
+
+  private addVersion(seq: number, type: string, key: string, version: number, op: string, prev: number | null, data: string | null, hash: string | null, position: Position | undefined, sourceTimestamp: string | undefined): void {
+    const c = this.ctx;
+    const v = this.versions.values;
+    const o = this.versions.next();
+    v[o] = seq;
+    v[o + 1] = type;
+    v[o + 2] = key;
+    v[o + 3] = version;
+    v[o + 4] = op;
+    v[o + 5] = prev;
+    v[o + 6] = data;
+    v[o + 7] = hash;
+    v[o + 8] = c.at;
+    v[o + 9] = c.originId;
+    v[o + 10] = position === undefined ? null : JSON.stringify(position);
+    v[o + 11] = sourceTimestamp ?? null;
+  }
+
+  /**
+   * Writes a tombstone version over the entity's current version `prev`; the data stays readable.
+   * Returns the tombstone's seq.
+   */
+  tombstone(type: string, key: string, version: number, prev: number, ms: number, position?: Position, sourceTimestamp?: string): number {
     const c = this.ctx;
     const seq = ++c.seq;
-    const pos = position === undefined ? null : JSON.stringify(position);
-    this.insertVersion.run(seq, type, key, version + 1, 'deleted', prev, null, null, c.at, c.originId, pos, sourceTimestamp ?? null);
+    this.addVersion(seq, type, key, version + 1, 'deleted', prev, null, null, position, sourceTimestamp);
+    // The entity's row may still be buffered: the update must come after its upsert.
+    this.entities.flush();
     this.tombstoneEntity.run(version + 1, seq, c.flow ?? null, c.origin, ms, type, key);
+    return seq;
   }
 }
 

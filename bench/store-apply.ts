@@ -1,22 +1,24 @@
 /**
  * Measures Store.apply throughput (not part of `npm test`):
- *   node --import tsx src/store/apply.bench.ts [rows] [rounds]
+ *   node --import tsx bench/store-apply.ts [rows] [rounds]
  * Prints the best rows/s over the rounds, each on a fresh store, for new entities, unchanged
  * rewrites (plain and in a full-sync delivery), updates, and the baseline measured in the same
  * run: better-sqlite3 plain inserts of the same JSON, one transaction per 1,000 rows, WAL.
  * Batches of 1,000 are one delivery; only its last batch commits with synchronous=FULL.
+ * Also prints rows per CPU second (user + system), steadier than wall time on a shared machine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openSqliteStore } from './sqlite-store.js';
-import type { ApplyBatch, EntityWrite } from './types.js';
+import { openSqliteStore } from '../src/store/sqlite-store.js';
+import type { ApplyBatch, EntityWrite } from '../src/store/types.js';
 
 const rows = Number(process.argv[2] ?? 100_000);
 const rounds = Number(process.argv[3] ?? 3);
 const batchSize = 1000;
 const best = new Map<string, number>();
+const bestCpu = new Map<string, number>();
 
 function batches(rev: number): EntityWrite[][] {
   const out: EntityWrite[][] = [];
@@ -34,9 +36,13 @@ function batches(rev: number): EntityWrite[][] {
 
 function time(label: string, fn: () => void): void {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   fn();
   const perSecond = rows / ((performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  const perCpuSecond = rows / ((used.user + used.system) / 1e6);
   best.set(label, Math.max(best.get(label) ?? 0, perSecond));
+  bestCpu.set(label, Math.max(bestCpu.get(label) ?? 0, perCpuSecond));
 }
 
 // Writes are built before timing: this measures the store, not the building of objects.
@@ -70,4 +76,10 @@ for (let round = 0; round < rounds; round++) {
   db.close();
   rmSync(dir, { recursive: true, force: true });
 }
-for (const [label, perSecond] of best) console.log(`${label.padEnd(30)} ${Math.round(perSecond).toLocaleString('en')} rows/s`);
+const baseline = best.get('baseline: plain insert')!;
+const baselineCpu = bestCpu.get('baseline: plain insert')!;
+for (const [label, perSecond] of best) {
+  const perCpu = bestCpu.get(label)!;
+  const figures = `${Math.round(perSecond).toLocaleString('en').padStart(9)} rows/s (${(perSecond / baseline).toFixed(2)} of baseline)`;
+  console.log(`${label.padEnd(30)} ${figures}   ${Math.round(perCpu).toLocaleString('en').padStart(9)} rows/cpu-s (${(perCpu / baselineCpu).toFixed(2)})`);
+}

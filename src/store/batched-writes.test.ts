@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TempStores, upsert } from './test-support.js';
+import type { SqliteStore } from './sqlite-store.js';
+import type { EntityWrite } from './types.js';
+
+const stores = new TempStores();
+afterEach(() => stores.cleanup());
+
+const api = { origin: 'api:crm' };
+
+/** Everything a store holds about the entities, without the clock's times. */
+async function snapshot(store: SqliteStore, keys: [string, string][]) {
+  const out: unknown[] = [];
+  for (const [type, key] of keys) {
+    const history = await store.history(type, key);
+    const current = await store.get(type, key);
+    out.push([type, key, history.map((v) => [v.version, v.op, v.data, v.hash, v.lineage.position]), current && [current.version, current.deleted, current.data]]);
+  }
+  out.push((await store.changes({ after: 0, limit: 100_000 })).map((c) => [c.seq, c.type, c.key, c.op, c.version]));
+  return out;
+}
+
+const write = fc.record({
+  type: fc.constantFrom('A', 'B'),
+  key: fc.constantFrom('1', '2', '3', 'x\ud800', 'x\ud801'),
+  v: fc.integer({ min: 0, max: 2 }),
+  del: fc.boolean(),
+});
+
+describe('batched writes', () => {
+  it('store the same as one write per batch, for any mix of creates, rewrites, deletes and revivals (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(write, { minLength: 1, maxLength: 150 }), async (ops) => {
+        const writes: EntityWrite[] = ops.map((o, i) =>
+          o.del ? { type: o.type, key: o.key, op: 'delete', position: { record: i } } : upsert(o.type, o.key, { v: o.v, z: 1, a: [o.v] }, { position: { record: i } }),
+        );
+        const batched = stores.open();
+        const single = stores.open();
+        const result = batched.applySync({ origin: api, writes });
+        const totals = { created: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, skipped: 0 };
+        for (const w of writes) {
+          const r = single.applySync({ origin: api, writes: [w] });
+          for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r[k];
+        }
+        expect(result).toEqual({ ...totals, lastSeq: await single.head() });
+        const keys = [...new Set(ops.map((o) => `${o.type}\0${o.key}`))].map((k) => k.split('\0') as [string, string]);
+        expect(await snapshot(batched, keys)).toEqual(await snapshot(single, keys));
+        await stores.cleanup();
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('writes a batch of many new entities past the multi-row size, in seq order', async () => {
+    const store = stores.open();
+    const writes = Array.from({ length: 300 }, (_, i) => upsert(i % 2 ? 'A' : 'B', String(i), { i }));
+    expect(store.applySync({ origin: api, writes })).toMatchObject({ created: 300, lastSeq: 300 });
+    const changes = await store.changes({ after: 0, limit: 1000 });
+    expect(changes.map((c) => c.key)).toEqual(writes.map((w) => w.key));
+    expect((await store.get('B', '298'))?.data).toEqual({ i: 298 });
+    expect(store.applySync({ origin: api, writes })).toMatchObject({ created: 0, unchanged: 300, lastSeq: 300 });
+  });
+
+  it('leaves nothing of a failed batch behind for the next one', async () => {
+    const store = stores.open();
+    const good = Array.from({ length: 100 }, (_, i) => upsert('A', String(i), { i }));
+    expect(() => store.applySync({ origin: api, writes: [...good, { type: 'A', key: 'bad' }] })).toThrow("write of A bad has neither data nor op 'delete'");
+    expect(store.applySync({ origin: api, writes: [upsert('A', 'only', { x: 1 })] })).toMatchObject({ created: 1, lastSeq: 1 });
+    expect(await store.get('A', '5')).toBeUndefined();
+    expect((await store.changes({ after: 0, limit: 1000 })).map((c) => c.key)).toEqual(['only']);
+  });
+
+  it('merges field ownership against a version written earlier in the same batch', async () => {
+    const store = stores.open({ conflicts: [{ type: 'A', policy: 'field-ownership', owners: { name: 'crm' } }] });
+    const crm = { origin: 'flow:crm', flow: 'crm' };
+    store.applySync({ origin: crm, writes: [upsert('A', '1', { name: 'Ann', city: 'X' })] });
+    const erp = { origin: 'flow:erp', flow: 'erp' };
+    const result = store.applySync({ origin: erp, writes: [upsert('A', '1', { name: 'Bob', city: 'Y' }), upsert('A', '1', { name: 'Eve', city: 'Z' })] });
+    expect(result).toMatchObject({ updated: 2, lastSeq: 3 });
+    expect((await store.get('A', '1'))?.data).toEqual({ city: 'Z', name: 'Ann' });
+  });
+});
