@@ -1,7 +1,7 @@
 import type { FieldModel } from '../model/model-schema.js';
 import { isIsoDate, isIsoDateTime, isIsoTime, normalizeDecimal } from '../model/values.js';
 import { parseInteger, parseNumber } from './number-transforms.js';
-import { fail } from './steps.js';
+import { fail, type Step } from './steps.js';
 
 type Coerce = (v: unknown) => unknown;
 
@@ -37,7 +37,8 @@ export function coercer(f: FieldModel): Coerce {
   return (v) => (v === null || v === undefined ? null : inner(v));
 }
 
-function scalarCoercer(f: FieldModel): Coerce {
+/** The coercion of `coercer` for a value that is neither null nor undefined. */
+export function scalarCoercer(f: FieldModel): Coerce {
   switch (f.type) {
     case 'string': return text;
     case 'integer': return (v) => (typeof v === 'string' ? parseInteger(v.trim()) : parseInteger(v));
@@ -55,7 +56,30 @@ function scalarCoercer(f: FieldModel): Coerce {
   }
 }
 
+/**
+ * The JS type (`typeof`) of values that `scalarCoercer(f)` would return unchanged after `last`,
+ * the last step of a value mapping: text is always final for a string field, and a step's
+ * canonical result for a field of its type. Undefined when every value must be coerced.
+ */
+export function finalType(f: FieldModel, last: Step | undefined): 'string' | 'number' | undefined {
+  if (f.type === 'string') return 'string';
+  const c = last?.canonical;
+  if (c === undefined || c.type !== f.type) return undefined;
+  if (c.type === 'integer') return 'number';
+  return c.type === 'decimal' && f.scale !== undefined && f.scale !== c.scale ? undefined : 'string';
+}
+
 /** Whether blank legacy text means "no value" for this type by default (all but text). */
 export function emptyAsNullByDefault(f: FieldModel | undefined): boolean {
   return f !== undefined && f.type !== 'string' && !(f.type === 'array' && f.items?.type === 'string');
+}
+
+// Types whose coercion returns only values the model validator's type test accepts (or throws):
+// the validator can skip that test for fields a mapping wrote. integer and number pass values
+// of other types through, so they stay checked.
+const CHECKED = new Set<FieldModel['type']>(['string', 'decimal', 'boolean', 'date', 'datetime', 'time']);
+
+/** True when every non-null result of `coercer(f)` passes the model's type test for `f`. */
+export function coercionChecksType(f: FieldModel): boolean {
+  return CHECKED.has(f.type);
 }

@@ -1,11 +1,13 @@
 import type { LegacyValue } from '../core/records.js';
 import type { FieldModel } from '../model/model-schema.js';
-import type { DocPath } from '../model/yaml-file.js';
+import type { DocPath } from '../core/yaml-file.js';
+import { coercionChecksType } from './coerce.js';
 import { compileLeaf, normalizeSpec, type LeafSide } from './compile-leaf.js';
+import type { LeafPlan } from './leaf-code.js';
 import type { FieldSpec } from './mapping-schema.js';
 import { getter, setter } from './paths.js';
 import type { ErrorSink } from './sink.js';
-import { specialize } from './specialize.js';
+import { generated } from './specialize.js';
 import { fail, isStepFailure, type CompileContext } from './steps.js';
 
 type Obj = Record<string, unknown>;
@@ -22,6 +24,10 @@ export interface CompiledField {
   /** Maps the field of one record into `out`; a failure goes to the sink, never thrown. */
   run(rec: Obj, out: Obj, sink: ErrorSink): void;
   reverse: ReversePlan;
+  /** What `run` does, when it can be generated inline into a whole-record function. */
+  plan?: LeafPlan;
+  /** True when every value `run` writes passes the model's type test for `canon` already. */
+  typeChecked: boolean;
 }
 
 /** What field compilation needs besides the transform context. */
@@ -55,9 +61,11 @@ export function resolveTarget(fields: Record<string, FieldModel>, key: string, o
 export function checkLegacy(ctx: FieldContext, name: string, at: DocPath): void {
   const full = ctx.legacyPrefix + name;
   if (!ctx.legacyNames || ctx.legacyNames.has(full) || ctx.legacyGroups?.has(full)) return;
-  // A group the format names without naming its fields (detail records): its fields are unknown.
-  const group = ctx.legacyPrefix.slice(0, -1);
-  if (group && ctx.legacyNames.has(group) && !ctx.legacyGroups?.has(group)) return;
+  // Inside a group the format names without naming its fields (detail records, repeating
+  // groups), at any depth of `each`: its fields are unknown.
+  for (let group = ctx.legacyPrefix.slice(0, -1); group; group = group.slice(0, Math.max(0, group.lastIndexOf('.')))) {
+    if (ctx.legacyNames.has(group) && !ctx.legacyGroups?.has(group)) return;
+  }
   const near = [...ctx.legacyNames].filter((n) => n.startsWith(ctx.legacyPrefix)).map((n) => n.slice(ctx.legacyPrefix.length));
   ctx.problems.push(ctx.problem(at, `"${name}" is not a field of the legacy record (fields: ${near.join(', ')})`));
 }
@@ -106,7 +114,7 @@ function compileEach(canon: string, spec: FieldSpec, target: FieldModel, ctx: Fi
   };
   const blocked = fields.map((f) => f.reverse).find((r) => r.kind === 'none');
   if (blocked && blocked.kind === 'none') {
-    return { canon, run, reverse: { kind: 'none', canon, legacy: [from], reason: `${blocked.canon}: ${blocked.reason}`, at: blocked.at } };
+    return { canon, run, typeChecked: false, reverse: { kind: 'none', canon, legacy: [from], reason: `${blocked.canon}: ${blocked.reason}`, at: blocked.at } };
   }
   const writers = fields.map((f) => f.reverse).filter((r) => r.kind === 'write');
   const legacySet = writers.map((w) => setter(w.legacy));
@@ -128,19 +136,19 @@ function compileEach(canon: string, spec: FieldSpec, target: FieldModel, ctx: Fi
       return r as LegacyValue;
     });
   };
-  return { canon, run, reverse: { kind: 'write', canon, legacy: from, write } };
+  return { canon, run, typeChecked: false, reverse: { kind: 'write', canon, legacy: from, write } };
 }
 
-// The per-record body of a field; specialized per field (see specialize.ts).
-function makeRun(set: (o: Obj, v: unknown) => void, value: (src: Obj) => unknown, canon: string, isFailure: typeof isStepFailure) {
-  return (rec: Obj, out: Obj, sink: ErrorSink): void => {
+// The per-record body of a field, as a function of its own (see specialize.ts).
+function makeRun(set: (o: Obj, v: unknown) => void, value: (src: Obj) => unknown, canon: string): CompiledField['run'] {
+  return generated('field', { set, value, canon, isStepFailure }, `return (rec, out, sink) => {
     try {
       set(out, value(rec));
     } catch (e) {
-      if (!isFailure(e)) throw e;
+      if (!isStepFailure(e)) throw e;
       sink.add(canon, e);
     }
-  };
+  };`);
 }
 
 /** Compiles one entry of `fields:` (or of an `each`); problems go to ctx, result undefined. */
@@ -160,7 +168,7 @@ export function compileField(canon: string, raw: FieldSpec | string, scope: Reco
   const side: LeafSide = { target, checkSource: (name, p) => checkLegacy(ctx, name, p) };
   const leaf = compileLeaf(spec, side, ctx, at);
   if (!leaf) return undefined;
-  const run = specialize(makeRun)(setter(canon), leaf.value, canon, isStepFailure);
+  const run = makeRun(setter(canon), leaf.value, canon);
   let reverse: ReversePlan;
   if (leaf.isConst) reverse = { kind: 'const' };
   else if (leaf.back && leaf.single !== undefined) {
@@ -168,5 +176,8 @@ export function compileField(canon: string, raw: FieldSpec | string, scope: Reco
     const read = getter(canon);
     reverse = { kind: 'write', canon, legacy: leaf.single, write: (c) => back(read(c)) as LegacyValue };
   } else reverse = { kind: 'none', canon, legacy: leaf.sources, reason: leaf.noInverse ?? 'no inverse', at };
-  return { canon, run, reverse };
+  // Every leaf value went through the coercion of its target: a top-level field's type is known.
+  const field: CompiledField = { canon, run, reverse, typeChecked: !canon.includes('.') && coercionChecksType(target) };
+  if (leaf.plan) field.plan = leaf.plan;
+  return field;
 }

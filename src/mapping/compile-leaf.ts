@@ -1,9 +1,11 @@
 import type { FieldModel } from '../model/model-schema.js';
-import type { DocPath } from '../model/yaml-file.js';
-import { coercer, emptyAsNullByDefault } from './coerce.js';
+import type { DocPath } from '../core/yaml-file.js';
+import { coercer, emptyAsNullByDefault, finalType, scalarCoercer } from './coerce.js';
+import { isBlank, leafCode, type LeafPlan } from './leaf-code.js';
 import { lookupStep } from './lookup.js';
 import type { FieldSpec } from './mapping-schema.js';
 import { getter, toLegacy } from './paths.js';
+import { generated } from './specialize.js';
 import { fail, isStepFailure, runBack, type CompileContext, type Step } from './steps.js';
 import { defaultStep } from './text-transforms.js';
 import { compileTransform } from './transforms.js';
@@ -23,6 +25,8 @@ export interface Leaf {
   /** Why there is no inverse. */
   noInverse?: string;
   isConst: boolean;
+  /** How `value` works, for code that generates it inline (a single `from`, no `when`). */
+  plan?: LeafPlan;
 }
 
 /** Where values are read from: checks that a `from` names a field that exists. */
@@ -30,15 +34,6 @@ export interface LeafSide {
   checkSource(name: string, at: DocPath): void;
   /** Forward: the model type of the target (drives coercion); reverse: undefined (legacy text). */
   target: FieldModel | undefined;
-}
-
-/** All spaces or empty; a loop, since it runs for most fields of every record. */
-function isBlank(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 0x3000 && c !== 160) return false;
-  }
-  return true;
 }
 
 export function normalizeSpec(spec: FieldSpec | string): FieldSpec {
@@ -74,42 +69,21 @@ function compileCondition(c: NonNullable<FieldSpec['when']>, side: LeafSide, ctx
   return tests[0];
 }
 
-interface Helpers {
-  isBlank: typeof isBlank;
-  fail: typeof fail;
-  isStepFailure: typeof isStepFailure;
-}
-
-/**
- * The per-record body of a value mapping, generated for its number of steps with each step's
- * function in its own variable: every call site then sees one target and V8 inlines it (a loop
- * over steps[i].fwd is one megamorphic site, several times slower). The generated text depends
- * only on the step count, never on mapping file content.
- */
-function makeValue(read: (src: Obj) => unknown, steps: Step[], finish: (v: unknown) => unknown, emptyAsNull: boolean, required: boolean, label: string, h: Helpers) {
-  const n = steps.length;
-  let body = '';
-  for (let i = 0; i < n; i++) {
-    body += steps[i].whole ? `v = f${i}(v);\n` : `v = Array.isArray(v) ? v.map(f${i}) : f${i}(v);\n`;
-  }
-  const params = steps.map((_, i) => `f${i}`);
-  const source = `return (src) => {
-    let v = read(src);
+/** The per-record body of a value mapping (see leaf-code.ts), as a function of its own. */
+function makeValue(read: (src: Obj) => unknown, plan: LeafPlan): (src: Obj) => unknown {
+  const bind: Record<string, unknown> = { read, label: plan.label, h: { isBlank, fail, isStepFailure } };
+  const code = leafCode(plan, 'f', bind);
+  return generated('leaf', bind, `return (src) => {
+    const raw = read(src);
+    let v = raw;
     try {
-      if (v === undefined) v = null;
-      if (emptyAsNull && typeof v === 'string' && h.isBlank(v)) v = null;
-      ${body}
-      if (emptyAsNull && typeof v === 'string' && h.isBlank(v)) v = null;
-      v = finish(v);
-      if (required && (v === null || v === '')) h.fail('field.required', 'required but empty', read(src));
+      ${code}
       return v;
     } catch (e) {
       if (h.isStepFailure(e) && e.label === undefined) e.label = label;
       throw e;
     }
-  };`;
-  const make = new Function('read', 'finish', 'emptyAsNull', 'required', 'label', 'h', ...params, source);
-  return make(read, finish, emptyAsNull, required, label, h, ...steps.map((st) => st.fwd)) as (src: Obj) => unknown;
+  };`);
 }
 
 /** Compiles one value mapping; problems go to ctx and the result is undefined. */
@@ -186,9 +160,16 @@ export function compileLeaf(raw: FieldSpec | string, side: LeafSide, ctx: Compil
     };
   }
   const n = steps.length;
-  const value = makeValue(read, steps, finish, emptyAsNull, required, label, { isBlank, fail, isStepFailure });
+  const forward = side.target !== undefined;
+  const plan: LeafPlan = { from: froms[0], steps, finish: forward ? scalarCoercer(side.target!) : toLegacy, finishTakesNull: !forward, emptyAsNull, required, label };
+  if (forward) {
+    const final = finalType(side.target!, steps[steps.length - 1]);
+    if (final !== undefined) plan.finalType = final;
+  }
+  const value = makeValue(read, plan);
   const blocker = froms.length > 1 ? 'a concatenation has no inverse' : steps.find((s) => !s.back)?.noInverse;
   const leaf: Leaf = { value, sources: froms, isConst: false };
+  if (froms.length === 1) leaf.plan = plan;
   if (blocker) leaf.noInverse = blocker;
   else {
     leaf.single = froms[0];

@@ -94,12 +94,7 @@ export function readPattern(p: DatePattern, s: string, pivot: number, out: DateP
       continue;
     }
     if (t.unit === 'offset') {
-      if (s[t.start] === 'Z' && s.substr(t.start + 1, 5).trim() === '') { out.offset = 0; continue; }
-      const sign = s[t.start] === '+' ? 1 : s[t.start] === '-' ? -1 : 0;
-      const h = digits(s, t.start + 1, 2);
-      const m = digits(s, t.start + 4, 2);
-      if (sign === 0 || h < 0 || m < 0 || s[t.start + 3] !== ':' || h > 23 || m > 59) return false;
-      out.offset = sign * (h * 60 + m);
+      if (!readOffset(s, t.start, out)) return false;
       continue;
     }
     const n = digits(s, t.start, t.length);
@@ -108,6 +103,46 @@ export function readPattern(p: DatePattern, s: string, pivot: number, out: DateP
     else out[t.unit] = n;
   }
   return true;
+}
+
+function readOffset(s: string, start: number, out: DateParts): boolean {
+  if (s[start] === 'Z' && s.substr(start + 1, 5).trim() === '') {
+    out.offset = 0;
+    return true;
+  }
+  const sign = s[start] === '+' ? 1 : s[start] === '-' ? -1 : 0;
+  const h = digits(s, start + 1, 2);
+  const m = digits(s, start + 4, 2);
+  if (sign === 0 || h < 0 || m < 0 || s[start + 3] !== ':' || h > 23 || m > 59) return false;
+  out.offset = sign * (h * 60 + m);
+  return true;
+}
+
+export type PatternReader = (s: string, pivot: number, out: DateParts) => boolean;
+
+let serial = 0;
+
+/**
+ * `readPattern` for one pattern, generated once: the tokens unrolled into character tests, as a
+ * loop over tokens costs more than the rest of a date transform. Only numbers (positions, char
+ * codes) and our unit names are spliced into the code.
+ */
+export function compileReader(p: DatePattern): PatternReader {
+  let code = `if (s.length !== ${p.length}) return false;
+  out.year = 1970; out.month = 1; out.day = 1; out.hour = 0; out.minute = 0; out.second = 0; out.milli = 0; out.offset = undefined;
+  let n, d;\n`;
+  for (const t of p.tokens) {
+    if (t.unit === 'literal') {
+      for (let k = 0; k < t.length; k++) code += `if (s.charCodeAt(${t.start + k}) !== ${t.text.charCodeAt(k)}) return false;\n`;
+    } else if (t.unit === 'offset') code += `if (!readOffset(s, ${t.start}, out)) return false;\n`;
+    else {
+      code += 'n = 0;\n';
+      for (let k = t.start; k < t.start + t.length; k++) code += `d = s.charCodeAt(${k}) - 48; if (d < 0 || d > 9) return false; n = n * 10 + d;\n`;
+      code += t.unit === 'year2' ? 'out.year = n < pivot ? 2000 + n : 1900 + n;\n' : `out[${JSON.stringify(t.unit)}] = n;\n`;
+    }
+  }
+  const source = `// date pattern #${serial++}\nreturn (s, pivot, out) => {\n${code}return true;\n};`;
+  return new Function('readOffset', source)(readOffset) as PatternReader;
 }
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');

@@ -1,9 +1,14 @@
 import { isValidDate, isValidTime, ISO_DATE, ISO_DATETIME, ISO_TIME } from '../model/values.js';
-import { compilePattern, readPattern, writePattern, type DateParts } from './date-pattern.js';
+import { compilePattern, compileReader, writePattern, type DateParts } from './date-pattern.js';
 import { fail, type Step } from './steps.js';
 import { zone as findZone, type Zone } from './zone.js';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** `YYYY-MM-DD` of a checked date; string concatenation, since it runs for every date read. */
+function isoDate(y: number, m: number, d: number): string {
+  return (y >= 1000 ? `${y}` : pad(y, 4)) + (m < 10 ? '-0' : '-') + m + (d < 10 ? '-0' : '-') + d;
+}
 
 function newParts(): DateParts {
   return { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, milli: 0, offset: undefined };
@@ -38,16 +43,18 @@ const isNull = (v: unknown, nulls: Set<string> | undefined): boolean => v === nu
 /** Legacy date text → `YYYY-MM-DD`; impossible dates (Feb 31) are errors. */
 export function dateStep(o: DateOptions, formatOnly = false): Step {
   const p = needUnits(o, 'date', formatOnly);
+  const read = compileReader(p);
   const pivot = o.pivot ?? 50;
   const nulls = o.nullIf?.length ? new Set(o.nullIf) : undefined;
   const parts = newParts();
   const what = `not a date of pattern ${o.pattern}`;
   return {
     name: 'date',
+    canonical: { type: 'date' },
     fwd: (v) => {
       if (isNull(v, nulls) || typeof v !== 'string') return isNull(v, nulls) ? null : v;
-      if (!readPattern(p, v, pivot, parts) || !isValidDate(parts.year, parts.month, parts.day)) return fail('field.date', what, v);
-      return `${pad(parts.year, 4)}-${pad(parts.month)}-${pad(parts.day)}`;
+      if (!read(v, pivot, parts) || !isValidDate(parts.year, parts.month, parts.day)) return fail('field.date', what, v);
+      return isoDate(parts.year, parts.month, parts.day);
     },
     back: (v) => {
       if (v === null || v === undefined) return nulls ? o.nullIf![0] : null;
@@ -62,6 +69,7 @@ export function dateStep(o: DateOptions, formatOnly = false): Step {
 /** Legacy time text → `HH:mm:ss` (`HH:mm:ss.SSS` when the pattern has milliseconds). */
 export function timeStep(o: DateOptions, formatOnly = false): Step {
   const p = needUnits(o, 'time', formatOnly);
+  const read = compileReader(p);
   const nulls = o.nullIf?.length ? new Set(o.nullIf) : undefined;
   const parts = newParts();
   const millis = p.units.has('milli');
@@ -70,7 +78,7 @@ export function timeStep(o: DateOptions, formatOnly = false): Step {
     name: 'time',
     fwd: (v) => {
       if (isNull(v, nulls) || typeof v !== 'string') return isNull(v, nulls) ? null : v;
-      if (!readPattern(p, v, 50, parts) || !isValidTime(parts.hour, parts.minute, parts.second)) return fail('field.date', what, v);
+      if (!read(v, 50, parts) || !isValidTime(parts.hour, parts.minute, parts.second)) return fail('field.date', what, v);
       return `${pad(parts.hour)}:${pad(parts.minute)}:${pad(parts.second)}${millis ? `.${pad(parts.milli, 3)}` : ''}`;
     },
     back: (v) => {
@@ -97,6 +105,7 @@ function offsetText(minutes: number): string {
  */
 export function datetimeStep(o: DateOptions, formatOnly = false): Step {
   const p = needUnits(o, 'datetime', formatOnly);
+  const read = compileReader(p);
   const z: Zone | undefined = o.zone === undefined ? undefined : findZone(o.zone);
   const pivot = o.pivot ?? 50;
   const nulls = o.nullIf?.length ? new Set(o.nullIf) : undefined;
@@ -107,7 +116,7 @@ export function datetimeStep(o: DateOptions, formatOnly = false): Step {
     name: 'datetime',
     fwd: (v) => {
       if (isNull(v, nulls) || typeof v !== 'string') return isNull(v, nulls) ? null : v;
-      if (!readPattern(p, v, pivot, parts) || !isValidDate(parts.year, parts.month, parts.day) || !isValidTime(parts.hour, parts.minute, parts.second)) {
+      if (!read(v, pivot, parts) || !isValidDate(parts.year, parts.month, parts.day) || !isValidTime(parts.hour, parts.minute, parts.second)) {
         return fail('field.date', what, v);
       }
       let offset = parts.offset;

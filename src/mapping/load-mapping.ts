@@ -4,15 +4,13 @@ import { ConfigError, DataError, type ConfigProblem, type DataErrorDetail } from
 import type { Format, FormatAdapter } from '../core/format.js';
 import type { LegacyRecord, Position } from '../core/records.js';
 import { formats as registeredFormats } from '../core/registry.js';
-import { entityKey } from '../model/entity-key.js';
 import { defaultModelFile, loadModel, type EntityModel, type Model } from '../model/model.js';
-import { entityValidator } from '../model/validate.js';
-import { readYamlFile, type DocPath, type YamlFile } from '../model/yaml-file.js';
+import { MAPPING_YAML, tryReadYamlFile, type DocPath, type YamlFile } from '../core/yaml-file.js';
 import { compileField, type CompiledField, type FieldContext } from './compile-fields.js';
 import { fieldSpecSchema, mappingFileSchema, type FieldSpec } from './mapping-schema.js';
 import { explainedProblems } from './problems.js';
+import { compileToCanonical } from './record-mapper.js';
 import { compileReverse, type ReverseFailure } from './reverse.js';
-import { ErrorSink } from './sink.js';
 import { compileSource } from './source.js';
 
 /** A mapped record: the canonical entity, its store key and its source timestamp when declared. */
@@ -73,9 +71,9 @@ function parseSpecs(yaml: YamlFile, raw: Record<string, unknown>, base: DocPath,
 
 function compile(file: string, options: LoadMappingOptions, models = new Map<string, Model | ConfigError>()): { mapping?: Mapping; problems: ConfigProblem[] } {
   const abs = resolve(file);
-  const yaml = readYamlFile(abs);
+  const yaml = tryReadYamlFile(abs, MAPPING_YAML);
   if (yaml.problems.length) return { problems: yaml.problems };
-  const top = topSchema.safeParse(yaml.data);
+  const top = topSchema.safeParse(yaml.value);
   if (!top.success) return { problems: explainedProblems(yaml, top.error.issues) };
   const doc = top.data;
   const problems: ConfigProblem[] = [];
@@ -144,23 +142,10 @@ function assemble(
   file: string, entity: EntityModel, model: Model, key: string[], format: Format, formatName: string,
   fields: CompiledField[], reverse: ReturnType<typeof compileReverse>, inboundOnly: boolean, reverseProblems: ConfigProblem[],
 ): Mapping {
-  const validate = entityValidator(entity, true);
-  const keyModel = { key };
-  const sink = new ErrorSink(file);
-  const n = fields.length;
+  const toCanonical = compileToCanonical({ file, entity, key, fields });
   const ts = entity.timestamp;
   return {
-    file, entity: entity.name, model, key, format, formatName, timestampField: ts, inboundOnly, reverseProblems,
-    toCanonical(record, position) {
-      sink.reset(position);
-      const data: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) fields[i].run(record, data, sink);
-      const invalid = validate(data);
-      if (sink.errors !== undefined || invalid.length) return mergeErrors(sink.errors ?? [], invalid, position, file);
-      const out: MappedEntity = { entity: entity.name, key: entityKey(keyModel, data), data };
-      if (ts !== undefined && typeof data[ts] === 'string') out.sourceTimestamp = data[ts] as string;
-      return out;
-    },
+    file, entity: entity.name, model, key, format, formatName, timestampField: ts, inboundOnly, reverseProblems, toCanonical,
     fromCanonical(data) {
       if (inboundOnly) throw new ConfigError({ file, path: 'reverse', message: 'the mapping is inbound-only (reverse: none)' });
       if (reverseProblems.length) throw new ConfigError(reverseProblems);
@@ -174,15 +159,6 @@ function assemble(
       return rec;
     },
   };
-}
-
-/** Field errors first; model errors of fields that already failed are noise and left out. */
-function mergeErrors(fieldErrors: DataErrorDetail[], invalid: DataErrorDetail[], position: Position, mapping: string): DataErrorDetail[] {
-  const failed = fieldErrors.map((e) => e.field ?? '');
-  const extra = invalid
-    .filter((e) => !failed.some((f) => e.field === f || e.field?.startsWith(`${f}.`) || e.field?.startsWith(`${f}[`)))
-    .map((e) => ({ ...e, position, mapping }));
-  return [...fieldErrors, ...extra];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { DocPath } from '../model/yaml-file.js';
+import type { DocPath } from '../core/yaml-file.js';
 import type { LookupSpec } from './mapping-schema.js';
 import { fail, type CompileContext, type Step } from './steps.js';
 

@@ -21,7 +21,7 @@ export function parseNumber(v: unknown): unknown {
 
 const toText = (v: unknown): unknown => (typeof v === 'number' ? String(v) : v);
 
-export const integerStep: Step = { name: 'integer', fwd: parseInteger, back: toText };
+export const integerStep: Step = { name: 'integer', fwd: parseInteger, back: toText, canonical: { type: 'integer' } };
 
 /** Options of `number` and `decimal`: how the legacy text writes numbers. */
 export interface NumberText {
@@ -102,5 +102,5 @@ export function decimalStep(o: NumberText = {}): Step {
     }
     return o.separator !== undefined ? v.replace('.', o.separator) : v;
   };
-  return { name: 'decimal', fwd, back };
+  return { name: 'decimal', fwd, back, canonical: { type: 'decimal', scale } };
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from '../core/errors.js';
-import { zodProblems, type DocPath, type YamlFile } from '../model/yaml-file.js';
+import { explainedZodProblems, type DocPath, type YamlFile } from '../core/yaml-file.js';
 import { lookupSchema, TRANSFORM_NAMES, transformObjects } from './mapping-schema.js';
 
 type Issue = z.core.$ZodIssue;
@@ -22,7 +22,7 @@ const bareOnly = TRANSFORM_NAMES.filter((n) => !objectNames.includes(n));
 export function explainedProblems(yaml: YamlFile, issues: readonly Issue[], base: DocPath = []): ConfigProblem[] {
   const explain = (path: DocPath, issue: Issue): string | undefined | ConfigProblem[] => {
     if (issue.code !== 'invalid_union') return undefined;
-    const raw = valueAt(yaml.data, path);
+    const raw = valueAt(yaml.value, path);
     const parent = path[path.length - 2];
     if (parent === 'transform') {
       const name = typeof raw === 'string' ? raw : raw && typeof raw === 'object' ? Object.keys(raw)[0] : undefined;
@@ -32,14 +32,14 @@ export function explainedProblems(yaml: YamlFile, issues: readonly Issue[], base
       if (typeof raw === 'string') return `transform "${name}" needs options: { ${name}: ... }`;
       if (bareOnly.includes(name)) return `transform "${name}" takes no options: write it as a plain name`;
       const r = transformObjects[name as keyof typeof transformObjects].safeParse(raw);
-      return r.success ? undefined : zodProblems(yaml, r.error.issues, path);
+      return r.success ? undefined : explainedZodProblems(yaml, r.error.issues, path);
     }
     if (path[path.length - 1] === 'lookup' && raw && typeof raw === 'object') {
       const form = 'file' in raw ? lookupSchema.options[0] : 'map' in raw ? lookupSchema.options[1] : lookupSchema.options[2];
       const r = form.safeParse(raw);
-      return r.success ? undefined : zodProblems(yaml, r.error.issues, path);
+      return r.success ? undefined : explainedZodProblems(yaml, r.error.issues, path);
     }
     return undefined;
   };
-  return zodProblems(yaml, issues, base, explain);
+  return explainedZodProblems(yaml, issues, base, explain);
 }

@@ -1,7 +1,7 @@
 import type { ConfigProblem } from '../core/errors.js';
 import type { LegacyRecord, LegacyValue } from '../core/records.js';
 import type { FieldModel } from '../model/model-schema.js';
-import type { DocPath } from '../model/yaml-file.js';
+import type { DocPath } from '../core/yaml-file.js';
 import { checkLegacy, resolveTarget, type CompiledField, type FieldContext } from './compile-fields.js';
 import { compileLeaf, normalizeSpec } from './compile-leaf.js';
 import type { FieldSpec } from './mapping-schema.js';

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import type { Format, FormatAdapter } from '../core/format.js';
-import { parsePath, zodProblems, type YamlFile } from '../model/yaml-file.js';
+import { explainedZodProblems, parsePath, type YamlFile } from '../core/yaml-file.js';
 
 /** The format a mapping's `source:` declares, built, with the legacy field names it declares. */
 export interface CompiledSource {
@@ -28,7 +28,7 @@ export function compileSource(yaml: YamlFile, raw: unknown, formats: readonly Fo
   }
   const parsed = adapter.options.safeParse(options ?? {});
   if (!parsed.success) {
-    problems.push(...zodProblems(yaml, parsed.error.issues, ['source', name]));
+    problems.push(...explainedZodProblems(yaml, parsed.error.issues, ['source', name]));
     return undefined;
   }
   const context = { file: yaml.file, path: `source.${name}`, resolve: (rel: string) => resolve(dirname(yaml.file), rel) };
@@ -37,7 +37,7 @@ export function compileSource(yaml: YamlFile, raw: unknown, formats: readonly Fo
     return { name, format, fieldNames: adapter.fieldNames?.(parsed.data) };
   } catch (err) {
     if (err instanceof ConfigError) {
-      problems.push(...err.problems.map((p) => (p.line === undefined && p.path ? { ...p, line: yaml.lineOf(parsePath(p.path)) } : p)));
+      problems.push(...err.problems.map((p) => (p.line === undefined && p.path ? { ...p, line: yaml.locate(parsePath(p.path))?.line } : p)));
     } else problems.push(yaml.problem(['source', name], `format ${name} could not be set up: ${(err as Error).message}`));
     return undefined;
   }

@@ -1,5 +1,5 @@
 import type { ConfigProblem, DataErrorCode } from '../core/errors.js';
-import type { DocPath } from '../model/yaml-file.js';
+import type { DocPath } from '../core/yaml-file.js';
 
 /**
  * One compiled transform: a plain function each way, made once at load. `fwd` maps a legacy
@@ -16,6 +16,11 @@ export interface Step {
   readonly whole?: boolean;
   /** The value is a list afterwards (split). */
   readonly makesList?: boolean;
+  /**
+   * Forward, a result of this JS type is already in canonical form for the model type (with
+   * exactly `scale` decimals when given), so coercing it again would change nothing.
+   */
+  readonly canonical?: { readonly type: 'decimal' | 'integer' | 'date'; readonly scale?: number };
 }
 
 /** What a step throws for bad data; thrown as a plain object, so no stack trace is captured. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigProblem } from '../core/errors.js';
-import { formatPath } from '../model/yaml-file.js';
+import { formatPath } from '../core/yaml-file.js';
 import type { TransformSpec } from './mapping-schema.js';
 import { isStepFailure, type CompileContext, type Step } from './steps.js';
 import { compileTransform } from './transforms.js';

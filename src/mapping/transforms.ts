@@ -1,4 +1,4 @@
-import type { DocPath } from '../model/yaml-file.js';
+import type { DocPath } from '../core/yaml-file.js';
 import { dateStep, datetimeStep, timeStep } from './date-transforms.js';
 import { lookupStep } from './lookup.js';
 import type { LookupSpec, TransformSpec } from './mapping-schema.js';

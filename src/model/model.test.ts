@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { MODEL, writeFiles } from '../mapping/testing.js';
 import { entityKey, loadModel, validateEntity } from './index.js';
-import { parseYamlText } from './yaml-file.js';
+import { MAPPING_YAML, parseYamlText } from '../core/yaml-file.js';
 
 function modelProblems(text: string): string[] {
   const dir = writeFiles({ 'model.yaml': text });
@@ -61,8 +61,8 @@ describe('loadModel', () => {
 
 describe('YAML reading', () => {
   it('keeps codes with leading zeros, hex and octal forms as text', () => {
-    const y = parseYamlText('x.yaml', 'a: 0012\nb: 12\nc: 0x1A\nd: 1.50\ne: 007.5\nf: true\n');
-    expect(y.data).toEqual({ a: '0012', b: 12, c: '0x1A', d: 1.5, e: '007.5', f: true });
+    const y = parseYamlText('x.yaml', 'a: 0012\nb: 12\nc: 0x1A\nd: 1.50\ne: 007.5\nf: true\n', MAPPING_YAML);
+    expect(y.value).toEqual({ a: '0012', b: 12, c: '0x1A', d: 1.5, e: '007.5', f: true });
   });
 });
 

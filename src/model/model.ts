@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { modelFileSchema, type FieldModel } from './model-schema.js';
-import { readYamlFile, zodProblems, type DocPath, type YamlFile } from './yaml-file.js';
+import { explainedZodProblems, MAPPING_YAML, tryReadYamlFile, type DocPath, type YamlFile } from '../core/yaml-file.js';
 
 /** One entity type of the canonical model. */
 export interface EntityModel {
@@ -55,10 +55,10 @@ function checkFields(yaml: YamlFile, fields: Record<string, FieldModel>, at: Doc
  */
 export function loadModel(file: string): Model {
   const abs = resolve(file);
-  const yaml = readYamlFile(abs);
+  const yaml = tryReadYamlFile(abs, MAPPING_YAML);
   if (yaml.problems.length) throw new ConfigError(yaml.problems);
-  const parsed = modelFileSchema.safeParse(yaml.data);
-  if (!parsed.success) throw new ConfigError(zodProblems(yaml, parsed.error.issues));
+  const parsed = modelFileSchema.safeParse(yaml.value);
+  if (!parsed.success) throw new ConfigError(explainedZodProblems(yaml, parsed.error.issues));
   const problems: ConfigProblem[] = [];
   const entities = new Map<string, EntityModel>();
   for (const [name, e] of Object.entries(parsed.data.entities)) {

@@ -19,34 +19,30 @@ function fail(out: DataErrorDetail[], path: string, message: string, value: unkn
   out.push({ code: 'model.invalid', field: path, message, value: show(value) });
 }
 
-function typeCheck(f: FieldModel): (v: unknown) => string | undefined {
-  switch (f.type) {
-    case 'string':
-      return (v) => (typeof v === 'string' ? undefined : 'not a string');
-    case 'integer':
-      return (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'not a safe integer');
-    case 'number':
-      return (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'not a finite number');
-    case 'boolean':
-      return (v) => (typeof v === 'boolean' ? undefined : 'not a boolean');
-    case 'decimal':
-      return (v) => (typeof v === 'string' && CANONICAL_DECIMAL.test(v) ? undefined : 'not a canonical decimal string (like "-12.50")');
-    case 'date':
-      return (v) => (typeof v === 'string' && isIsoDate(v) ? undefined : 'not a date (YYYY-MM-DD)');
-    case 'datetime':
-      return (v) => (typeof v === 'string' && isIsoDateTime(v) ? undefined : 'not a datetime (ISO 8601 with offset)');
-    case 'time':
-      return (v) => (typeof v === 'string' && isIsoTime(v) ? undefined : 'not a time (HH:mm:ss)');
-    case 'object':
-      return (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'not an object');
-    case 'array':
-      return (v) => (Array.isArray(v) ? undefined : 'not an array');
-  }
-}
+// The type test of each model type as code over `v`, with its message. Our own text: generated
+// checks splice in only these, JSON-quoted names and numbers, never model file text.
+const TYPE_TESTS: Record<FieldModel['type'], [test: string, message: string]> = {
+  string: ["typeof v === 'string'", 'not a string'],
+  integer: ["typeof v === 'number' && Number.isSafeInteger(v)", 'not a safe integer'],
+  number: ["typeof v === 'number' && Number.isFinite(v)", 'not a finite number'],
+  boolean: ["typeof v === 'boolean'", 'not a boolean'],
+  decimal: ["typeof v === 'string' && h.CANONICAL_DECIMAL.test(v)", 'not a canonical decimal string (like "-12.50")'],
+  date: ["typeof v === 'string' && h.isIsoDate(v)", 'not a date (YYYY-MM-DD)'],
+  datetime: ["typeof v === 'string' && h.isIsoDateTime(v)", 'not a datetime (ISO 8601 with offset)'],
+  time: ["typeof v === 'string' && h.isIsoTime(v)", 'not a time (HH:mm:ss)'],
+  object: ["v !== null && typeof v === 'object' && !Array.isArray(v)", 'not an object'],
+  array: ['Array.isArray(v)', 'not an array'],
+};
 
-/** Compiles the checks of one field model, once. */
-function compileField(f: FieldModel): Check {
-  const type = typeCheck(f);
+const helpers = { CANONICAL_DECIMAL, isIsoDate, isIsoDateTime, isIsoTime, fail };
+const lit = JSON.stringify;
+
+// Each generated check gets its own source text (the number): V8 caches compiled `new Function`
+// text, and functions from one cached text share type feedback, which this generation avoids.
+let serial = 0;
+
+/** The rules of one field beyond its type, once per field; each is called from its own site. */
+function compileRules(f: FieldModel): Check[] {
   const rules: Check[] = [];
   if (f.minLength !== undefined) rules.push((v, p, o) => (v as string).length < f.minLength! && fail(o, p, `shorter than ${f.minLength} characters`, v));
   if (f.maxLength !== undefined) rules.push((v, p, o) => (v as string).length > f.maxLength! && fail(o, p, `longer than ${f.maxLength} characters`, v));
@@ -75,34 +71,56 @@ function compileField(f: FieldModel): Check {
       }
     });
   }
-  const required = f.required === true;
-  return (v, p, o) => {
-    if (v === null || v === undefined) {
-      if (required) o.push({ code: 'model.invalid', field: p, message: 'required' });
-      return;
-    }
-    const wrong = type(v);
-    if (wrong !== undefined) return fail(o, p, wrong, v);
-    for (let i = 0; i < rules.length; i++) rules[i](v, p, o);
-  };
+  return rules;
 }
 
-/** Compiles the checks of an object's fields; unknown fields are errors, key fields required. */
-function compileObject(fields: Record<string, FieldModel>, key: readonly string[], trustedShape = false): Check {
-  const names = Object.keys(fields);
-  const checks = names.map((n) => compileField(key.includes(n) ? { ...fields[n], required: true } : fields[n]));
-  const known = new Set(names);
-  // Generated with the names as literals: a loop of obj[names[i]] is one megamorphic keyed access,
-  // several times slower per entity. JSON.stringify makes any name a safe literal.
-  const lit = JSON.stringify;
-  const body = names.map((n, i) => `checks[${i}](obj[${lit(n)}], p ? p + ${lit(`.${n}`)} : ${lit(n)}, o);`).join('\n');
-  const all = new Function('checks', 'obj', 'p', 'o', body) as (c: Check[], obj: Record<string, unknown>, p: string, o: DataErrorDetail[]) => void;
-  return (v, p, o) => {
-    const obj = v as Record<string, unknown>;
-    all(checks, obj, p, o);
-    const prefix = p ? `${p}.` : '';
-    if (!trustedShape) for (const k in obj) if (!known.has(k)) o.push({ code: 'model.invalid', field: prefix + k, message: 'unknown field' });
-  };
+/**
+ * Code checking the value in `v` (path expression `path`) against `f`; its rules are appended to
+ * `rules` and called as `R[i]`. With `trusted` the type test is left out: the caller guarantees it.
+ */
+function valueCode(f: FieldModel, path: string, required: boolean, trusted: boolean, rules: Check[]): string {
+  const [test, message] = TYPE_TESTS[f.type];
+  const own = compileRules(f);
+  const calls = own.map((_, i) => `R[${rules.length + i}](v, ${path}, o);`).join(' ');
+  rules.push(...own);
+  const missing = required ? `o.push({ code: 'model.invalid', field: ${path}, message: 'required' });` : '';
+  const typed = trusted ? `else { ${calls} }` : `else if (!(${test})) h.fail(o, ${path}, ${lit(message)}, v); else { ${calls} }`;
+  return `if (v === null || v === undefined) { ${missing} } ${typed}`;
+}
+
+function generate(body: string, rules: Check[]): Check {
+  const source = `// check ${serial++}\nreturn (v, p, o) => { ${body} };`;
+  return new Function('h', 'R', source)(helpers, rules) as Check;
+}
+
+/** Compiles the checks of one field model, once. */
+function compileField(f: FieldModel): Check {
+  const rules: Check[] = [];
+  return generate(valueCode(f, 'p', f.required === true, false, rules), rules);
+}
+
+/**
+ * Compiles the checks of an object's fields; unknown fields are errors, key fields required.
+ * Fields named in `trustedTypes` skip their type test (a mapping coerced them already).
+ */
+function compileObject(fields: Record<string, FieldModel>, key: readonly string[], trustedShape = false, trustedTypes?: ReadonlySet<string>): Check {
+  const rules: Check[] = [];
+  // The names as literals: a loop of obj[names[i]] is one megamorphic keyed access.
+  let body = 'const obj = v; ';
+  for (const n of Object.keys(fields)) {
+    const path = `(p ? p + ${lit(`.${n}`)} : ${lit(n)})`;
+    const f = fields[n];
+    body += `v = obj[${lit(n)}]; ${valueCode(f, path, f.required === true || key.includes(n), trustedTypes?.has(n) === true, rules)}\n`;
+  }
+  if (!trustedShape) {
+    const known = new Set(Object.keys(fields));
+    rules.push((obj, p, o) => {
+      const prefix = p ? `${p}.` : '';
+      for (const k in obj as object) if (!known.has(k)) o.push({ code: 'model.invalid', field: prefix + k, message: 'unknown field' });
+    });
+    body += `R[${rules.length - 1}](obj, p, o);`;
+  }
+  return generate(body, rules);
 }
 
 /** Validates a whole entity; returns every problem, empty when valid. */
@@ -140,4 +158,17 @@ export function validateEntity(model: Model, type: string, data: unknown): DataE
   const entity = model.entities.get(type);
   if (!entity) return [{ code: 'model.invalid', message: `unknown entity type "${type}"` }];
   return entityValidator(entity)(data);
+}
+
+/** Checks a mapped entity's data, pushing every problem into `out`; data is an object. */
+export type EntityCheck = (data: Record<string, unknown>, out: DataErrorDetail[]) => void;
+
+/**
+ * A validator of the data a compiled mapping built (not cached: one per mapping, so that its
+ * type feedback is its own). The top-level shape is trusted, as are the types of the fields in
+ * `trustedTypes`, whose values the mapping's coercion produced.
+ */
+export function entityChecker(entity: EntityModel, trustedTypes: ReadonlySet<string>): EntityCheck {
+  const check = compileObject(entity.fields, entity.key, true, trustedTypes);
+  return (data, out) => check(data, '', out);
 }
