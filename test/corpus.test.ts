@@ -18,9 +18,10 @@ import type { DataErrorDetail } from '../src/core/errors.js';
 import { isDecodeFailure, type DecodeFailure, type Position } from '../src/core/records.js';
 import { loadMapping, type MappedEntity } from '../src/mapping/index.js';
 import { repoRoot } from './support/bridge-process.js';
+import { corpus } from './support/corpus.js';
 
-const COBRIX = '/work/shared/corpus/fixed-width/cobol-ebcdic/cobrix';
-const BRCOBRANCA = '/work/shared/corpus/fixed-width/cnab-brazil-bank/brcobranca';
+const COBRIX = corpus('fixed-width', 'cobol-ebcdic', 'cobrix');
+const BRCOBRANCA = corpus('fixed-width', 'cnab-brazil-bank', 'brcobranca');
 
 type Data = Record<string, unknown>;
 interface Mapped { entities: MappedEntity[]; rejects: DataErrorDetail[][]; failures: DecodeFailure[]; positions: Position[] }

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DecodedRecord } from '../../src/core/records.js';
 import { csv, decodeAll, records, summarize } from './test-helpers.js';
+import { corpus } from '../../test/support/corpus.js';
 
-const CORPUS = '/work/shared/corpus/csv';
+const CORPUS = corpus('csv');
 const read = (...p: string[]) => readFileSync(join(CORPUS, ...p));
 
 describe('csv-spectrum 2.0.0', () => {

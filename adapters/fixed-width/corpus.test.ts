@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { LegacyRecord, LegacyValue } from '../../src/core/records.js';
 import type { FieldOptions } from './options.js';
 import { chunked, decodeAll, failures, formatOf, layoutFile, records } from './test-support.js';
+import { corpus } from '../../test/support/corpus.js';
 
-const COBRIX = '/work/shared/corpus/fixed-width/cobol-ebcdic/cobrix';
-const BRCOBRANCA = '/work/shared/corpus/fixed-width/cnab-brazil-bank/brcobranca';
+const COBRIX = corpus('fixed-width', 'cobol-ebcdic', 'cobrix');
+const BRCOBRANCA = corpus('fixed-width', 'cnab-brazil-bank', 'brcobranca');
 const NUMERIC = new Set(['integer', 'decimal', 'zoned', 'packed', 'binary']);
 
 /**

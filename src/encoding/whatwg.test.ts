@@ -1,16 +1,18 @@
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { textCodec } from './index.js';
+import { corpus } from '../../test/support/corpus.js';
 
 /**
  * encoding_rs's WHATWG references: `*_in.txt` holds every two-byte sequence (one per line, valid
  * and invalid) and `*_in_ref.txt` what a conforming decoder makes of it; `*_out.txt` is UTF-8 text
  * whose encoding must equal `*_out_ref.txt` byte for byte. Each opens with a 3-line comment.
  */
-const DIR = new URL('../../../shared/corpus/encodings/encoding_rs-whatwg/', import.meta.url);
-const read = (name: string) => readFileSync(new URL(name, DIR));
+const DIR = corpus('encodings', 'encoding_rs-whatwg');
+const read = (name: string) => readFileSync(join(DIR, name));
 
 const CASES = [
   { file: 'shift_jis', codec: 'shift_jis', iconvLite: 'shiftjis', lines: 11285, errors: 1676, iconvLiteDiffers: { mapping: 187, errorHandling: 1184 } },
