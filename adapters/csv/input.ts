@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isUtf8, transcode } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import type { ByteInput } from '../../src/core/format.js';
 import { textCodec } from '../../src/encoding/index.js';
@@ -48,6 +48,12 @@ function* sliced(b: Buffer): Iterable<Buffer> {
   for (let i = 0; i < b.length; i += SLICE_BYTES) yield b.subarray(i, i + SLICE_BYTES);
 }
 
+/** True when a byte in 0x80–0x9F is there: where Windows-1252 and Latin-1 differ. */
+function hasC1(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] >= 0x80 && b[i] <= 0x9f) return true;
+  return false;
+}
+
 /** Length of an unfinished UTF-8 sequence at the end of `b` (0 when the last character is whole). */
 function utf8Tail(b: Buffer): number {
   for (let back = 1; back <= Math.min(3, b.length); back++) {
@@ -71,10 +77,15 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   let head: Buffer | undefined = Buffer.alloc(0);
   let carry: Buffer | undefined;
   let utf16: StringDecoder | undefined;
-  const decoder = declared === 'legacy' ? textCodec(name).decoder() : undefined;
+  const codec = declared === 'legacy' ? textCodec(name) : undefined;
+  const decoder = codec?.decoder();
+  // Latin-1 bytes, and Windows-1252 bytes outside 0x80–0x9F, are their own code points: Node's
+  // native transcode turns them into UTF-8 without a JavaScript string in between.
+  const latin1Like = codec?.name === 'iso-8859-1' ? 'all' : codec?.name === 'windows-1252' ? 'outside-c1' : undefined;
   feed.suspect = declared === 'legacy';
 
   const convert = (chunk: Buffer): Buffer => {
+    if (latin1Like && (latin1Like === 'all' || !hasC1(chunk))) return transcode(chunk, 'latin1', 'utf8');
     if (decoder) return Buffer.from(decoder.write(chunk), 'utf8');
     if (kind === 'utf16be') {
       const all = carry ? Buffer.concat([carry, chunk]) : chunk;
