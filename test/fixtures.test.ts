@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { formatDataError } from '../src/core/errors.js';
-import { isDecodeFailure } from '../src/core/records.js';
+import { failureDetail, isDecodeFailure } from '../src/core/records.js';
 import { loadMapping } from '../src/mapping/index.js';
 import { repoRoot } from './support/bridge-process.js';
 
@@ -50,7 +50,7 @@ describe('fixture replay', () => {
       for await (const batch of mapping.format.decode(Readable.from([input]), { name: spec.input })) {
         for (const item of batch) {
           if (isDecodeFailure(item)) {
-            rejects.push(formatDataError({ ...item.error, position: item.error.position ?? item.position }));
+            rejects.push(formatDataError(failureDetail(item)));
             continue;
           }
           const mapped = mapping.toCanonical(item.record, item.position);

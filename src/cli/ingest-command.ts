@@ -1,25 +1,20 @@
 import { ConfigError, formatDataError } from '../core/errors.js';
-import { loadConfig } from '../config/load.js';
-import { assemble } from '../runtime/assemble.js';
-import { openStore } from '../runtime/daemon.js';
 import { ingest } from '../runtime/ingest.js';
 import { EXIT } from './exit.js';
+import { withStore } from './with-store.js';
 import { checkInputFile, fileDelivery } from './file-delivery.js';
 import { Progress } from './progress.js';
 
 /** `bridge ingest FILE --flow NAME`: one file through a flow into the store, now. */
 export async function ingestCommand(file: string, options: { flow: string; config: string; force?: boolean }): Promise<number> {
   checkInputFile(file);
-  const loaded = loadConfig(options.config);
-  const assembled = assemble(loaded);
-  const flow = assembled.flows.get(options.flow);
-  if (!flow) {
-    throw new ConfigError(loaded.yaml.problem(['flows'], `no flow named "${options.flow}" (flows: ${[...assembled.flows.keys()].join(', ') || 'none'})`));
-  }
-  const progress = new Progress();
-  const delivery = await fileDelivery(file, (n) => progress.addBytes(n));
-  const store = openStore(loaded, assembled);
-  try {
+  return withStore(options.config, async ({ loaded, assembled, store }) => {
+    const flow = assembled.flows.get(options.flow);
+    if (!flow) {
+      throw new ConfigError(loaded.yaml.problem(['flows'], `no flow named "${options.flow}" (flows: ${[...assembled.flows.keys()].join(', ') || 'none'})`));
+    }
+    const progress = new Progress();
+    const delivery = await fileDelivery(file, (n) => progress.addBytes(n));
     const outcome = await ingest(delivery, flow, store, { force: options.force, onBatch: (records) => progress.setRecords(records) });
     progress.done();
     const c = outcome.counts;
@@ -31,7 +26,5 @@ export async function ingestCommand(file: string, options: { flow: string; confi
     for (const e of outcome.errors) process.stderr.write(`  ${loaded.secrets.scrub(formatDataError(e))}\n`);
     if (c.rejected) process.stderr.write(`  see the rejects with: bridge rejects list --flow ${flow.name}\n`);
     return outcome.status === 'applied' && !c.rejected ? EXIT.ok : outcome.status === 'skipped' ? EXIT.ok : EXIT.rejected;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { formatDataError, type DataErrorDetail } from '../core/errors.js';
-import { isDecodeFailure, type Position } from '../core/records.js';
+import { failureDetail, isDecodeFailure, type Position } from '../core/records.js';
 import { loadMapping } from '../mapping/index.js';
 import { EXIT } from './exit.js';
 import { checkInputFile } from './file-delivery.js';
@@ -54,7 +54,7 @@ export async function mapCommand(file: string, options: MapOptions): Promise<num
       if (mapped + rejected >= limit) break decoding;
       if (isDecodeFailure(item)) {
         rejected++;
-        rejects.add(item.position, item.raw, [{ ...item.error, position: item.error.position ?? item.position }]);
+        rejects.add(item.position, item.raw, [failureDetail(item)]);
         continue;
       }
       const result = mapping.toCanonical(item.record, item.position);

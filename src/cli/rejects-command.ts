@@ -1,22 +1,9 @@
 import { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
 import { ConfigError, formatDataError, formatPosition } from '../core/errors.js';
-import { assemble, type Assembled } from '../runtime/assemble.js';
-import { openStore } from '../runtime/daemon.js';
 import { replayRejects } from '../runtime/replay.js';
 import type { RejectRecord, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
-
-async function withStore<T>(configFile: string, fn: (store: Store, assembled: Assembled, scrub: (s: string) => string) => Promise<T>): Promise<T> {
-  const loaded = loadConfig(configFile);
-  const assembled = assemble(loaded);
-  const store = openStore(loaded, assembled);
-  try {
-    return await fn(store, assembled, (s) => loaded.secrets.scrub(s));
-  } finally {
-    await store.close();
-  }
-}
+import { withStore } from './with-store.js';
 
 function ids(values: string[]): number[] {
   return values.map((v) => {
@@ -54,9 +41,9 @@ export function rejectsCommands(defaultConfig: string): Command {
     .option('--json', 'one JSON object a line')
     .action((o) =>
       runAction(() =>
-        withStore(o.config, async (store, _a, scrub) => {
+        withStore(o.config, async ({ store, loaded }) => {
           const list = await store.rejects({ status: o.status, flow: o.flow, limit: Number(o.limit) });
-          for (const r of list) process.stdout.write(`${scrub(o.json ? JSON.stringify(r) : summary(r))}\n`);
+          for (const r of list) process.stdout.write(`${loaded.secrets.scrub(o.json ? JSON.stringify(r) : summary(r))}\n`);
           if (!o.json) process.stderr.write(`${list.length} reject(s)\n`);
           return EXIT.ok;
         }),
@@ -67,9 +54,9 @@ export function rejectsCommands(defaultConfig: string): Command {
     .option('-c, --config <file>', 'bridge config', defaultConfig)
     .action((id: string, o) =>
       runAction(() =>
-        withStore(o.config, async (store, _a, scrub) => {
+        withStore(o.config, async ({ store, loaded }) => {
           const [r] = await select(store, [id], {});
-          process.stdout.write(`${scrub(JSON.stringify(r, null, 2))}\n`);
+          process.stdout.write(`${loaded.secrets.scrub(JSON.stringify(r, null, 2))}\n`);
           return EXIT.ok;
         }),
       ),
@@ -82,9 +69,9 @@ export function rejectsCommands(defaultConfig: string): Command {
     .option('--all', 'every open reject')
     .action((given: string[], o) =>
       runAction(() =>
-        withStore(o.config, async (store, assembled, scrub) => {
+        withStore(o.config, async ({ store, assembled, loaded }) => {
           const result = await replayRejects(store, assembled, await select(store, given, o));
-          for (const line of result.messages) process.stderr.write(`${scrub(line)}\n`);
+          for (const line of result.messages) process.stderr.write(`${loaded.secrets.scrub(line)}\n`);
           process.stderr.write(`${result.replayed} replayed, ${result.stillRejected} still rejected, ${result.notReplayable} not replayable\n`);
           return result.stillRejected || result.notReplayable ? EXIT.rejected : EXIT.ok;
         }),
@@ -97,7 +84,7 @@ export function rejectsCommands(defaultConfig: string): Command {
     .option('--all', 'every open reject')
     .action((given: string[], o) =>
       runAction(() =>
-        withStore(o.config, async (store) => {
+        withStore(o.config, async ({ store }) => {
           const chosen = await select(store, given, o);
           await store.setRejectStatus(chosen.map((r) => r.id), 'discarded');
           process.stderr.write(`${chosen.length} discarded\n`);

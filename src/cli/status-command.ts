@@ -1,14 +1,9 @@
-import { loadConfig } from '../config/load.js';
-import { assemble } from '../runtime/assemble.js';
-import { openStore } from '../runtime/daemon.js';
 import { EXIT } from './exit.js';
+import { withStore } from './with-store.js';
 
 /** `bridge status`: per flow, the last deliveries, their counts, and open rejects — read from the store. */
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const loaded = loadConfig(options.config);
-  const assembled = assemble(loaded);
-  const store = openStore(loaded, assembled);
-  try {
+  return withStore(options.config, async ({ assembled, store }) => {
     const report = [];
     for (const flow of assembled.flows.values()) {
       const recent = await store.deliveries({ flow: flow.name, limit: 5 });
@@ -33,7 +28,5 @@ export async function statusCommand(options: { config: string; json?: boolean })
       }
     }
     return EXIT.ok;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -51,6 +51,11 @@ export function isDecodeFailure(d: Decoded): d is DecodeFailure {
   return (d as DecodeFailure).error !== undefined;
 }
 
+/** A failure's error, placed at the failure's position when the error does not say where it is. */
+export function failureDetail(failure: DecodeFailure): import('./errors.js').DataErrorDetail {
+  return failure.error.position ? failure.error : { ...failure.error, position: failure.position };
+}
+
 /** What a transport says about a delivery, handed to the format (`file.name`, `amqp.messageId`). */
 export interface DeliveryMeta {
   /** Name shown in positions and errors (file name, message id). */

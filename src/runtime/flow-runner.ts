@@ -1,5 +1,5 @@
 import type { Delivery } from '../core/delivery.js';
-import { DataError, RetryableError } from '../core/errors.js';
+import { formatDataError, RetryableError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Store } from '../store/types.js';
 import { waitBeforeRetry } from './backoff.js';
@@ -93,6 +93,6 @@ function logOutcome(log: Logger, flow: string, outcome: IngestOutcome, state: Fl
     ms: Math.round(outcome.ms),
   };
   if (outcome.status === 'failed' || outcome.status === 'held') {
-    log.warn({ ...line, errors: outcome.errors.slice(0, 20).map((e) => new DataError(e).message) }, 'delivery');
+    log.warn({ ...line, errors: outcome.errors.slice(0, 20).map(formatDataError) }, 'delivery');
   } else log.info(line, 'delivery');
 }

@@ -1,6 +1,6 @@
 import { DataError, type DataErrorDetail } from '../core/errors.js';
 import type { Delivery } from '../core/delivery.js';
-import { isDecodeFailure, type Decoded, type LegacyRecord } from '../core/records.js';
+import { failureDetail, isDecodeFailure, type Decoded, type LegacyRecord } from '../core/records.js';
 import type { Mapping } from '../mapping/index.js';
 import type { ApplyCounts, EntityWrite, RejectInput, Store } from '../store/types.js';
 import { FullSyncHeldError } from '../store/index.js';
@@ -61,7 +61,7 @@ export class SettleError extends Error {
   }
 }
 
-export const zeroCounts = (): ApplyCounts => ({ created: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, skipped: 0 });
+const zeroCounts = (): ApplyCounts => ({ created: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, skipped: 0 });
 
 function addCounts(into: ApplyCounts, from: Partial<ApplyCounts>): void {
   for (const k of Object.keys(into) as (keyof ApplyCounts)[]) into[k] += from[k] ?? 0;
@@ -78,7 +78,7 @@ function ack(delivery: Delivery): Promise<void> {
 async function wholeDeliveryErrors(delivery: Delivery, mapping: Mapping): Promise<DataErrorDetail[]> {
   const fatal: DataErrorDetail[] = [];
   for await (const batch of mapping.format.decode(delivery.open(), delivery.meta)) {
-    for (const item of batch) if (isDecodeFailure(item) && item.fatal) fatal.push({ ...item.error, position: item.error.position ?? item.position });
+    for (const item of batch) if (isDecodeFailure(item) && item.fatal) fatal.push(failureDetail(item));
   }
   return fatal;
 }
@@ -148,7 +148,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
 
   const handle = (item: Decoded): DataErrorDetail[] | undefined => {
     if (isDecodeFailure(item)) {
-      const error = { ...item.error, position: item.error.position ?? item.position };
+      const error = failureDetail(item);
       if (item.fatal) return [error];
       reject(item.raw, [error]);
       return undefined;
