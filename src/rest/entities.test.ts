@@ -125,8 +125,8 @@ describe('entities over HTTP', () => {
     const r1 = await first.fetch('/v1/Customer', json(ann, { 'idempotency-key': 'k-1' }));
     const body1 = await r1.text();
     expect(r1.status).toBe(201);
+    // A restart: the server and its store closed, a new one on the same file (afterEach removes it).
     await first.server.close();
-    open.splice(open.indexOf(first), 1);
     await first.store.close();
     const t = await server({ storePath: path });
     const r2 = await t.fetch('/v1/Customer', json(ann, { 'idempotency-key': 'k-1' }));
@@ -137,5 +137,9 @@ describe('entities over HTTP', () => {
     const reused = await problem(await t.fetch('/v1/Customer', json({ ...ann, name: 'Other' }, { 'idempotency-key': 'k-1' })));
     expect(reused.body).toMatchObject({ status: 422, type: kind('idempotency-key-reused') });
     expect((await t.store.history('Customer', 'C1')).length).toBe(1);
+    // Concurrent repeats of a new key: one creation, every answer the same 201.
+    const repeats = await Promise.all([1, 2, 3, 4].map(() => t.fetch('/v1/Customer', json({ ...ann, customerId: 'C7' }, { 'idempotency-key': 'k-2' }))));
+    expect(repeats.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(await Promise.all(repeats.map((r) => r.text()))).size).toBe(1);
   });
 });

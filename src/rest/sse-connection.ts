@@ -25,6 +25,7 @@ export class SseConnection implements FeedSubscriber {
     heartbeatMs: number,
   ) {
     this.heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    feed.streams.add(this);
     res.on('close', () => this.close());
     res.on('drain', () => {
       if (!this.closed && !this.catchingUp && this.res.writableNeedDrain === false) void this.catchUp();
@@ -87,5 +88,12 @@ export class SseConnection implements FeedSubscriber {
     this.closed = true;
     clearInterval(this.heartbeat);
     this.feed.unsubscribe(this);
+    this.feed.streams.delete(this);
+  }
+
+  /** Ends the stream (server shutdown). */
+  end(): void {
+    this.close();
+    this.res.end();
   }
 }
