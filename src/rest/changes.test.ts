@@ -97,3 +97,37 @@ describe('change feed', () => {
     ]);
   });
 });
+
+describe('a slow change-stream client', () => {
+  it('that stops reading while the feed runs ahead gets every change, in order, once it reads again', async () => {
+    const { connect } = await import('node:net');
+    const t = await server();
+    const socket = connect(t.server.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    // HTTP/1.0: no chunked encoding, so the bytes read are the event stream itself.
+    socket.write('GET /v1/changes/stream?after=0 HTTP/1.0\r\nHost: x\r\n\r\n');
+    socket.pause();
+    const total = 40_000;
+    for (let i = 0; i < total; i += 1000) {
+      await t.store.apply({ origin: { origin: 'flow:f', flow: 'f' }, writes: Array.from({ length: 1000 }, (_, j) => price(i + j)) });
+      await sleep(5);
+    }
+    await sleep(300);
+    let text = '';
+    const ids: number[] = [];
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      const end = text.lastIndexOf('\n\n');
+      if (end < 0) return;
+      for (const m of text.slice(0, end).matchAll(/^id: (\d+)$/gm)) ids.push(Number(m[1]));
+      text = text.slice(end);
+    });
+    socket.resume();
+    const deadline = Date.now() + 20_000;
+    while ((ids.at(-1) ?? 0) < total && Date.now() < deadline) await sleep(20);
+    socket.destroy();
+    expect(ids.length).toBe(total);
+    expect(ids.every((id, i) => id === i + 1)).toBe(true);
+  });
+});
