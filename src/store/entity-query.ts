@@ -4,12 +4,6 @@ import type { EntityQuery, FieldFilter, QueriedEntity } from './types.js';
 const SQL_OP: Record<Exclude<FieldFilter['op'], 'in'>, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const FIELD = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-interface Row {
-  key: string;
-  seq: number;
-  json: string;
-}
-
 /** The SQL expression comparing field `f` of the current data as `compare` says. */
 function fieldExpr(f: FieldFilter): string {
   if (!FIELD.test(f.field)) throw new RangeError(`field name ${JSON.stringify(f.field)} is not a plain top-level name`);
@@ -63,14 +57,14 @@ export class EntityQueries {
     // A live entity's data is its current version's (data_seq differs only for tombstones).
     const json = `'{"type":' || json_quote(e.type) || ',"key":' || json_quote(e.key) || ',"version":' || e.version ||
       ',"createdAt":"' || e.created_at || '","updatedAt":"' || d.at || '","data":' || ${data} || '}'`;
-    const sql = `SELECT e.key, e.seq, ${json} AS json FROM entities e JOIN versions d ON d.seq = e.seq
+    const sql = `SELECT e.key, e.seq, e.version, d.at AS updatedAt, ${json} AS json FROM entities e JOIN versions d ON d.seq = e.seq
       WHERE ${where.join(' AND ')} ORDER BY ${column} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
     let stmt = this.cache.get(sql);
     if (stmt === undefined) {
       if (this.cache.size > 500) this.cache.clear();
       this.cache.set(sql, (stmt = this.db.prepare(sql)));
     }
-    return stmt.all(...params) as Row[];
+    return stmt.all(...params) as QueriedEntity[];
   }
 }
 

@@ -204,6 +204,8 @@ export interface EntityQuery {
 export interface QueriedEntity {
   key: string;
   seq: number;
+  version: number;
+  updatedAt: string;
   json: string;
 }
 
