@@ -1,3 +1,4 @@
+import { Router } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { json, startTestServer, type TestServer } from './test-server.js';
 
@@ -80,6 +81,20 @@ describe('authentication and scopes', () => {
     // Writes too: the same answer whether the key exists or not.
     const put = (key: string) => t.fetch(`/v1/Customer/${key}`, json({ customerId: key }, { ...bearer('orders'), 'if-match': '"1"' }, 'PUT'));
     expect([(await put('C1')).status, (await put('NOPE')).status]).toEqual([403, 403]);
+  });
+
+  it('mounts extra routers for the admin scope behind authentication (the dead-letter mount point)', async () => {
+    const router = Router();
+    router.get('/', (_req, res) => {
+      res.json({ items: [] });
+    });
+    const t = await startTestServer({ server: { clients }, extraRouters: [{ path: '/v1/admin/deadletters', router, auth: 'admin' }] });
+    open.push(t);
+    expect((await t.fetch('/v1/admin/deadletters')).status).toBe(401);
+    expect((await t.fetch('/v1/admin/deadletters', { headers: bearer('reader') })).status).toBe(403);
+    const ok = await t.fetch('/v1/admin/deadletters', { headers: bearer('admin') });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ items: [] });
   });
 
   it('requires admin for /metrics with metricsAuth', async () => {
