@@ -50,15 +50,23 @@ export async function patchEntity(ctx: RestContext, req: Request, res: Response)
   requireJson(req, true);
   const key = String(req.params.key);
   const expected = ifMatch(req, entity.name, ctx.server.blindWrites);
-  const current = await ctx.store.get(entity.name, key);
-  if (current === undefined || current.deleted) throw notFound(entity.name, key);
-  if (typeof expected === 'number' && expected !== current.version) {
-    throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${expected}`);
+  // A blind patch (no If-Match) is merged again over a version written meanwhile, a few times.
+  for (let attempt = 1; ; attempt++) {
+    const current = await ctx.store.get(entity.name, key);
+    if (current === undefined || current.deleted) throw notFound(entity.name, key);
+    if (typeof expected === 'number' && expected !== current.version) {
+      throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${expected}`);
+    }
+    const data = mergePatch(current.data, req.body);
+    validateData(ctx.model, entity, data, key);
+    try {
+      // The patch was merged over this version: it must still be current when the write commits.
+      await applyWrite(ctx.store, client, { type: entity.name, key, data: data as JsonObject, expectedVersion: current.version });
+      break;
+    } catch (e) {
+      if (!(e instanceof HttpProblem && e.kind === 'precondition-failed' && typeof expected !== 'number' && attempt < 3)) throw e;
+    }
   }
-  const data = mergePatch(current.data, req.body);
-  validateData(ctx.model, entity, data, key);
-  // The patch was merged over this version: it must still be current when the write commits.
-  await applyWrite(ctx.store, client, { type: entity.name, key, data: data as JsonObject, expectedVersion: current.version });
   ctx.feed.poke();
   await answer(ctx, res, entity.name, key, 200);
 }
@@ -70,7 +78,7 @@ export async function deleteEntity(ctx: RestContext, req: Request, res: Response
   const expected = ifMatch(req, entity.name, ctx.server.blindWrites);
   const current = await ctx.store.get(entity.name, key);
   if (current === undefined || current.deleted) throw notFound(entity.name, key);
-  await applyWrite(ctx.store, client, { type: entity.name, key, op: 'delete', expectedVersion: typeof expected === 'number' ? expected : current.version });
+  await applyWrite(ctx.store, client, { type: entity.name, key, op: 'delete', expectedVersion: typeof expected === 'number' ? expected : undefined });
   ctx.feed.poke();
   res.status(204).end();
 }
