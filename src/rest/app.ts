@@ -62,7 +62,7 @@ export function createApp(ctx: RestContext): express.Express {
     }
   }
   app.route('/v1/changes').get(h(listChanges)).all(only('GET, HEAD'));
-  app.route('/v1/changes/stream').get(h(streamChanges)).all(only('GET'));
+  app.route('/v1/changes/stream').head(only('GET')).get(h(streamChanges)).all(only('GET'));
   app.route('/v1/admin/flows').get(h(adminFlows)).all(only('GET, HEAD'));
   app.route('/v1/admin/rejects').get(h(adminRejects)).all(only('GET, HEAD'));
   app.route('/v1/admin/rejects/:id').get(h(adminReject)).all(only('GET, HEAD'));
