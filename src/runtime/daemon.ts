@@ -1,4 +1,7 @@
+import { Registry } from 'prom-client';
 import type { LoadedConfig } from '../config/load.js';
+import type { OutboundState } from '../outbound/flow-state.js';
+import { startOutbound } from '../outbound/engine.js';
 import type { Logger } from '../core/log.js';
 import { openSqliteStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
@@ -9,7 +12,11 @@ export interface RunningBridge {
   store: Store;
   assembled: Assembled;
   flows: Map<string, FlowState>;
-  /** Finishes the batch in flight, commits, closes the store. */
+  /** Outbound flows by name: position, in flight, delivered, dead-lettered, disabled. */
+  outbound: Map<string, OutboundState>;
+  /** The metrics registry every part registers on (bridge_outbound_* among them). */
+  metrics: Registry;
+  /** Finishes the batch in flight, commits; lets outbound deliveries in flight finish (bounded), closes the store. */
   stop(): Promise<void>;
 }
 
@@ -19,9 +26,11 @@ export function openStore(loaded: LoadedConfig, assembled: Pick<Assembled, 'conf
 }
 
 /** Starts the store and every enabled flow. Configuration problems throw before anything starts. */
-export async function startBridge(loaded: LoadedConfig, log: Logger): Promise<RunningBridge> {
+export async function startBridge(loaded: LoadedConfig, log: Logger, options: { metrics?: Registry } = {}): Promise<RunningBridge> {
   const assembled = assemble(loaded);
   const store = openStore(loaded, assembled);
+  const metrics = options.metrics ?? new Registry();
+  const outbound = startOutbound({ store, flows: assembled.outbound, connections: loaded.config.connections, log, metrics });
   const controller = new AbortController();
   const flows = new Map<string, FlowState>();
   const running: Promise<void>[] = [];
@@ -42,9 +51,11 @@ export async function startBridge(loaded: LoadedConfig, log: Logger): Promise<Ru
     store,
     assembled,
     flows,
+    outbound: outbound.states,
+    metrics,
     async stop() {
       controller.abort();
-      await Promise.all(running);
+      await Promise.all([...running, outbound.stop()]);
       await store.close();
     },
   };
