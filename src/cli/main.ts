@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { deadLettersCommands } from './deadletters-command.js';
 import { encodeCommand } from './encode-command.js';
 import { runAction } from './exit.js';
 import { ingestCommand } from './ingest-command.js';
@@ -67,5 +68,6 @@ program
   .action((o) => runAction(() => statusCommand(o)));
 
 program.addCommand(rejectsCommands(DEFAULT_CONFIG));
+program.addCommand(deadLettersCommands(DEFAULT_CONFIG));
 
 await program.parseAsync(process.argv);
