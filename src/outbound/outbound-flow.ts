@@ -28,6 +28,14 @@ export interface AssembledOutbound {
   createSink(): Sink;
 }
 
+// The crash test kills the daemon after the sink accepted a message and before it is settled: the
+// one window in which a restart must send it again (BRIDGE_FAULT=outbound-kill-after-write:<n>).
+const fault = /^outbound-kill-after-write:(\d+)$/.exec(process.env.BRIDGE_FAULT ?? '');
+let writesBeforeFault = fault ? Number(fault[1]) : -1;
+function crashAfterWriteForTests(): void {
+  if (writesBeforeFault > 0 && --writesBeforeFault === 0) process.kill(process.pid, 'SIGKILL');
+}
+
 interface Queued {
   change: ChangeEvent;
   readAt: number;
@@ -233,6 +241,7 @@ export class OutboundFlowRunner {
     this.state.inFlight++;
     const result = await deliverWithPolicy(this.conn, this.flow.name, sink, message, abort, this.log, this.metrics).finally(() => this.state.inFlight--);
     if (result.status === 'aborted') return;
+    if (result.status === 'delivered') crashAfterWriteForTests();
     if (result.status === 'disabled') return this.markDisabled(`${result.error.outcome}: ${result.error.message}`, true);
     if (result.status === 'dead-letter') this.state.lastError = result.error.message;
     await this.settle(m, result.status === 'delivered' ? 'delivered' : 'dead-lettered', result.attempts, replay, message);
