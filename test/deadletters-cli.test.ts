@@ -14,7 +14,7 @@ describe('bridge deadletters', () => {
       for (const seq of [1, 2, 3]) {
         const message = { id: `rows-out:${seq}-${seq}`, body: Buffer.from(`{"seq":${seq}}`), contentType: 'application/json', changes: [{ seq, type: 'Row', key: `R${seq}`, op: 'created' as const, version: 1 }], at: '2026-11-28T12:00:00.000Z' };
         await store.outboundBegin('rows-out', message);
-        await store.outboundSettle('rows-out', { position: seq, done: [seq], messageId: message.id, deadLetter: { message, attempts: [{ at: '2026-11-28T12:00:01.000Z', outcome: 'http:422', error: 'peer answered 422' }] } });
+        await store.outboundSettle('rows-out', { position: seq, done: [seq], messageIds: [message.id], deadLetters: [{ message, attempts: [{ at: '2026-11-28T12:00:01.000Z', outcome: 'http:422', error: 'peer answered 422' }] }] });
       }
     } finally {
       await store.close();

@@ -64,7 +64,7 @@ describe('outbound ordering and batching', () => {
     const hanging = new ScriptedSink([], true);
     await writeCustomers(store, ['C1']);
     const first = startEngine(store, [outboundFlow(hanging)], connection());
-    await until(async () => (await store.outboundPosition('out')).inflight.length === 1, 2000, 'a message in flight');
+    await until(() => hanging.concurrent === 1, 2000, 'a message in flight');
     await first.stop();
     expect(hanging.accepted).toEqual([]);
     await writeCustomers(store, ['C1'], 'legacy', { name: 'newer' });

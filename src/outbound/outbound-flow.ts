@@ -44,8 +44,8 @@ interface Queued {
 /**
  * Runs one outbound flow: reads the change feed after its position, filters (types, ops, echo),
  * delivers per change (keys in parallel up to `concurrency`, one key in seq order) or in batches,
- * and settles each message in the store: position advanced, or dead letter. A message is kept
- * in flight before its first attempt, so a restart sends it again with the same id.
+ * and settles each message in the store: position advanced, or dead letter. A batch is kept in
+ * the outbox before its first attempt, so a restart sends it again with the same id and bytes.
  */
 export class OutboundFlowRunner {
   private readonly wake = new Wake();
@@ -59,6 +59,13 @@ export class OutboundFlowRunner {
   private failure: unknown;
   private disabled = false;
   private active = 0;
+  private readonly settling: {
+    done: number[];
+    messageId?: string;
+    deadLetter?: { message: OutboundMessage; attempts: DeliveryAttempt[] };
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }[] = [];
 
   constructor(
     private readonly flow: AssembledOutbound,
@@ -124,8 +131,9 @@ export class OutboundFlowRunner {
 
   /** Reads the feed after the read head into the queue; changes not the flow's settle at once. */
   private async read(): Promise<void> {
+    // Refilled when half drained: one read per delivery would cost more than the delivery.
+    if (this.queue.length > this.readAhead / 2) return;
     const room = this.readAhead - this.queue.length;
-    if (room <= 0) return;
     const changes = await this.store.changes({ after: this.wm.readHead, limit: room, types: this.flow.types });
     const now = Date.now();
     for (const c of changes) {
@@ -237,7 +245,9 @@ export class OutboundFlowRunner {
       if (!rebuilt) return;
       message = rebuilt;
     }
-    if (!stored) await this.store.outboundBegin(this.flow.name, message);
+    // A batch's make-up depends on timing, so it is kept before it is sent; a per-change message
+    // is the same whenever it is built again (id from its seq, body from that version's data).
+    if (!stored && this.flow.grouping === 'batch') await this.store.outboundBegin(this.flow.name, message);
     this.state.inFlight++;
     const result = await deliverWithPolicy(this.conn, this.flow.name, sink, message, abort, this.log, this.metrics).finally(() => this.state.inFlight--);
     if (result.status === 'aborted') return;
@@ -273,12 +283,37 @@ export class OutboundFlowRunner {
     } else this.state.deadLettered++;
   }
 
-  private async persist(done: number[], messageId: string | undefined, deadLetter?: { message: OutboundMessage; attempts: DeliveryAttempt[] }): Promise<void> {
+  /**
+   * Records settlements; those made in the same turn of the event loop (messages of several keys
+   * completing together) commit in one transaction.
+   */
+  private persist(done: number[], messageId: string | undefined, deadLetter?: { message: OutboundMessage; attempts: DeliveryAttempt[] }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.settling.push({ done, messageId, deadLetter, resolve, reject });
+      if (this.settling.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.settling.splice(0);
+    // Every seq the mark has passed was handed to persist() before now (settle() calls it right
+    // after the mark moved), so this position never covers a change not yet recorded.
     const position = this.wm.position;
-    await this.store.outboundSettle(this.flow.name, { position, done, messageId, deadLetter });
+    try {
+      await this.store.outboundSettle(this.flow.name, {
+        position,
+        done: batch.flatMap((b) => b.done),
+        messageIds: batch.flatMap((b) => (b.messageId === undefined ? [] : [b.messageId])),
+        deadLetters: batch.flatMap((b) => (b.deadLetter ? [b.deadLetter] : [])),
+      });
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+      return;
+    }
     this.persisted = Math.max(this.persisted, position);
     this.state.position = this.persisted;
     this.metrics.position.set({ flow: this.flow.name }, this.persisted);
+    for (const b of batch) b.resolve();
   }
 
   private async markDisabled(reason: string, record: boolean): Promise<void> {

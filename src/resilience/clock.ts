@@ -7,11 +7,17 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fn` after `ms` unless cancelled first; cheaper than an aborted sleep for deadlines that rarely fire. */
+  timer(ms: number, fn: () => void): () => void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) => sleepTimer(ms, undefined, { signal }),
+  timer: (ms, fn) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
 };
 
 /**
@@ -43,6 +49,12 @@ export class ManualClock implements Clock {
         reject(signal.reason);
       }, { once: true });
     });
+  }
+
+  timer(ms: number, fn: () => void): () => void {
+    const controller = new AbortController();
+    this.sleep(ms, controller.signal).then(fn, () => undefined);
+    return () => controller.abort();
   }
 
   /** Moves time forward, waking sleepers due by then (each gets a turn of the event loop). */

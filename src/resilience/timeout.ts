@@ -10,19 +10,18 @@ export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSigna
   const controller = new AbortController();
   const onOuter = () => controller.abort(outer.reason);
   outer.addEventListener('abort', onOuter, { once: true });
-  const timer = new AbortController();
-  const deadline = clock.sleep(ms, timer.signal).then(
-    () => {
-      const e = new SinkError(`no answer within ${ms} ms`, { outcome: 'timeout' });
-      controller.abort(e);
-      throw e;
-    },
-    () => new Promise<never>(() => {}),
-  );
+  let expire: (e: SinkError) => void = () => {};
+  const deadline = new Promise<never>((_resolve, reject) => (expire = reject));
+  const cancel = clock.timer(ms, () => {
+    const e = new SinkError(`no answer within ${ms} ms`, { outcome: 'timeout' });
+    // The deadline first: the sink's own abort error must not win the race.
+    expire(e);
+    controller.abort(e);
+  });
   try {
     return await Promise.race([attempt(controller.signal), deadline]);
   } finally {
-    timer.abort();
+    cancel();
     outer.removeEventListener('abort', onOuter);
   }
 }

@@ -45,7 +45,7 @@ function toDead(r: DeadRow): DeadLetter {
 }
 
 /**
- * The outbox of outbound flows: positions in the change feed, messages in flight and dead
+ * The outbox of outbound flows: positions in the change feed, batch messages in flight and dead
  * letters. Every write is one immediate transaction, so a crash leaves either the state before
  * or after a settlement, never half of one.
  */
@@ -81,10 +81,10 @@ export class Outbox {
       for (const seq of s.done) if (seq > s.position) this.stmt.addDone.run(flow, seq);
       this.stmt.upsertPosition.run(flow, s.position);
       this.stmt.dropDone.run(flow, s.position);
-      if (s.messageId !== undefined) this.stmt.dropInflight.run(flow, s.messageId);
-      if (s.deadLetter) {
-        const m = s.deadLetter.message;
-        this.stmt.addDead.run(flow, m.id, JSON.stringify(m.changes), m.body, m.contentType, m.at, JSON.stringify(s.deadLetter.attempts), new Date().toISOString());
+      for (const id of s.messageIds ?? []) this.stmt.dropInflight.run(flow, id);
+      const at = new Date().toISOString();
+      for (const { message: m, attempts } of s.deadLetters ?? []) {
+        this.stmt.addDead.run(flow, m.id, JSON.stringify(m.changes), m.body, m.contentType, m.at, JSON.stringify(attempts), at);
       }
     });
     const moveDead = (ids: number[], replay: boolean): DeadLetter[] => {
@@ -113,8 +113,19 @@ export class Outbox {
     this.stmt.begin.run(flow, m.id, JSON.stringify(m.changes), m.body, m.contentType, m.at, m.replayOf ?? null);
   }
 
+  /**
+   * Commits with `synchronous = NORMAL`: a power loss may undo a settlement, which only sends its
+   * message again (at-least-once, same id); a killed process loses nothing (WAL). The mode the
+   * store was in is restored after.
+   */
   settle(flow: string, s: OutboundSettlement): void {
-    this.settleTx.immediate(flow, s);
+    const before = this.db.pragma('synchronous', { simple: true }) as number;
+    if (before !== 1) this.db.pragma('synchronous = NORMAL');
+    try {
+      this.settleTx.immediate(flow, s);
+    } finally {
+      if (before !== 1) this.db.pragma(`synchronous = ${before}`);
+    }
   }
 
   setDisabled(flow: string, reason: string | undefined): void {

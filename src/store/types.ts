@@ -216,16 +216,16 @@ export interface DeadLetter extends StoredOutboundMessage {
   status: 'open' | 'replayed' | 'discarded';
 }
 
-/** What settling one message (or none, to advance past changes not the flow's) writes, in one transaction. */
+/** What settling messages (or none, to advance past changes not the flow's) writes, in one transaction. */
 export interface OutboundSettlement {
   /** The new low-water mark. */
   position: number;
   /** Seqs settled now; those above `position` are remembered in the done set. */
   done: number[];
-  /** The in-flight message this settles, removed from the outbox. */
-  messageId?: string;
-  /** Set when the message failed for good: it becomes an open dead letter. */
-  deadLetter?: { message: StoredOutboundMessage; attempts: DeliveryAttempt[] };
+  /** The in-flight messages this settles, removed from the outbox. */
+  messageIds?: string[];
+  /** Messages that failed for good: each becomes an open dead letter. */
+  deadLetters?: { message: StoredOutboundMessage; attempts: DeliveryAttempt[] }[];
 }
 
 export interface Store {
