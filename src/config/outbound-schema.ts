@@ -67,7 +67,7 @@ export const outboundFlowSchema = z
       .optional()
       .describe('Mapping file (relative to bridge.yaml) mapped in reverse (canonical → legacy) and encoded with its format; without one each change is sent as JSON `{type, timestamp, data}`.'),
     sink: z.record(z.string(), z.unknown()).describe('Exactly one key: the sink adapter (`file`, `webhook`) and its options.'),
-    connection: z.string().optional().describe('Name of a resilience policy under `connections`; default: the default policy.'),
+    connection: z.string().optional().describe('Name of a resilience policy under `connections`; default: the default policy (for webhooks with the retry schedule 1 min, 5 min, 30 min, 2 h, 24 h).'),
     concurrency: z.number().int().min(1).max(256).default(1).describe('Messages in flight at once (per-change sinks); changes of one entity key are always delivered in order.'),
     batch: z
       .object({

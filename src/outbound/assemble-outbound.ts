@@ -50,13 +50,14 @@ export function assembleOutbound(loaded: LoadedConfig, model: Model, problems: C
       pollMs: flow.pollMs,
       enabled: flow.enabled,
       connection: flow.connection ?? '',
+      sink: sink.name,
       createSink: sink.create,
     });
   }
   return out;
 }
 
-function sinkOf(loaded: LoadedConfig, name: string, options: Record<string, unknown>, problems: ConfigProblem[]): { grouping: 'change' | 'batch'; create: AssembledOutbound['createSink'] } | undefined {
+function sinkOf(loaded: LoadedConfig, name: string, options: Record<string, unknown>, problems: ConfigProblem[]): { name: string; grouping: 'change' | 'batch'; create: AssembledOutbound['createSink'] } | undefined {
   const { yaml } = loaded;
   const at = ['outbound', name, 'sink'];
   const kinds = Object.keys(options);
@@ -83,5 +84,5 @@ function sinkOf(loaded: LoadedConfig, name: string, options: Record<string, unkn
     problems.push(...e.problems);
     return undefined;
   }
-  return { grouping: adapter.grouping, create: () => adapter.create(parsed.data, context) };
+  return { name: adapter.name, grouping: adapter.grouping, create: () => adapter.create(parsed.data, context) };
 }

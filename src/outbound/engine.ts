@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { connectionSchema, type ConnectionConfig } from '../config/outbound-schema.js';
 import type { Logger } from '../core/log.js';
+import { WEBHOOK_SCHEDULE_MS } from '../resilience/backoff.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import { Connection } from '../resilience/connection.js';
 import { outboundMetrics } from '../resilience/metrics.js';
@@ -20,6 +21,14 @@ export interface OutboundEngineOptions {
   graceMs?: number;
 }
 
+/**
+ * The policy of a flow that names no connection: the defaults, and for webhooks the Standard
+ * Webhooks retry schedule (1 min, 5 min, 30 min, 2 h, 24 h, then dead letter).
+ */
+export function defaultPolicy(sink: string): ConnectionConfig {
+  return connectionSchema.parse(sink === 'webhook' ? { retry: { schedule: [...WEBHOOK_SCHEDULE_MS] } } : {});
+}
+
 export interface OutboundEngine {
   states: Map<string, OutboundState>;
   /** Starts no new message, lets those in flight finish within the grace time, cuts the rest short. */
@@ -35,11 +44,12 @@ export function startOutbound(options: OutboundEngineOptions): OutboundEngine {
   const clock = options.clock ?? systemClock;
   const metrics = outboundMetrics(options.metrics);
   const connections = new Map<string, Connection>();
-  const connectionOf = (name: string): Connection => {
-    let c = connections.get(name);
+  const connectionOf = (flow: AssembledOutbound): Connection => {
+    const key = flow.connection || `default:${flow.sink}`;
+    let c = connections.get(key);
     if (!c) {
-      c = new Connection(name || 'default', options.connections[name] ?? connectionSchema.parse({}), clock, log, metrics);
-      connections.set(name, c);
+      c = new Connection(flow.connection || 'default', options.connections[flow.connection] ?? defaultPolicy(flow.sink), clock, log, metrics);
+      connections.set(key, c);
     }
     return c;
   };
@@ -51,7 +61,7 @@ export function startOutbound(options: OutboundEngineOptions): OutboundEngine {
     const state = initialOutboundState(flow.name, flow.enabled);
     states.set(flow.name, state);
     if (!flow.enabled) continue;
-    const conn = connectionOf(flow.connection);
+    const conn = connectionOf(flow);
     running.push(
       (async () => {
         for (let attempt = 0; !stop.signal.aborted; attempt++) {

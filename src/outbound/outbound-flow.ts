@@ -24,7 +24,10 @@ export interface AssembledOutbound {
   batch: { maxRecords: number; maxWaitMs: number };
   pollMs: number;
   enabled: boolean;
+  /** The connection's name; '' for the default policy of the sink adapter. */
   connection: string;
+  /** The sink adapter's name (`file`, `webhook`). */
+  sink: string;
   createSink(): Sink;
 }
 

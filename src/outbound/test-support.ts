@@ -62,6 +62,7 @@ export function outboundFlow(sink: Sink, overrides: Partial<AssembledOutbound> =
     pollMs: 20,
     enabled: true,
     connection: 'peer',
+    sink: 'test',
     createSink: () => sink,
     ...overrides,
   };
