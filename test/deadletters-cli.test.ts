@@ -34,6 +34,9 @@ describe('bridge deadletters', () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('no dead letter 9');
 
+    const outbound = await runCli(['outbound', 'list', '--json', ...c]);
+    expect(JSON.parse(outbound.stdout)).toEqual({ head: 0, outbound: [{ name: 'rows-out', position: 3, behind: 0, inFlight: 2, openDeadLetters: 0, disabled: null }] });
+
     const after = openSqliteStore({ path: bridge.dbPath });
     try {
       expect((await after.deadLetters({ limit: 10 })).map((d) => d.status)).toEqual(['replayed', 'discarded', 'replayed']);

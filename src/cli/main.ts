@@ -5,6 +5,7 @@ import { encodeCommand } from './encode-command.js';
 import { runAction } from './exit.js';
 import { ingestCommand } from './ingest-command.js';
 import { mapCommand } from './map-command.js';
+import { outboundCommands } from './outbound-command.js';
 import { rejectsCommands } from './rejects-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -69,5 +70,6 @@ program
 
 program.addCommand(rejectsCommands(DEFAULT_CONFIG));
 program.addCommand(deadLettersCommands(DEFAULT_CONFIG));
+program.addCommand(outboundCommands(DEFAULT_CONFIG));
 
 await program.parseAsync(process.argv);

@@ -27,6 +27,9 @@ describe('outbound engine', () => {
     await writeCustomers(store, ['C1'], 'legacy', { name: 'changed' });
     await until(() => sink.accepted.length === 4, 2000, 'the update');
     expect(sink.accepted[3]).toMatchObject({ id: 'out:4-4', changes: [{ seq: 4, op: 'updated', version: 2 }] });
+    await store.apply({ origin: { origin: 'api:crm' }, writes: [{ type: 'Customer', key: 'C2', op: 'delete' }] });
+    await until(() => sink.accepted.length === 5, 2000, 'the delete');
+    expect(JSON.parse(sink.accepted[4].body.toString())).toMatchObject({ type: 'Customer.deleted', data: { seq: 5, key: 'C2', op: 'deleted', origin: 'api:crm', entity: null } });
   });
 
   it('retries a 503 three times on the exponential schedule of its connection, then delivers', async () => {
@@ -118,9 +121,15 @@ describe('outbound engine', () => {
     const position = await store.outboundPosition('out');
     expect(position).toMatchObject({ seq: 0, disabled: expect.stringContaining('http:410') });
     const again = startEngine(store, [outboundFlow(sink)], connection());
-    stops.push(again.stop);
     await until(() => again.states.get('out')?.state === 'disabled', 2000, 'still disabled');
+    await again.stop();
     expect(sink.accepted).toEqual([]);
+    // Enabled again (bridge outbound enable): it resumes where it stopped, nothing lost.
+    await store.setOutboundDisabled('out', undefined);
+    const enabled = startEngine(store, [outboundFlow(sink)], connection());
+    stops.push(enabled.stop);
+    await until(() => sink.accepted.length === 2, 2000, 'both changes after enabling');
+    expect(sink.accepted.map((m) => m.id)).toEqual(['out:1-1', 'out:2-2']);
   });
 
   it('times an attempt out, retries it, and counts every decision on the registry it was given', async () => {
