@@ -5,7 +5,7 @@ import { zodProblems } from '../core/yaml-file.js';
 import type { LoadedConfig } from '../config/load.js';
 import { loadMapping } from '../mapping/index.js';
 import type { Model } from '../model/index.js';
-import type { AssembledOutbound } from './outbound-flow.js';
+import type { AssembledOutbound } from './assembled-outbound.js';
 
 /**
  * Builds every outbound flow of the config: its sink (checked by the adapter's schema and built

@@ -1,35 +1,18 @@
 import { DataError, formatDataError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { OutboundMessage, Sink } from '../core/sink.js';
-import type { Mapping } from '../mapping/index.js';
 import type { Connection } from '../resilience/connection.js';
 import { deliverWithPolicy } from '../resilience/deliver.js';
 import type { OutboundMetrics } from '../resilience/metrics.js';
-import type { ChangeEvent, ChangeOp, DeliveryAttempt, InflightMessage, Store } from '../store/types.js';
+import type { ChangeEvent, DeliveryAttempt, InflightMessage, Store } from '../store/types.js';
+import type { AssembledOutbound } from './assembled-outbound.js';
 import type { OutboundState } from './flow-state.js';
 import { messageId, PayloadBuilder } from './payload.js';
+import { Settler } from './settler.js';
 import { Wake } from './wake.js';
 import { Watermark } from './watermark.js';
 
-/** An outbound flow as configured and checked. */
-export interface AssembledOutbound {
-  name: string;
-  types: string[];
-  ops: ChangeOp[];
-  /** Inbound flows whose changes are not delivered (echo suppression). */
-  suppress: Set<string>;
-  mapping?: Mapping;
-  grouping: 'change' | 'batch';
-  concurrency: number;
-  batch: { maxRecords: number; maxWaitMs: number };
-  pollMs: number;
-  enabled: boolean;
-  /** The connection's name; '' for the default policy of the sink adapter. */
-  connection: string;
-  /** The sink adapter's name (`file`, `webhook`). */
-  sink: string;
-  createSink(): Sink;
-}
+export type { AssembledOutbound } from './assembled-outbound.js';
 
 // The crash test kills the daemon after the sink accepted a message and before it is settled: the
 // one window in which a restart must send it again (BRIDGE_FAULT=outbound-kill-after-write:<n>).
@@ -58,17 +41,10 @@ export class OutboundFlowRunner {
   private readonly replaysTaken = new Set<string>();
   private readonly payload: PayloadBuilder;
   private wm!: Watermark;
-  private persisted = 0;
+  private settler!: Settler;
   private failure: unknown;
   private disabled = false;
   private active = 0;
-  private readonly settling: {
-    done: number[];
-    messageId?: string;
-    deadLetter?: { message: OutboundMessage; attempts: DeliveryAttempt[] };
-    resolve: () => void;
-    reject: (e: unknown) => void;
-  }[] = [];
 
   constructor(
     private readonly flow: AssembledOutbound,
@@ -91,8 +67,7 @@ export class OutboundFlowRunner {
     const position = await this.store.outboundPosition(name);
     if (position.disabled) return this.markDisabled(position.disabled, false);
     this.wm = new Watermark(position.seq, position.done);
-    this.persisted = position.seq;
-    this.state.position = position.seq;
+    this.settler = new Settler(name, this.store, this.wm, this.metrics, this.state);
     const sink = this.flow.createSink();
     const unsubscribe = this.store.onCommit?.(this.wake.notify);
     const onStop = () => this.wake.notify();
@@ -115,7 +90,7 @@ export class OutboundFlowRunner {
             this.track(this.deliver(sink, m, abort, true));
           }
         }
-        if (this.wm.inFlight === 0 && this.wm.advance() > this.persisted) await this.persist([], undefined);
+        await this.settler.advanceIdle();
         await this.wake.wait(this.nextWaitMs(), stop);
       }
     } finally {
@@ -207,27 +182,9 @@ export class OutboundFlowRunner {
 
   /** Builds the message of new changes and delivers it; changes that cannot be mapped back are dead-lettered on their own. */
   private async send(sink: Sink, changes: ChangeEvent[], abort: AbortSignal): Promise<void> {
-    const batch = this.flow.grouping === 'batch';
-    let message: OutboundMessage;
-    try {
-      message = await this.payload.build(changes, batch);
-    } catch (e) {
-      if (!(e instanceof DataError)) throw e;
-      if (changes.length === 1) return this.deadLetterUnbuildable(changes[0], e);
-      const good: ChangeEvent[] = [];
-      for (const c of changes) {
-        try {
-          await this.payload.build([c], batch);
-          good.push(c);
-        } catch (e2) {
-          if (!(e2 instanceof DataError)) throw e2;
-          await this.deadLetterUnbuildable(c, e2);
-        }
-      }
-      if (!good.length) return;
-      message = await this.payload.build(good, batch);
-    }
-    await this.deliver(sink, message, abort, false);
+    const { message, unbuildable } = await this.payload.buildSplitting(changes, this.flow.grouping === 'batch');
+    for (const u of unbuildable) await this.deadLetterUnbuildable(u.change, u.error);
+    if (message) await this.deliver(sink, message, abort, false);
   }
 
   /** A change its mapping cannot map back: dead-lettered with no body; a replay builds it again (after a fix). */
@@ -275,8 +232,7 @@ export class OutboundFlowRunner {
 
   private async settle(m: OutboundMessage, status: 'delivered' | 'dead-lettered', attempts: DeliveryAttempt[], replay: boolean, sent: OutboundMessage = m): Promise<void> {
     const seqs = replay ? [] : m.changes.map((c) => c.seq);
-    const position = this.wm.settle(seqs);
-    await this.persist(seqs, m.id, status === 'dead-lettered' ? { message: sent, attempts } : undefined);
+    const position = await this.settler.settle(seqs, m.id, status === 'dead-lettered' ? { message: sent, attempts } : undefined);
     this.metrics.messages.inc({ flow: this.flow.name, status });
     this.metrics.changes.inc({ flow: this.flow.name, status }, m.changes.length);
     if (status === 'delivered') {
@@ -284,39 +240,6 @@ export class OutboundFlowRunner {
       this.state.lastDelivery = { messageId: m.id, at: new Date().toISOString() };
       this.log.info({ flow: this.flow.name, messageId: m.id, changes: m.changes.length, attempts: attempts.length + 1, position, replay: replay || undefined }, 'delivered');
     } else this.state.deadLettered++;
-  }
-
-  /**
-   * Records settlements; those made in the same turn of the event loop (messages of several keys
-   * completing together) commit in one transaction.
-   */
-  private persist(done: number[], messageId: string | undefined, deadLetter?: { message: OutboundMessage; attempts: DeliveryAttempt[] }): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.settling.push({ done, messageId, deadLetter, resolve, reject });
-      if (this.settling.length === 1) setImmediate(() => void this.flush());
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.settling.splice(0);
-    // Every seq the mark has passed was handed to persist() before now (settle() calls it right
-    // after the mark moved), so this position never covers a change not yet recorded.
-    const position = this.wm.position;
-    try {
-      await this.store.outboundSettle(this.flow.name, {
-        position,
-        done: batch.flatMap((b) => b.done),
-        messageIds: batch.flatMap((b) => (b.messageId === undefined ? [] : [b.messageId])),
-        deadLetters: batch.flatMap((b) => (b.deadLetter ? [b.deadLetter] : [])),
-      });
-    } catch (e) {
-      for (const b of batch) b.reject(e);
-      return;
-    }
-    this.persisted = Math.max(this.persisted, position);
-    this.state.position = this.persisted;
-    this.metrics.position.set({ flow: this.flow.name }, this.persisted);
-    for (const b of batch) b.resolve();
   }
 
   private async markDisabled(reason: string, record: boolean): Promise<void> {

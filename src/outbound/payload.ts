@@ -67,4 +67,29 @@ export class PayloadBuilder {
       at: changes[changes.length - 1].at,
     };
   }
+
+  /**
+   * Builds the message of the changes; when some cannot be mapped back (DataError), the message
+   * holds the others and those come back one by one with their errors.
+   */
+  async buildSplitting(changes: ChangeEvent[], batch: boolean): Promise<{ message?: OutboundMessage; unbuildable: { change: ChangeEvent; error: DataError }[] }> {
+    try {
+      return { message: await this.build(changes, batch), unbuildable: [] };
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      if (changes.length === 1) return { unbuildable: [{ change: changes[0], error: e }] };
+    }
+    const good: ChangeEvent[] = [];
+    const unbuildable: { change: ChangeEvent; error: DataError }[] = [];
+    for (const c of changes) {
+      try {
+        await this.build([c], batch);
+        good.push(c);
+      } catch (e) {
+        if (!(e instanceof DataError)) throw e;
+        unbuildable.push({ change: c, error: e });
+      }
+    }
+    return { message: good.length ? await this.build(good, batch) : undefined, unbuildable };
+  }
 }
