@@ -41,9 +41,11 @@ describe('outbound engine', () => {
     stops.push(engine.stop);
     for (let i = 0; i < 3; i++) {
       await until(() => sink.calls.length === i + 1 && clock.waiting > 0 && clock.sleeps.at(-1) !== 99_999, 2000, `retry ${i + 1} waiting`);
+      expect(engine.states.get('out')?.state).toBe('retrying');
       await clock.advance(clock.sleeps.at(-1)!);
     }
     await until(() => sink.accepted.length === 1, 2000, 'delivery');
+    expect(engine.states.get('out')?.state).toBe('running');
     expect(sink.calls.map((c) => c.outcome)).toEqual(['http:503', 'http:503', 'http:503', 'ok']);
     // Full jitter: each wait is below base·2^retry.
     const waits = clock.sleeps.filter((ms) => ms !== 99_999);

@@ -88,4 +88,18 @@ describe('outbound ordering and batching', () => {
     expect(sink.accepted[0].changes).toMatchObject([{ key: 'C2' }]);
     expect(engine.states.get('out')).toMatchObject({ suppressed: 1, delivered: 1 });
   });
+
+  it('stops within a bounded time even when a sink ignores the abort, leaving its change to the next start', async () => {
+    const store = stores.open();
+    await writeCustomers(store, ['C1']);
+    let started = false;
+    const deaf = { write: () => ((started = true), new Promise<void>(() => {})), close: async () => {} };
+    const engine = startEngine(store, [outboundFlow(deaf)], connection());
+    await until(() => started, 2000, 'the write');
+    const t0 = Date.now();
+    await engine.stop();
+    // Grace (500 ms in tests) for the write to finish, then as long again after the abort.
+    expect(Date.now() - t0).toBeLessThan(1_500);
+    expect(await store.outboundPosition('out')).toMatchObject({ seq: 0 });
+  });
 });

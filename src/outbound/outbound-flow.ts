@@ -45,6 +45,12 @@ export class OutboundFlowRunner {
   private failure: unknown;
   private disabled = false;
   private active = 0;
+  private retrying = 0;
+  /** 'retrying' while any message waits for its next attempt. */
+  private readonly waiting = (on: boolean): void => {
+    this.retrying += on ? 1 : -1;
+    if (this.state.state === 'running' || this.state.state === 'retrying') this.state.state = this.retrying > 0 ? 'retrying' : 'running';
+  };
 
   constructor(
     private readonly flow: AssembledOutbound,
@@ -209,7 +215,7 @@ export class OutboundFlowRunner {
     // is the same whenever it is built again (id from its seq, body from that version's data).
     if (!stored && this.flow.grouping === 'batch') await this.store.outboundBegin(this.flow.name, message);
     this.state.inFlight++;
-    const result = await deliverWithPolicy(this.conn, this.flow.name, sink, message, abort, this.log, this.metrics).finally(() => this.state.inFlight--);
+    const result = await deliverWithPolicy(this.conn, this.flow.name, sink, message, abort, this.log, this.metrics, this.waiting).finally(() => this.state.inFlight--);
     if (result.status === 'aborted') return;
     if (result.status === 'delivered') crashAfterWriteForTests();
     if (result.status === 'disabled') return this.markDisabled(`${result.error.outcome}: ${result.error.message}`, true);

@@ -34,6 +34,8 @@ export async function deliverWithPolicy(
   signal: AbortSignal,
   log: Logger,
   metrics: OutboundMetrics,
+  /** Told when the message starts and stops waiting to be retried, for the flow's state. */
+  waiting: (on: boolean) => void = () => {},
 ): Promise<DeliveryResult> {
   const { clock, options } = conn;
   const attempts: DeliveryAttempt[] = [];
@@ -74,10 +76,13 @@ export async function deliverWithPolicy(
       const delayMs = retryDelayMs(retry, options.retry, error.retryAfterMs);
       metrics.decisions.inc({ flow, decision: 'retry', rule: decision.rule });
       log[error.outcome === 'error' ? 'error' : 'warn']({ ...line, decision: 'retry', delayMs, retryAfterMs: error.retryAfterMs }, 'delivery failed, will retry');
+      waiting(true);
       try {
         await clock.sleep(delayMs, signal);
       } catch {
         return { status: 'aborted', attempts };
+      } finally {
+        waiting(false);
       }
     }
   }
