@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
+import { deadLetterJson } from '../outbound/dead-letter-json.js';
 import type { DeadLetter, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
 import { withStore } from './with-store.js';
@@ -19,14 +20,6 @@ async function select(store: Store, given: string[], options: { all?: boolean; f
   const chosen = ids(given);
   for (const id of chosen) if (!(await store.deadLetter(id))) throw new ConfigError({ file: 'command line', message: `no dead letter ${id}` });
   return chosen;
-}
-
-/** A dead letter as JSON: the body as text when it is UTF-8, else base64. */
-export function deadLetterJson(d: DeadLetter): Record<string, unknown> {
-  const text = d.body.toString('utf8');
-  const utf8 = Buffer.from(text, 'utf8').equals(d.body);
-  const { body: _body, ...rest } = d;
-  return { ...rest, ...(utf8 ? { body: text } : { bodyBase64: d.body.toString('base64') }) };
 }
 
 const summary = (d: DeadLetter) => {
