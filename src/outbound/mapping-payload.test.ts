@@ -43,5 +43,19 @@ describe('outbound payloads through a mapping', () => {
     expect(dead[0].attempts[0].error).toContain('NAME');
     expect(dead[0].body.length).toBe(0);
     await until(async () => (await store.outboundPosition('out')).seq === 4, 2000, 'position 4');
+    await engine.stop();
+
+    // After the mapping is fixed (here: a CSV layout without the 20-byte limit), the replay maps
+    // the change again and sends it under its original id.
+    const fixed = loadMapping(resolve(import.meta.dirname, '..', '..', 'bench', 'mappings', 'rows-csv.yaml'));
+    await store.replayDeadLetters([dead[0].deadLetterId]);
+    const after = new ScriptedSink();
+    const again = startEngine(store, [outboundFlow(after, { types: ['Row'], mapping: fixed, grouping: 'batch', batch: { maxRecords: 10, maxWaitMs: 20 } })], connection());
+    stops.push(again.stop);
+    await until(() => after.accepted.length === 1, 3000, 'the replayed change');
+    expect(after.accepted[0]).toMatchObject({ id: 'out:2-2', contentType: 'text/csv', changes: [{ seq: 2, key: 'R2' }] });
+    expect(after.accepted[0].body.toString('latin1')).toContain('R2,A name far too long for twenty bytes,Berlin');
+    await until(async () => (await store.outboundPosition('out')).inflight.length === 0, 2000, 'the replay settled');
+    expect(await store.deadLetter(dead[0].deadLetterId)).toMatchObject({ status: 'replayed' });
   });
 });
