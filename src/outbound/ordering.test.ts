@@ -102,4 +102,30 @@ describe('outbound ordering and batching', () => {
     expect(Date.now() - t0).toBeLessThan(1_500);
     expect(await store.outboundPosition('out')).toMatchObject({ seq: 0 });
   });
+
+  it('keeps delivering other keys while many changes of one key wait behind its failing delivery', async () => {
+    const store = stores.open();
+    for (let i = 0; i < 300; i++) await writeCustomers(store, ['A'], 'legacy', { n: i });
+    await writeCustomers(store, ['B']);
+    let release: () => void = () => {};
+    const released = new Promise<void>((r) => (release = r));
+    const accepted: string[] = [];
+    const sink = {
+      write: async (m: { id: string; changes: { key: string }[] }) => {
+        if (m.changes[0].key === 'A' && accepted.length === 0) await released;
+        accepted.push(m.id);
+      },
+      close: async () => {},
+    };
+    const engine = startEngine(store, [outboundFlow(sink, { concurrency: 2 })], connection());
+    stops.push(engine.stop);
+    // B (seq 301) sits behind 300 changes of A, more than the read-ahead of 256.
+    await until(() => accepted.includes('out:301-301'), 3000, 'B delivered while A waits');
+    expect(accepted).toEqual(['out:301-301']);
+    release();
+    await until(() => accepted.length === 301, 5000, 'every change');
+    const aSeqs = accepted.filter((id) => id !== 'out:301-301').map((id) => Number(id.split(':')[1].split('-')[0]));
+    expect(aSeqs).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    await until(async () => (await store.outboundPosition('out')).seq === 301, 2000, 'position 301');
+  });
 });

@@ -115,9 +115,14 @@ export class OutboundFlowRunner {
 
   /** Reads the feed after the read head into the queue; changes not the flow's settle at once. */
   private async read(): Promise<void> {
-    // Refilled when half drained: one read per delivery would cost more than the delivery.
-    if (this.queue.length > this.readAhead / 2) return;
-    const room = this.readAhead - this.queue.length;
+    // Refilled when half drained: one read per delivery would cost more than the delivery. When
+    // every queued change waits behind a key still in flight (a peer retrying one entity), read
+    // further, up to a bound, so that other keys are not held up by it.
+    const stalled = this.flow.grouping === 'change' && this.active < this.flow.concurrency && this.queue.length > 0;
+    const limit = stalled ? this.readAhead * 16 : this.readAhead;
+    if (!stalled && this.queue.length > limit / 2) return;
+    const room = limit - this.queue.length;
+    if (room <= 0) return;
     const changes = await this.store.changes({ after: this.wm.readHead, limit: room, types: this.flow.types });
     const now = Date.now();
     for (const c of changes) {
