@@ -92,7 +92,7 @@ describe('outbound engine', () => {
 
   it('dead-letters a 4xx at once, keeps going, and replays it with the same id and bytes', async () => {
     const store = stores.open();
-    const sink = new ScriptedSink(['http:422']);
+    const sink = new ScriptedSink(['http:422', 'ok']);
     await writeCustomers(store, ['C1', 'C2']);
     const engine = startEngine(store, [outboundFlow(sink)], connection());
     stops.push(engine.stop);
@@ -102,7 +102,13 @@ describe('outbound engine', () => {
     expect(dead).toMatchObject({ id: 'out:1-1', attempts: [{ outcome: 'http:422' }] });
     expect(engine.states.get('out')).toMatchObject({ delivered: 1, deadLettered: 1 });
     const original = dead.body;
+    // The first replay fails again and is dead-lettered anew; the second gets through.
+    sink.plan.push('http:422');
     expect(await store.replayDeadLetters([dead.deadLetterId])).toHaveLength(1);
+    await until(async () => (await store.deadLetters({ status: 'open' })).length === 1, 3000, 'the replay dead-lettered again');
+    const [again] = await store.deadLetters({ status: 'open' });
+    expect(again).toMatchObject({ id: 'out:1-1', deadLetterId: dead.deadLetterId + 1 });
+    expect(await store.replayDeadLetters([again.deadLetterId])).toHaveLength(1);
     await until(() => sink.accepted.length === 2, 3000, 'the replay');
     expect(sink.accepted[1].id).toBe('out:1-1');
     expect(sink.accepted[1].body.equals(original)).toBe(true);

@@ -38,7 +38,8 @@ export class OutboundFlowRunner {
   private readonly tasks = new Set<Promise<void>>();
   private readonly queue: Queued[] = [];
   private readonly busyKeys = new Set<string>();
-  private readonly replaysTaken = new Set<string>();
+  /** Dead-letter ids of replays taken from the outbox by this run. */
+  private readonly replaysTaken = new Set<number>();
   private readonly payload: PayloadBuilder;
   private wm!: Watermark;
   private settler!: Settler;
@@ -82,7 +83,7 @@ export class OutboundFlowRunner {
       // Sent before, never settled: again first, same id and bytes, before anything newer of their keys.
       for (const m of position.inflight) for (const c of m.changes) if (m.replayOf === undefined) this.wm.add(c.seq);
       await Promise.all(position.inflight.map((m) => this.deliver(sink, m, abort, true)));
-      for (const m of position.inflight) this.replaysTaken.add(m.id);
+      for (const m of position.inflight) if (m.replayOf !== undefined) this.replaysTaken.add(m.replayOf);
       this.state.state = 'running';
       let lastReplayCheck = 0;
       while (!stop.aborted && this.failure === undefined && !this.disabled) {
@@ -91,8 +92,8 @@ export class OutboundFlowRunner {
         if (Date.now() - lastReplayCheck >= this.flow.pollMs) {
           lastReplayCheck = Date.now();
           for (const m of await this.store.outboundReplays(name)) {
-            if (this.replaysTaken.has(m.id)) continue;
-            this.replaysTaken.add(m.id);
+            if (this.replaysTaken.has(m.replayOf!)) continue;
+            this.replaysTaken.add(m.replayOf!);
             this.track(this.deliver(sink, m, abort, true));
           }
         }
