@@ -47,7 +47,7 @@ export const connectionSchema = z
       .describe('Token-bucket rate limit, shared by every outbound flow using this connection.'),
     breaker: z
       .object({
-        failures: z.number().int().min(1).default(5).describe('Consecutive failed attempts that open the circuit.'),
+        failures: z.number().int().min(1).default(5).describe('Consecutive failed attempts that open the circuit (timeouts, network, 5xx, 429; a 4xx answer shows the peer is up and does not count).'),
         coolDownMs: z.number().int().min(1).default(30_000).describe('How long an open circuit refuses attempts before one half-open probe.'),
       })
       .strict()

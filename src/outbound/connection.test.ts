@@ -68,6 +68,17 @@ describe('a connection shared by outbound flows', () => {
     expect(text).toContain('bridge_outbound_breaker_open{connection="peer"} 0');
   });
 
+  it('does not count answers that say the message is wrong (4xx) towards opening the circuit', async () => {
+    const store = stores.open();
+    const sink = new ScriptedSink(['http:422', 'http:400', 'http:404']);
+    await writeCustomers(store, ['C1', 'C2', 'C3', 'C4']);
+    const engine = startEngine(store, [outboundFlow(sink)], connection({ breaker: { failures: 2, coolDownMs: 60_000 } }));
+    stops.push(engine.stop);
+    await until(() => sink.accepted.length === 1, 2000, 'the fourth change delivered at once');
+    expect((await store.deadLetters({})).map((d) => d.id)).toEqual(['out:1-1', 'out:2-2', 'out:3-3']);
+    expect(await engine.metrics.metrics()).not.toContain('state="open"');
+  });
+
   it('defaults to the webhook schedule for webhook flows that name no connection, to backoff for others', () => {
     expect(defaultPolicy('webhook').retry.schedule).toEqual([...WEBHOOK_SCHEDULE_MS]);
     expect(defaultPolicy('file').retry).toEqual({ maxRetries: 10, baseMs: 500, maxMs: 300_000 });

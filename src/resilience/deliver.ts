@@ -59,7 +59,10 @@ export async function deliverWithPolicy(
     } catch (e) {
       if (signal.aborted) return { status: 'aborted', attempts };
       const error = asSinkError(e);
-      conn.breaker?.failure();
+      // A peer that answers "your message is wrong" is up: only failures that may pass count
+      // towards opening the circuit.
+      if (error.permanent || error.gone) conn.breaker?.success();
+      else conn.breaker?.failure();
       metrics.attempts.inc({ flow, outcome: error.outcome });
       attempts.push({ at: new Date(clock.now()).toISOString(), outcome: error.outcome, error: error.message });
       const decision = decide(error, options.rules, options.retry.maxRetries);
