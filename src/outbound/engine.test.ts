@@ -100,6 +100,7 @@ describe('outbound engine', () => {
     expect(sink.accepted[0].id).toBe('out:2-2');
     const [dead] = await store.deadLetters({ status: 'open' });
     expect(dead).toMatchObject({ id: 'out:1-1', attempts: [{ outcome: 'http:422' }] });
+    await until(() => engine.states.get('out')?.delivered === 1, 2000, 'the second change settled');
     expect(engine.states.get('out')).toMatchObject({ delivered: 1, deadLettered: 1 });
     const original = dead.body;
     // The first replay fails again and is dead-lettered anew; the second gets through.
