@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { formats, sources } from '../src/core/registry.js';
+import { formats, sinks, sources } from '../src/core/registry.js';
 import { ADAPTERS_END, ADAPTERS_START, adapterTable, bridgeFileSchema, generatedArtefacts, withAdapterTable } from '../src/generated/artefacts.js';
 import { repoRoot } from './support/bridge-process.js';
 
@@ -44,11 +44,11 @@ describe('generated artefacts', () => {
     expect(issues).toEqual(['flows.orders.source.file: invalid_type', 'flows.orders.source: unrecognized_keys sftp', 'flows.prices.source.file: unrecognized_keys pollEvery']);
   });
 
-  it('the README table has a row per adapter, formats then sources in registry order, with each declaration\'s summary', () => {
+  it('the README table has a row per adapter, formats then sources then sinks in registry order, with each declaration\'s summary', () => {
     const readme = artefacts['README.md'];
     const table = readme.slice(readme.indexOf(ADAPTERS_START) + ADAPTERS_START.length, readme.indexOf(ADAPTERS_END)).trim().split('\n');
     expect(table.slice(0, 2)).toEqual(['| adapter | kind | what it is |', '| --- | --- | --- |']);
-    expect(table.slice(2)).toEqual([...formats, ...sources].map((a) => `| \`${a.name}\` | ${a.kind} | ${a.summary} |`));
+    expect(table.slice(2)).toEqual([...formats, ...sources, ...sinks].map((a) => `| \`${a.name}\` | ${a.kind} | ${a.summary} |`));
   });
 
   it('rewrites only what is between the markers, escapes pipes, and refuses a README without markers', () => {

@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { deadLettersCommands } from './deadletters-command.js';
 import { encodeCommand } from './encode-command.js';
 import { runAction } from './exit.js';
 import { ingestCommand } from './ingest-command.js';
 import { mapCommand } from './map-command.js';
+import { outboundCommands } from './outbound-command.js';
 import { rejectsCommands } from './rejects-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -67,5 +69,7 @@ program
   .action((o) => runAction(() => statusCommand(o)));
 
 program.addCommand(rejectsCommands(DEFAULT_CONFIG));
+program.addCommand(deadLettersCommands(DEFAULT_CONFIG));
+program.addCommand(outboundCommands(DEFAULT_CONFIG));
 
 await program.parseAsync(process.argv);

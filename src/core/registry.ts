@@ -1,12 +1,14 @@
 import { csvFormat } from '../../adapters/csv/index.js';
-import { fileSource } from '../../adapters/file/index.js';
+import { fileSink, fileSource } from '../../adapters/file/index.js';
 import { fixedWidthFormat } from '../../adapters/fixed-width/index.js';
 import type { FormatAdapter } from './format.js';
+import type { SinkAdapter } from './sink.js';
 import type { SourceAdapter } from './source.js';
 
 /** Every adapter, listed explicitly: the runtime knows adapters only through these lists. */
 export const formats: readonly FormatAdapter[] = [csvFormat, fixedWidthFormat];
 export const sources: readonly SourceAdapter[] = [fileSource];
+export const sinks: readonly SinkAdapter[] = [fileSink];
 
 export function findFormat(name: string): FormatAdapter | undefined {
   return formats.find((f) => f.name === name);
@@ -14,4 +16,8 @@ export function findFormat(name: string): FormatAdapter | undefined {
 
 export function findSource(name: string): SourceAdapter | undefined {
   return sources.find((s) => s.name === name);
+}
+
+export function findSink(name: string): SinkAdapter | undefined {
+  return sinks.find((s) => s.name === name);
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { outboundFlowSchema } from '../config/outbound-schema.js';
 import { configSchema, flowSchema } from '../config/schema.js';
 import type { FormatAdapter } from '../core/format.js';
-import { formats as registeredFormats, sources as registeredSources } from '../core/registry.js';
+import { formats as registeredFormats, sinks as registeredSinks, sources as registeredSources } from '../core/registry.js';
+import type { SinkAdapter } from '../core/sink.js';
 import type { SourceAdapter } from '../core/source.js';
 import { jsonSchemas, renderJsonSchema } from '../mapping/json-schemas.js';
 
@@ -9,20 +11,31 @@ import { jsonSchemas, renderJsonSchema } from '../mapping/json-schemas.js';
 export interface Adapters {
   formats: readonly FormatAdapter[];
   sources: readonly SourceAdapter[];
+  /** Default: none (tables and schemas from before sinks existed keep their shape). */
+  sinks?: readonly SinkAdapter[];
 }
 
 /**
  * bridge.yaml's schema for editors: configSchema, with each flow's `source` as exactly one of the
  * registered source adapters and its options (the way mapping files list the formats).
  */
-export function bridgeFileSchema(sources: readonly SourceAdapter[]) {
+export function bridgeFileSchema(sources: readonly SourceAdapter[], sinks: readonly SinkAdapter[] = []) {
   const source = z
     .union(sources.map((s) => z.object({ [s.name]: s.options.describe(s.summary) }).strict()) as unknown as [z.ZodType, z.ZodType])
     .describe(flowSchema.shape.source.description ?? 'Exactly one key: the source adapter and its options.');
   const flows = configSchema.shape.flows;
   const record = flows.unwrap();
-  return configSchema.extend({
+  const extended = configSchema.extend({
     flows: z.record(record.keyType, flowSchema.extend({ source })).default({}).describe(flows.description ?? 'Inbound flows by name.'),
+  });
+  if (!sinks.length) return extended;
+  const sinkOptions = sinks.map((s) => z.object({ [s.name]: s.options.describe(s.summary) }).strict());
+  const sink = (sinkOptions.length === 1 ? sinkOptions[0] : z.union(sinkOptions as unknown as [z.ZodType, z.ZodType])).describe(
+    outboundFlowSchema.shape.sink.description ?? 'Exactly one key: the sink adapter and its options.',
+  );
+  const outbound = configSchema.shape.outbound;
+  return extended.extend({
+    outbound: z.record(outbound.unwrap().keyType, outboundFlowSchema.extend({ sink })).default({}).describe(outbound.description ?? 'Outbound flows by name.'),
   });
 }
 
@@ -31,9 +44,9 @@ export const ADAPTERS_END = '<!-- adapters:end -->';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
-/** The README's adapter table: a row per adapter, formats then sources, in registry order. */
-export function adapterTable({ formats, sources }: Adapters): string {
-  const rows = [...formats, ...sources].map((a) => `| \`${a.name}\` | ${a.kind} | ${cell(a.summary)} |`);
+/** The README's adapter table: a row per adapter, formats then sources then sinks, in registry order. */
+export function adapterTable({ formats, sources, sinks = [] }: Adapters): string {
+  const rows = [...formats, ...sources, ...sinks].map((a) => `| \`${a.name}\` | ${a.kind} | ${cell(a.summary)} |`);
   return ['| adapter | kind | what it is |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
@@ -49,10 +62,10 @@ export function withAdapterTable(readme: string, table: string): string {
  * Every generated artefact by its path from the repository root, given the README as it is now:
  * the JSON Schemas under schemas/ and the README with its adapter table rewritten.
  */
-export function generatedArtefacts(readme: string, adapters: Adapters = { formats: registeredFormats, sources: registeredSources }): Record<string, string> {
+export function generatedArtefacts(readme: string, adapters: Adapters = { formats: registeredFormats, sources: registeredSources, sinks: registeredSinks }): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, text] of Object.entries(jsonSchemas(adapters.formats))) out[`schemas/${name}`] = text;
-  out['schemas/bridge.schema.json'] = renderJsonSchema(bridgeFileSchema(adapters.sources), 'https://legacy-bridge.dev/schemas/bridge.schema.json', 'legacy-bridge configuration (bridge.yaml)');
+  out['schemas/bridge.schema.json'] = renderJsonSchema(bridgeFileSchema(adapters.sources, adapters.sinks), 'https://legacy-bridge.dev/schemas/bridge.schema.json', 'legacy-bridge configuration (bridge.yaml)');
   out['README.md'] = withAdapterTable(readme, adapterTable(adapters));
   return out;
 }

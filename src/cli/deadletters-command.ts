@@ -1,0 +1,95 @@
+import { Command } from 'commander';
+import { ConfigError } from '../core/errors.js';
+import { deadLetterJson } from '../outbound/dead-letter-json.js';
+import type { DeadLetter, Store } from '../store/types.js';
+import { EXIT, runAction } from './exit.js';
+import { withStore } from './with-store.js';
+
+function ids(values: string[]): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError({ file: 'command line', message: `"${v}" is not a dead-letter id` });
+    return n;
+  });
+}
+
+/** The ids given (each must exist), or with --all every open dead letter (of --flow). */
+async function select(store: Store, given: string[], options: { all?: boolean; flow?: string }): Promise<number[]> {
+  if (options.all) return (await store.deadLetters({ status: 'open', flow: options.flow, limit: 1_000_000 })).map((d) => d.deadLetterId);
+  if (!given.length) throw new ConfigError({ file: 'command line', message: 'name dead-letter ids, or --all' });
+  const chosen = ids(given);
+  for (const id of chosen) if (!(await store.deadLetter(id))) throw new ConfigError({ file: 'command line', message: `no dead letter ${id}` });
+  return chosen;
+}
+
+const summary = (d: DeadLetter) => {
+  const last = d.attempts.at(-1);
+  const keys = d.changes.length === 1 ? `${d.changes[0].type} ${d.changes[0].key}` : `${d.changes.length} changes`;
+  return `${String(d.deadLetterId).padStart(6)}  ${d.status.padEnd(9)} ${d.flow}  ${d.id}  ${keys}  ${d.attempts.length} attempt(s)${last ? `, last ${last.outcome}: ${last.error}` : ''}`;
+};
+
+/** `bridge deadletters list|show|replay|discard`. */
+export function deadLettersCommands(defaultConfig: string): Command {
+  const cmd = new Command('deadletters').description('outbound messages that failed for good: list, show, replay after a fix, discard');
+  cmd
+    .command('list')
+    .option('-c, --config <file>', 'bridge config', defaultConfig)
+    .option('-f, --flow <name>', 'only this outbound flow')
+    .option('-s, --status <status>', 'open | replayed | discarded', 'open')
+    .option('-n, --limit <n>', 'at most this many', '100')
+    .option('--json', 'one JSON object a line')
+    .action((o) =>
+      runAction(() =>
+        withStore(o.config, async ({ store, loaded }) => {
+          const list = await store.deadLetters({ status: o.status, flow: o.flow, limit: Number(o.limit) });
+          for (const d of list) process.stdout.write(`${loaded.secrets.scrub(o.json ? JSON.stringify(deadLetterJson(d)) : summary(d))}\n`);
+          if (!o.json) process.stderr.write(`${list.length} dead letter(s)\n`);
+          return EXIT.ok;
+        }),
+      ),
+    );
+  cmd
+    .command('show <id>')
+    .option('-c, --config <file>', 'bridge config', defaultConfig)
+    .action((id: string, o) =>
+      runAction(() =>
+        withStore(o.config, async ({ store, loaded }) => {
+          const [chosen] = await select(store, [id], {});
+          process.stdout.write(`${loaded.secrets.scrub(JSON.stringify(deadLetterJson((await store.deadLetter(chosen))!), null, 2))}\n`);
+          return EXIT.ok;
+        }),
+      ),
+    );
+  cmd
+    .command('replay [ids...]')
+    .description('put open dead letters back into their flow’s outbox: the running bridge (or the next start) sends them again, same id and bytes')
+    .option('-c, --config <file>', 'bridge config', defaultConfig)
+    .option('-f, --flow <name>', 'with --all: only this flow')
+    .option('--all', 'every open dead letter')
+    .action((given: string[], o) =>
+      runAction(() =>
+        withStore(o.config, async ({ store }) => {
+          const chosen = await select(store, given, o);
+          const moved = await store.replayDeadLetters(chosen);
+          process.stderr.write(`${moved.length} queued for replay${moved.length < chosen.length ? `, ${chosen.length - moved.length} not open (left as they are)` : ''}\n`);
+          return EXIT.ok;
+        }),
+      ),
+    );
+  cmd
+    .command('discard [ids...]')
+    .option('-c, --config <file>', 'bridge config', defaultConfig)
+    .option('-f, --flow <name>', 'with --all: only this flow')
+    .option('--all', 'every open dead letter')
+    .action((given: string[], o) =>
+      runAction(() =>
+        withStore(o.config, async ({ store }) => {
+          const chosen = await select(store, given, o);
+          const changed = await store.discardDeadLetters(chosen);
+          process.stderr.write(`${changed.length} discarded${changed.length < chosen.length ? `, ${chosen.length - changed.length} not open (left as they are)` : ''}\n`);
+          return EXIT.ok;
+        }),
+      ),
+    );
+  return cmd;
+}
