@@ -86,7 +86,7 @@ describe('webhook sink', () => {
 
   it('408 is retryable, other 4xx and 3xx permanent, 410 gone', async () => {
     const statuses = [408, 400, 422, 302, 410];
-    const sink = await sinkFor((n) => ({ status: statuses[n], headers: statuses[n] === 302 ? { location: 'http://127.0.0.1:1/' } : {} }));
+    const sink = await sinkFor((n) => ({ status: statuses[n], headers: statuses[n] === 302 ? { location: 'http://127.0.0.1:1/' } : undefined }));
     expect(await failure(sink)).toMatchObject({ outcome: 'http:408', permanent: false });
     expect(await failure(sink)).toMatchObject({ outcome: 'http:400', permanent: true, gone: false });
     expect(await failure(sink)).toMatchObject({ outcome: 'http:422', permanent: true });

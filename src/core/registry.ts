@@ -1,11 +1,12 @@
 import { csvFormat } from '../../adapters/csv/index.js';
 import { fileSource } from '../../adapters/file/index.js';
 import { fixedWidthFormat } from '../../adapters/fixed-width/index.js';
+import { jsonFormat } from '../../adapters/json/index.js';
 import type { FormatAdapter } from './format.js';
 import type { SourceAdapter } from './source.js';
 
 /** Every adapter, listed explicitly: the runtime knows adapters only through these lists. */
-export const formats: readonly FormatAdapter[] = [csvFormat, fixedWidthFormat];
+export const formats: readonly FormatAdapter[] = [csvFormat, fixedWidthFormat, jsonFormat];
 export const sources: readonly SourceAdapter[] = [fileSource];
 
 export function findFormat(name: string): FormatAdapter | undefined {
