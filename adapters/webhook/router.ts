@@ -11,6 +11,8 @@ export interface WebhookRouterOptions {
   hub?: WebhookHub;
   /** Refusals and failures are logged here (never headers or secrets). */
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Names of the configured webhook flows: one whose source is not reading yet (or any more) is answered 503, not 404. */
+  flows?: { has(flow: string): boolean };
   /** Clock for timestamp tolerance, replaceable in tests. */
   now?: () => number;
 }
@@ -38,7 +40,11 @@ export function webhookRouter(options: WebhookRouterOptions = {}): Router {
   router.post('/:flow', (req: Request, res: Response, next: NextFunction) => {
     const flow = String(req.params.flow);
     const source = hub.source(flow);
-    if (!source) return sendProblem(res, 404, 'not-found', `no running webhook flow named ${JSON.stringify(flow)}`);
+    if (!source && options.flows?.has(flow)) {
+      res.setHeader('Retry-After', '5');
+      return sendProblem(res, 503, 'unavailable', `flow ${flow} is not taking webhooks now (starting or stopping)`);
+    }
+    if (!source) return sendProblem(res, 404, 'not-found', `no webhook flow named ${JSON.stringify(flow)}`);
     const peer = req.socket.remoteAddress;
     if (!source.allowlist.allows(peer)) {
       options.log?.warn({ flow, peer }, 'webhook refused: peer address not allowed');

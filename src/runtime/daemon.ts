@@ -7,6 +7,7 @@ import { runFlow, type FlowState } from './flow-runner.js';
 import { createMetrics, type BridgeMetrics } from './metrics.js';
 import { checkServerConfig, startServer, type RestServer } from '../rest/server.js';
 import type { ExtraRouter } from '../rest/context.js';
+import { webhookRouter } from '../../adapters/webhook/router.js';
 
 export interface RunningBridge {
   store: Store;
@@ -44,7 +45,7 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
     for (const c of Object.values(serverConfig.clients)) loaded.secrets.add(c.token);
     try {
       server = await startServer(
-        { store, model: assembled.model, server: serverConfig, logger: log, flows, metrics, assembled, secrets: loaded.secrets, extraRouters: options.extraRouters },
+        { store, model: assembled.model, server: serverConfig, logger: log, flows, metrics, assembled, secrets: loaded.secrets, extraRouters: [{ path: '/webhooks', router: webhookRouter({ log, flows: webhookFlows(loaded) }), auth: 'none' }, ...(options.extraRouters ?? [])] },
         loaded.file,
       );
     } catch (e) {
@@ -80,4 +81,9 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
       await store.close();
     },
   };
+}
+
+/** The flows fed by the webhook source: a POST for one of them before its source reads is answered 503, not 404. */
+function webhookFlows(loaded: LoadedConfig): Set<string> {
+  return new Set(Object.entries(loaded.config.flows).filter(([, f]) => f.enabled && 'webhook' in f.source).map(([name]) => name));
 }
