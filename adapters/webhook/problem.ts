@@ -14,11 +14,11 @@ const TITLES: Record<ProblemKind, string> = {
   internal: 'Internal error',
 };
 
-/** Sends an `application/problem+json` answer; `extra` adds members such as `errors`. */
+/** Sends an `application/problem+json` answer; `extra` adds members such as `errors`. The instance leaves out the query (it may hold a token). */
 export function sendProblem(res: Response, status: number, kind: ProblemKind, detail: string, extra: Record<string, unknown> = {}): void {
   if (res.headersSent) return;
   res
     .status(status)
     .type('application/problem+json')
-    .send(JSON.stringify({ type: `https://legacy-bridge.dev/problems/${kind}`, title: TITLES[kind], status, detail, instance: res.req.originalUrl, ...extra }));
+    .send(JSON.stringify({ type: `https://legacy-bridge.dev/problems/${kind}`, title: TITLES[kind], status, detail, instance: res.req.originalUrl.split('?')[0], ...extra }));
 }
