@@ -1,12 +1,17 @@
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../../src/core/errors.js';
+import type { SinkAdapter } from '../../src/core/sink.js';
 import type { SourceAdapter, SourceContext } from '../../src/core/source.js';
 import { DropFolderSource } from './drop-folder.js';
 import { compileGlobs, isNamePattern } from './glob.js';
 import { fileSourceOptions, type FileSourceOptions } from './options.js';
+import { FileSink } from './sink.js';
+import { fileSinkOptions } from './sink-options.js';
 
 export { fileSourceOptions, type FileSourceOptions } from './options.js';
 export { DropFolderSource } from './drop-folder.js';
+export { FileSink, batchFileName } from './sink.js';
+export { fileSinkOptions, type FileSinkOptions } from './sink-options.js';
 
 /**
  * The drop-folder source: takes complete files from a local folder, one delivery per file
@@ -66,3 +71,20 @@ export function createFileSource(
     log: context.log,
   });
 }
+
+/**
+ * The file sink: each batch of an outbound flow becomes one file in a folder, written under a
+ * temporary name and renamed into place, optionally with a `NAME.done` marker.
+ */
+export const fileSink: SinkAdapter<typeof fileSinkOptions> = {
+  kind: 'sink',
+  name: 'file',
+  summary: 'Writes each batch of changes as one file into a local folder (temp name, fsync, rename; optional NAME.done marker).',
+  options: fileSinkOptions,
+  grouping: 'batch',
+  create(options, context) {
+    // The flow's name is the last-but-one part of `outbound.<flow>.sink.file`.
+    const flow = context.path.split('.').at(-3) ?? 'outbound';
+    return new FileSink(context.resolve(options.path), flow, options);
+  },
+};

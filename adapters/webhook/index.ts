@@ -12,7 +12,6 @@ export { WebhookSink } from './sink.js';
 export { WebhookSource } from './source.js';
 export { webhookRouter } from './router.js';
 export { defaultWebhookHub, WebhookHub } from './hub.js';
-export { webhookMessage, webhookPayload } from './payload.js';
 
 /**
  * The `webhook` sink: one signed POST per change (Standard Webhooks). Only a 2xx answer counts as

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionSchema, outboundFlowSchema } from './outbound-schema.js';
 
 const flowName = /^[a-z][a-z0-9-]*$/;
 
@@ -109,6 +110,14 @@ export const configSchema = z
       .record(z.string().regex(flowName, 'flow names are lower-case words joined by -'), flowSchema)
       .default({})
       .describe('Inbound flows by name.'),
+    connections: z
+      .record(z.string().regex(flowName, 'connection names are lower-case words joined by -'), connectionSchema)
+      .default({})
+      .describe('Resilience policies of outbound flows by name (timeout, retries, rules, rate limit, breaker), shared by the flows naming them.'),
+    outbound: z
+      .record(z.string().regex(flowName, 'flow names are lower-case words joined by -'), outboundFlowSchema)
+      .default({})
+      .describe('Outbound flows by name: store changes pushed to a sink.'),
     conflicts: z
       .record(z.string(), conflictSchema)
       .default({})

@@ -1,5 +1,5 @@
 import { csvFormat } from '../../adapters/csv/index.js';
-import { fileSource } from '../../adapters/file/index.js';
+import { fileSink, fileSource } from '../../adapters/file/index.js';
 import { fixedWidthFormat } from '../../adapters/fixed-width/index.js';
 import { jsonFormat } from '../../adapters/json/index.js';
 import { webhookSink, webhookSource } from '../../adapters/webhook/index.js';
@@ -10,7 +10,7 @@ import type { SourceAdapter } from './source.js';
 /** Every adapter, listed explicitly: the runtime knows adapters only through these lists. */
 export const formats: readonly FormatAdapter[] = [csvFormat, fixedWidthFormat, jsonFormat];
 export const sources: readonly SourceAdapter[] = [fileSource, webhookSource];
-export const sinks: readonly SinkAdapter[] = [webhookSink];
+export const sinks: readonly SinkAdapter[] = [fileSink, webhookSink];
 
 export function findFormat(name: string): FormatAdapter | undefined {
   return formats.find((f) => f.name === name);

@@ -9,6 +9,8 @@ import { loadMapping } from '../mapping/index.js';
 import { loadModel, type Model } from '../model/index.js';
 import type { ConflictPolicy } from '../store/types.js';
 import type { IngestFlow } from './ingest.js';
+import { assembleOutbound } from '../outbound/assemble-outbound.js';
+import type { AssembledOutbound } from '../outbound/outbound-flow.js';
 
 export interface AssembledFlow extends IngestFlow {
   enabled: boolean;
@@ -22,6 +24,8 @@ export interface AssembledFlow extends IngestFlow {
 export interface Assembled {
   model: Model;
   flows: Map<string, AssembledFlow>;
+  /** Outbound flows by name. */
+  outbound: Map<string, AssembledOutbound>;
   conflicts: ConflictPolicy[];
 }
 
@@ -77,8 +81,9 @@ export function assemble(loaded: LoadedConfig): Assembled {
     }
     conflicts.push({ type, ...policy });
   }
+  const outbound = assembleOutbound(loaded, model, problems);
   if (problems.length) throw new ConfigError(problems);
-  return { model, flows, conflicts };
+  return { model, flows, outbound, conflicts };
 }
 
 /** The flow's name on every line a source logs. */

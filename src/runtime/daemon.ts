@@ -1,4 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
+import type { OutboundState } from '../outbound/flow-state.js';
+import { startOutbound } from '../outbound/engine.js';
 import type { Logger } from '../core/log.js';
 import { openSqliteStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
@@ -16,7 +18,9 @@ export interface RunningBridge {
   metrics: BridgeMetrics;
   /** The REST server, unless `server.enabled` is false. */
   server?: RestServer;
-  /** Finishes the batch in flight, commits, closes the store. */
+  /** Outbound flows by name: position, in flight, delivered, dead-lettered, disabled. */
+  outbound: Map<string, OutboundState>;
+  /** Finishes the batch in flight, commits; lets outbound deliveries in flight finish (bounded), closes the store. */
   stop(): Promise<void>;
 }
 
@@ -26,9 +30,9 @@ export function openStore(loaded: LoadedConfig, assembled: Pick<Assembled, 'conf
 }
 
 /**
- * Starts the store, the REST server (listening before this resolves) and every enabled flow.
- * Configuration problems throw before anything starts. `extraRouters` are mounted into the REST
- * app (see src/rest/context.ts).
+ * Starts the store, the REST server (listening before this resolves), the outbound engine and
+ * every enabled flow. Configuration problems throw before anything starts. `extraRouters` are
+ * mounted into the REST app (see src/rest/context.ts); /webhooks is always mounted.
  */
 export async function startBridge(loaded: LoadedConfig, log: Logger, options: { extraRouters?: ExtraRouter[] } = {}): Promise<RunningBridge> {
   const assembled = assemble(loaded);
@@ -36,6 +40,7 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
   const store = openStore(loaded, assembled);
   const metrics = createMetrics();
   metrics.watchFeedHead(() => store.head());
+  const outbound = startOutbound({ store, flows: assembled.outbound, connections: loaded.config.connections, log, metrics: metrics.registry });
   const controller = new AbortController();
   const flows = new Map<string, FlowState>();
   const serverConfig = loaded.config.server;
@@ -49,6 +54,7 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
         loaded.file,
       );
     } catch (e) {
+      await outbound.stop();
       await store.close();
       throw e;
     }
@@ -74,10 +80,11 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
     flows,
     metrics,
     server,
+    outbound: outbound.states,
     async stop() {
       await server?.close();
       controller.abort();
-      await Promise.all(running);
+      await Promise.all([...running, outbound.stop()]);
       await store.close();
     },
   };

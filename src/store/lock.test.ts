@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, RetryableError } from '../core/errors.js';
-import { TempStores, upsert } from './test-support.js';
 import { schemaVersion } from './schema.js';
+import { TempStores, upsert } from './test-support.js';
 
 const stores = new TempStores();
 afterEach(() => stores.cleanup());

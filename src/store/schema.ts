@@ -114,6 +114,46 @@ const migrations: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX entities_by_seq ON entities (type, seq);
   `,
+  `
+  -- outbound: per outbound flow its position in the change feed, messages in flight, dead letters.
+  -- position = every change up to it is delivered or dead-lettered; outbound_done holds the seqs
+  -- settled above it (delivered out of order across keys), so a restart skips none and repeats none.
+  CREATE TABLE outbound_positions (
+    flow TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL DEFAULT 0,
+    disabled TEXT
+  );
+  CREATE TABLE outbound_done (
+    flow TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (flow, seq)
+  ) WITHOUT ROWID;
+  -- A message is written here before its first attempt and removed when settled: after a crash
+  -- it is sent again with the same id and bytes (at-least-once, receivers drop duplicates).
+  CREATE TABLE outbound_inflight (
+    flow TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    body BLOB NOT NULL,
+    content_type TEXT NOT NULL,
+    at TEXT NOT NULL,
+    replay_of INTEGER,
+    PRIMARY KEY (flow, message_id)
+  );
+  CREATE TABLE dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    flow TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    body BLOB NOT NULL,
+    content_type TEXT NOT NULL,
+    message_at TEXT NOT NULL,
+    attempts TEXT NOT NULL,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'replayed', 'discarded'))
+  );
+  CREATE INDEX dead_letters_by_status ON dead_letters (status, id);
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -4,6 +4,7 @@ import { compileConflicts } from './conflicts.js';
 import { EntityQueries } from './entity-query.js';
 import { mapSqliteError } from './errors.js';
 import { IdempotencyKeys } from './idempotency.js';
+import { Outbox } from './outbound.js';
 import { Queries } from './queries.js';
 import { Rejects } from './rejects.js';
 import { openDatabase } from './schema.js';
@@ -12,12 +13,17 @@ import type {
   ApplyResult,
   ChangeEvent,
   ConflictPolicy,
+  DeadLetter,
   DeliveryState,
   EntityQuery,
   EntityRecord,
   EntityVersion,
   IdempotentResponse,
   QueriedEntity,
+  InflightMessage,
+  JsonObject,
+  OutboundPosition,
+  OutboundSettlement,
   RejectRecord,
   Store,
 } from './types.js';
@@ -48,6 +54,8 @@ export class SqliteStore implements Store {
   private readonly rejectStore: Rejects;
   private readonly entityQueries: EntityQueries;
   private readonly idempotency: IdempotencyKeys;
+  private readonly outbox: Outbox;
+  private readonly commitListeners = new Set<() => void>();
 
   constructor(
     private readonly db: Database.Database,
@@ -59,6 +67,11 @@ export class SqliteStore implements Store {
     this.entityQueries = new EntityQueries(db);
     this.idempotency = new IdempotencyKeys(db);
     this.applier = new BatchApplier(db, path, compileConflicts(conflicts), this.rejectStore);
+    this.outbox = new Outbox(db);
+  }
+
+  private committed(): void {
+    for (const l of this.commitListeners) l();
   }
 
   private read<T>(fn: () => T): T {
@@ -70,7 +83,9 @@ export class SqliteStore implements Store {
   }
 
   applySync(batch: ApplyBatch): ApplyResult {
-    return this.applier.apply(batch);
+    const result = this.applier.apply(batch);
+    if (this.commitListeners.size) this.committed();
+    return result;
   }
   getSync(type: string, key: string): EntityRecord | undefined {
     return this.read(() => this.queries.get(type, key));
@@ -80,7 +95,7 @@ export class SqliteStore implements Store {
   }
 
   async apply(batch: ApplyBatch): Promise<ApplyResult> {
-    return this.applier.apply(batch);
+    return this.applySync(batch);
   }
   async delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined> {
     return this.read(() => this.applier.deliveries.get(flow, deliveryId));
@@ -120,6 +135,40 @@ export class SqliteStore implements Store {
   }
   async deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]> {
     return this.read(() => this.applier.deliveries.list(options));
+  }
+  async outboundPosition(flow: string): Promise<OutboundPosition> {
+    return this.read(() => this.outbox.position(flow));
+  }
+  async outboundBegin(flow: string, message: InflightMessage): Promise<void> {
+    this.read(() => this.outbox.begin(flow, message));
+  }
+  async outboundSettle(flow: string, settlement: OutboundSettlement): Promise<void> {
+    this.read(() => this.outbox.settle(flow, settlement));
+  }
+  async setOutboundDisabled(flow: string, reason: string | undefined): Promise<void> {
+    this.read(() => this.outbox.setDisabled(flow, reason));
+  }
+  async outboundReplays(flow: string): Promise<InflightMessage[]> {
+    return this.read(() => this.outbox.replays(flow));
+  }
+  async deadLetters(options: { status?: DeadLetter['status']; flow?: string; limit?: number; after?: number }): Promise<DeadLetter[]> {
+    return this.read(() => this.outbox.deadLetters(options));
+  }
+  async deadLetter(id: number): Promise<DeadLetter | undefined> {
+    return this.read(() => this.outbox.deadLetter(id));
+  }
+  async replayDeadLetters(ids: number[]): Promise<DeadLetter[]> {
+    return this.read(() => this.outbox.replay(ids));
+  }
+  async discardDeadLetters(ids: number[]): Promise<DeadLetter[]> {
+    return this.read(() => this.outbox.discard(ids));
+  }
+  async changeData(seqs: number[]): Promise<Map<number, JsonObject | null>> {
+    return this.read(() => this.outbox.changeData(seqs));
+  }
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

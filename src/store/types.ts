@@ -212,6 +212,70 @@ export interface IdempotentResponse {
   at: string;
 }
 
+/** One change as an outbound message lists it. */
+export interface OutboundChange {
+  seq: number;
+  type: string;
+  key: string;
+  op: ChangeOp;
+  version: number;
+}
+
+/** A message as the outbox keeps it: in flight (sent at least once, not yet settled) or dead. */
+export interface StoredOutboundMessage {
+  id: string;
+  changes: OutboundChange[];
+  body: Buffer;
+  contentType: string;
+  at: string;
+}
+
+/** A message written before its first attempt; `replayOf` names the dead letter it replays. */
+export interface InflightMessage extends StoredOutboundMessage {
+  replayOf?: number;
+}
+
+/** Where an outbound flow is in the change feed. */
+export interface OutboundPosition {
+  /** Every change up to this seq is delivered, dead-lettered or not the flow's. */
+  seq: number;
+  /** Seqs above `seq` already settled (other keys went ahead of a slower one). */
+  done: number[];
+  /** Messages sent at least once and never settled: sent again first, same id and bytes. */
+  inflight: InflightMessage[];
+  /** Why the flow was disabled (its endpoint answered gone), when it was. */
+  disabled?: string;
+}
+
+/** One failed attempt at delivering a message. */
+export interface DeliveryAttempt {
+  at: string;
+  outcome: string;
+  error: string;
+}
+
+export interface DeadLetter extends StoredOutboundMessage {
+  /** Dead-letter id, what an operator quotes; never reused. */
+  deadLetterId: number;
+  flow: string;
+  attempts: DeliveryAttempt[];
+  /** When it was dead-lettered. */
+  deadAt: string;
+  status: 'open' | 'replayed' | 'discarded';
+}
+
+/** What settling one message (or none, to advance past changes not the flow's) writes, in one transaction. */
+export interface OutboundSettlement {
+  /** The new low-water mark. */
+  position: number;
+  /** Seqs settled now; those above `position` are remembered in the done set. */
+  done: number[];
+  /** The in-flight message this settles, removed from the outbox. */
+  messageId?: string;
+  /** Set when the message failed for good: it becomes an open dead letter. */
+  deadLetter?: { message: StoredOutboundMessage; attempts: DeliveryAttempt[] };
+}
+
 export interface Store {
   /** Applies one batch in one transaction: entities, versions, change events, rejects, progress. */
   apply(batch: ApplyBatch): Promise<ApplyResult>;
@@ -230,5 +294,25 @@ export interface Store {
   reject(id: number): Promise<RejectRecord | undefined>;
   setRejectStatus(ids: number[], status: RejectRecord['status']): Promise<void>;
   deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
+  /** The outbound flow's position, settled-ahead seqs and in-flight messages (seq 0, empty, for a new flow). */
+  outboundPosition(flow: string): Promise<OutboundPosition>;
+  /** Keeps a message before its first attempt (idempotent by flow and message id). */
+  outboundBegin(flow: string, message: InflightMessage): Promise<void>;
+  /** Settles in one transaction: done seqs, position, in-flight row removed, dead letter added. */
+  outboundSettle(flow: string, settlement: OutboundSettlement): Promise<void>;
+  /** Marks the outbound flow disabled (reason) or enabled again (undefined). */
+  setOutboundDisabled(flow: string, reason: string | undefined): Promise<void>;
+  /** Replayed dead letters waiting in the outbox that the engine has not taken yet (replayOf set). */
+  outboundReplays(flow: string): Promise<InflightMessage[]>;
+  deadLetters(options: { status?: DeadLetter['status']; flow?: string; limit?: number; after?: number }): Promise<DeadLetter[]>;
+  deadLetter(id: number): Promise<DeadLetter | undefined>;
+  /** Puts the open dead letters back into their flow's outbox (same id and bytes) and marks them replayed; returns those moved. */
+  replayDeadLetters(ids: number[]): Promise<DeadLetter[]>;
+  /** Marks open dead letters discarded; returns those changed. */
+  discardDeadLetters(ids: number[]): Promise<DeadLetter[]>;
+  /** The data each change carried (a delete: the data it removed), by seq. */
+  changeData(seqs: number[]): Promise<Map<number, JsonObject | null>>;
+  /** Calls `listener` after every committed apply of this process; returns the unsubscribe. */
+  onCommit?(listener: () => void): () => void;
   close(): Promise<void>;
 }
