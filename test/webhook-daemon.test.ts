@@ -4,6 +4,8 @@ import { WebhookSink } from '../adapters/webhook/sink.js';
 import { openSqliteStore } from '../src/store/index.js';
 import { SinkError } from '../src/core/sink.js';
 import { makeBridge, repoRoot, startDaemon, type Daemon } from './support/bridge-process.js';
+import { TestReceiver } from '../adapters/webhook/test-receiver.js';
+import { verify, secretKey } from '../adapters/webhook/signature.js';
 
 const running: Daemon[] = [];
 afterEach(() => {
@@ -49,5 +51,45 @@ describe('bridge run takes webhooks', () => {
     }
     expect(d.logs.filter((l) => l.msg === 'delivery').map((l) => l.status)).toEqual(['applied', 'skipped']);
     expect(JSON.stringify(d.logs)).not.toContain(secret.slice(6));
+  });
+
+  it('two-way sync: changes from one webhook flow go out as signed webhooks, those from the suppressed flow do not echo', async () => {
+    const receiver = await new TestReceiver(() => ({ status: 204 })).start();
+    try {
+      const mapping = join(repoRoot, 'adapters', 'webhook', 'testing-customer.yaml');
+      const inbound = { mapping, source: { webhook: { secrets: ['${env:CRM_WEBHOOK_SECRET}'] } } };
+      const bridge = makeBridge(
+        { crm: inbound, erp: inbound },
+        {
+          model: join(repoRoot, 'mappings', 'model.yaml'),
+          server: { listen: '127.0.0.1:0' },
+          outbound: { 'to-crm': { types: ['Customer'], sink: { webhook: { url: receiver.url, secrets: ['${env:CRM_WEBHOOK_SECRET}'] } }, echo: { suppress: ['crm'] }, pollMs: 50 } },
+        },
+      );
+      const d = startDaemon(bridge.configFile, { CRM_WEBHOOK_SECRET: secret });
+      running.push(d);
+      const { url } = (await d.waitForLog((l) => l.msg === 'REST API listening')) as { url: string };
+      await d.waitForLog((l) => l.msg === 'bridge started');
+      const context = { file: 'test', path: 'sink', resolve: (p: string) => p };
+      const send = (flow: string, id: string, data: unknown) =>
+        new WebhookSink({ url: `${url}/webhooks/${flow}`, secrets: [secret], headers: {} }, context).write(
+          { id, body: Buffer.from(JSON.stringify({ data })), contentType: 'application/json', changes: [], at: new Date().toISOString() },
+          AbortSignal.timeout(10_000),
+        );
+      await send('crm', 'from-crm-1', { id: 'C1', name: 'Echo' });
+      await send('erp', 'from-erp-1', { id: 'C2', name: 'News' });
+      await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.received).toHaveLength(1);
+      const [got] = receiver.received;
+      expect(got.headers['webhook-id']).toBe('to-crm:2-2');
+      const headers = { id: String(got.headers['webhook-id']), timestamp: String(got.headers['webhook-timestamp']), signature: String(got.headers['webhook-signature']), body: got.body };
+      expect(verify([secretKey(secret)], headers, 300, Math.floor(Date.now() / 1000))).toBeUndefined();
+      expect(JSON.parse(got.body.toString())).toMatchObject({ type: 'Customer.created', data: { key: 'C2', origin: 'flow:erp', entity: { customerId: 'C2', name: 'News' } } });
+      d.child.kill('SIGTERM');
+      expect(await d.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await receiver.close();
+    }
   });
 });
