@@ -6,8 +6,9 @@
 import { ingestBench } from './ingest.js';
 import { mapBench } from './map.js';
 import type { Benchmark, Figure } from './types.js';
+import { webhookBench } from './webhook.js';
 
-const benchmarks: Benchmark[] = [mapBench, ingestBench];
+const benchmarks: Benchmark[] = [mapBench, ingestBench, webhookBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -9,6 +9,7 @@ import { runFlow, type FlowState } from './flow-runner.js';
 import { createMetrics, type BridgeMetrics } from './metrics.js';
 import { checkServerConfig, startServer, type RestServer } from '../rest/server.js';
 import type { ExtraRouter } from '../rest/context.js';
+import { webhookRouter } from '../../adapters/webhook/router.js';
 
 export interface RunningBridge {
   store: Store;
@@ -31,7 +32,7 @@ export function openStore(loaded: LoadedConfig, assembled: Pick<Assembled, 'conf
 /**
  * Starts the store, the REST server (listening before this resolves), the outbound engine and
  * every enabled flow. Configuration problems throw before anything starts. `extraRouters` are
- * mounted into the REST app (see src/rest/context.ts).
+ * mounted into the REST app (see src/rest/context.ts); /webhooks is always mounted.
  */
 export async function startBridge(loaded: LoadedConfig, log: Logger, options: { extraRouters?: ExtraRouter[] } = {}): Promise<RunningBridge> {
   const assembled = assemble(loaded);
@@ -49,7 +50,7 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
     for (const c of Object.values(serverConfig.clients)) loaded.secrets.add(c.token);
     try {
       server = await startServer(
-        { store, model: assembled.model, server: serverConfig, logger: log, flows, metrics, assembled, secrets: loaded.secrets, extraRouters: options.extraRouters },
+        { store, model: assembled.model, server: serverConfig, logger: log, flows, metrics, assembled, secrets: loaded.secrets, extraRouters: [{ path: '/webhooks', router: webhookRouter({ log, flows: webhookFlows(loaded) }), auth: 'none' }, ...(options.extraRouters ?? [])] },
         loaded.file,
       );
     } catch (e) {
@@ -89,4 +90,9 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
       await store.close();
     },
   };
+}
+
+/** The flows fed by the webhook source: a POST for one of them before its source reads is answered 503, not 404. */
+function webhookFlows(loaded: LoadedConfig): Set<string> {
+  return new Set(Object.entries(loaded.config.flows).filter(([, f]) => f.enabled && 'webhook' in f.source).map(([name]) => name));
 }
