@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DataError, type DataErrorDetail } from '../core/errors.js';
 import type { Delivery } from '../core/delivery.js';
 import { failureDetail, isDecodeFailure } from '../core/records.js';
@@ -61,7 +62,20 @@ export const WORKER_MIN_BYTES = 8 << 20;
  */
 function useWorker(delivery: Delivery, options: IngestOptions): boolean {
   const forced = process.env.BRIDGE_INGEST_WORKER;
-  return options.worker ?? (forced === 'always' ? true : forced === 'never' ? false : delivery.size !== undefined && delivery.size >= WORKER_MIN_BYTES);
+  const wanted =
+    options.worker ??
+    (forced === 'always' ? true : forced === 'never' ? false : availableParallelism() > 1 && delivery.size !== undefined && delivery.size >= WORKER_MIN_BYTES);
+  return wanted && cloneable(delivery.meta);
+}
+
+/** The worker gets the delivery's meta as the format does: only what crosses a thread boundary. */
+function cloneable(meta: unknown): boolean {
+  try {
+    structuredClone(meta);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
