@@ -11,6 +11,12 @@ const CHUNKS_AHEAD = 4;
 const BATCHES_AHEAD = 2;
 
 /**
+ * The worker allocates a few short-lived strings and objects per record: a young generation
+ * larger than V8's default scavenges less often (measured: ~5% less CPU, ~5% faster ingest).
+ */
+const YOUNG_GENERATION_MB = 64;
+
+/**
  * An idle worker kept for the next delivery (starting one loads the mapping code again, some
  * hundreds of milliseconds). It is unref'd, so it never keeps the process alive.
  */
@@ -24,7 +30,7 @@ export async function closeIngestWorkers(): Promise<void> {
 }
 
 function takeWorker(): Worker {
-  const worker = idle ?? new Worker(bootFile);
+  const worker = idle ?? new Worker(bootFile, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   idle = undefined;
   worker.removeAllListeners();
   worker.ref();
