@@ -22,8 +22,10 @@ async function progress(dbPath: string, deliveryId: string): Promise<DeliverySta
   }
 }
 
-describe('crash safety of the drop-folder flow', () => {
+// Both ways of mapping a delivery: on the store's thread, and in the ingest worker while the store commits.
+describe.each(['never', 'always'])('crash safety of the drop-folder flow (ingest worker: %s)', (worker) => {
   it('applies every record exactly once and moves the file exactly once, however often the daemon is killed', async () => {
+    const env = { BRIDGE_INGEST_WORKER: worker };
     const records = 60_000;
     const bridge = makeBridge({ rows: { mapping: join(benchMappings, 'rows-csv.yaml'), batchSize: 500 } });
     const content = csvRows(1, records);
@@ -33,7 +35,7 @@ describe('crash safety of the drop-folder flow', () => {
     // kill -9 at several points of the file: each restart resumes where the last commit left off.
     const killedAt: number[] = [];
     for (const share of [0.1, 0.4, 0.75]) {
-      const d = startDaemon(bridge.configFile);
+      const d = startDaemon(bridge.configFile, env);
       running.push(d);
       for (;;) {
         const state = await progress(bridge.dbPath, deliveryId).catch(() => undefined);
@@ -48,14 +50,14 @@ describe('crash safety of the drop-folder flow', () => {
     expect(killedAt[2]).toBeGreaterThanOrEqual(killedAt[0]);
 
     // Killed after the last commit and before the file was moved.
-    const beforeAck = startDaemon(bridge.configFile, { BRIDGE_FAULT: 'kill-before-ack' });
+    const beforeAck = startDaemon(bridge.configFile, { ...env, BRIDGE_FAULT: 'kill-before-ack' });
     running.push(beforeAck);
     expect((await beforeAck.exited).signal).toBe('SIGKILL');
     expect(readdirSync(bridge.inbox('rows'))).toContain('big.csv');
     expect((await progress(bridge.dbPath, deliveryId))?.state).toBe('complete');
 
     // The last restart finds the file applied: it is moved without touching the store.
-    const last = startDaemon(bridge.configFile);
+    const last = startDaemon(bridge.configFile, env);
     running.push(last);
     expect(await last.waitForLog((l) => l.msg === 'delivery' && l.delivery === 'big.csv')).toMatchObject({ status: 'skipped' });
     last.child.kill('SIGTERM');

@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { DataError, type DataErrorDetail } from '../core/errors.js';
 import type { Delivery } from '../core/delivery.js';
-import { failureDetail, isDecodeFailure, type Decoded, type LegacyRecord } from '../core/records.js';
+import { failureDetail, isDecodeFailure } from '../core/records.js';
 import type { Mapping } from '../mapping/index.js';
-import type { ApplyCounts, EntityWrite, RejectInput, Store } from '../store/types.js';
+import type { ApplyCounts, Store } from '../store/types.js';
 import { FullSyncHeldError } from '../store/index.js';
+import { mapInThread, type MappedBatch } from './mapped-batches.js';
+import { mapInWorker } from './worker-batches.js';
 
 /** What the runtime needs of a flow to ingest one delivery. */
 export interface IngestFlow {
@@ -43,6 +46,36 @@ export interface IngestOptions {
   force?: boolean;
   /** Called after every committed batch, with the records read so far. */
   onBatch?(records: number, counts: ApplyCounts): void;
+  /**
+   * Decode and map in a worker thread while this thread commits (true), or on this thread
+   * (false). Default: a worker for deliveries of WORKER_MIN_BYTES and more, whose size is known.
+   */
+  worker?: boolean;
+}
+
+/** From this size on, a delivery is decoded and mapped in a worker by default (~100,000 records). */
+export const WORKER_MIN_BYTES = 8 << 20;
+
+/**
+ * `options.worker`, else `BRIDGE_INGEST_WORKER` (`always` or `never`: for tests, and to rule the
+ * worker out when looking into a problem), else by the delivery's size.
+ */
+function useWorker(delivery: Delivery, options: IngestOptions): boolean {
+  const forced = process.env.BRIDGE_INGEST_WORKER;
+  const wanted =
+    options.worker ??
+    (forced === 'always' ? true : forced === 'never' ? false : availableParallelism() > 1 && delivery.size !== undefined && delivery.size >= WORKER_MIN_BYTES);
+  return wanted && cloneable(delivery.meta);
+}
+
+/** The worker gets the delivery's meta as the format does: only what crosses a thread boundary. */
+function cloneable(meta: unknown): boolean {
+  try {
+    structuredClone(meta);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -125,55 +158,43 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
 
   const origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name };
   const skip = previous?.recordsDone ?? 0;
-  let seen = 0;
-  let writes: EntityWrite[] = [];
-  let rejects: RejectInput[] = [];
-  const reject = (raw: string, errors: DataErrorDetail[], record?: LegacyRecord) =>
-    rejects.push({ flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, position: errors[0]?.position, raw, errors, mapping: mapping.file, record });
+  let seen = skip;
 
-  const commit = async (complete: boolean) => {
+  const commit = async (batch: MappedBatch) => {
     const result = await store.apply({
       origin,
-      writes,
-      rejects,
-      progress: { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, recordsDone: seen, complete },
+      writes: batch.writes,
+      rejects: batch.rejects,
+      progress: { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, recordsDone: batch.seen, complete: batch.last },
       fullSyncType: flow.mode === 'full' ? mapping.entity : undefined,
-      fullSync: complete && flow.mode === 'full' ? { type: mapping.entity, maxDeleteShare: flow.maxDeleteShare, force: options.force } : undefined,
+      fullSync: batch.last && flow.mode === 'full' ? { type: mapping.entity, maxDeleteShare: flow.maxDeleteShare, force: options.force } : undefined,
     });
     addCounts(counts, result);
-    writes = [];
-    rejects = [];
-    options.onBatch?.(seen - skip, counts);
+    options.onBatch?.(batch.seen - skip, counts);
   };
 
-  const handle = (item: Decoded): DataErrorDetail[] | undefined => {
-    if (isDecodeFailure(item)) {
-      const error = failureDetail(item);
-      if (item.fatal) return [error];
-      reject(item.raw, [error]);
-      return undefined;
-    }
-    const mapped = mapping.toCanonical(item.record, item.position);
-    if (Array.isArray(mapped)) reject(item.raw ?? JSON.stringify(item.record), mapped, item.record);
-    else writes.push({ type: mapped.entity, key: mapped.key, data: mapped.data, sourceTimestamp: mapped.sourceTimestamp, position: item.position });
-    return undefined;
-  };
-
+  const cut = { mapping, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, skip, batchSize: flow.batchSize };
+  const batches = useWorker(delivery, options)
+    ? mapInWorker(delivery.open(), {
+        flow: flow.name,
+        deliveryId: delivery.id,
+        deliveryName: delivery.meta.name,
+        skip,
+        batchSize: flow.batchSize,
+        mappingFile: mapping.file,
+        modelFile: mapping.model.file,
+        meta: { ...delivery.meta },
+      })
+    : mapInThread(mapping.format.decode(delivery.open(), delivery.meta), cut);
   try {
-    for await (const batch of mapping.format.decode(delivery.open(), delivery.meta)) {
-      for (const item of batch) {
-        if (++seen <= skip) continue;
-        const fatal = handle(item);
-        if (fatal) {
-          return settle(() => delivery.nack(new DataError(fatal)), 'failed', seen - skip, fatal);
-        }
-        if (writes.length + rejects.length >= flow.batchSize) {
-          await commit(false);
-          if (options.signal?.aborted) return outcome('interrupted', seen - skip);
-        }
+    for await (const batch of batches) {
+      seen = batch.seen;
+      if (batch.fatal) {
+        return settle(() => delivery.nack(new DataError(batch.fatal!)), 'failed', seen - skip, batch.fatal);
       }
+      await commit(batch);
+      if (!batch.last && options.signal?.aborted) return outcome('interrupted', seen - skip);
     }
-    await commit(true);
   } catch (e) {
     if (e instanceof FullSyncHeldError) {
       const error: DataErrorDetail = { code: 'delivery.invalid', message: e.message };

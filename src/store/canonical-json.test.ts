@@ -7,7 +7,10 @@ function reorder(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reorder);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).reverse()) out[k] = reorder((value as Record<string, unknown>)[k]);
+    // defineProperty: plain assignment of "__proto__" (which fast-check generates) sets the prototype.
+    for (const k of Object.keys(value).reverse()) {
+      Object.defineProperty(out, k, { value: reorder((value as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;

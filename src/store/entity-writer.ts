@@ -6,6 +6,7 @@ import type { ConflictRule } from './conflicts.js';
 import { CurrentRows } from './current-rows.js';
 import { VersionConflictError } from './errors.js';
 import { MultiRowInsert } from './multi-row-insert.js';
+import { PreparedWrite } from './prepared-write.js';
 import type { ApplyCounts, EntityWrite, JsonObject } from './types.js';
 
 const VERSION = 1;
@@ -119,11 +120,21 @@ export class EntityWriter {
       c.counts.deleted++;
       return;
     }
-    if (w.data === undefined) throw new TypeError(`write of ${w.type} ${w.key} has neither data nor op 'delete'`);
     const live = row !== undefined && row[DELETED] === 0;
-    const data = rule?.merge === undefined ? w.data : rule.merge(w.data, live ? this.storedData(row[DATA_SEQ]) : undefined, c.flow, c.origin);
-    const json = canonicalJson(data);
-    const hash = contentHash(json);
+    let json: string;
+    let hash: string;
+    // A prepared write brings its canonical text and hash; a merge makes new data, so new text.
+    const prepared = rule?.merge === undefined && w instanceof PreparedWrite ? w : undefined;
+    if (prepared !== undefined) {
+      json = prepared.json;
+      hash = prepared.hash;
+    } else {
+      const input = w.data;
+      if (input === undefined) throw new TypeError(`write of ${w.type} ${w.key} has neither data nor op 'delete'`);
+      const data = rule?.merge === undefined ? input : rule.merge(input, live ? this.storedData(row[DATA_SEQ]) : undefined, c.flow, c.origin);
+      json = canonicalJson(data);
+      hash = contentHash(json);
+    }
     if (live && row[HASH] === hash) {
       c.counts.unchanged++;
       return;
@@ -131,7 +142,8 @@ export class EntityWriter {
     const seq = ++c.seq;
     // A revived tombstone is 'created' again: its life (and createdAt) starts anew; version goes on.
     const version = row === undefined ? 1 : row[VERSION] + 1;
-    this.addVersion(seq, w.type, w.key, version, live ? 'updated' : 'created', row === undefined ? null : row[SEQ], json, hash, w.position, w.sourceTimestamp);
+    const position = prepared !== undefined ? prepared.positionJson : w.position === undefined ? null : JSON.stringify(w.position);
+    this.addVersion(seq, w.type, w.key, version, live ? 'updated' : 'created', row === undefined ? null : row[SEQ], json, hash, position, w.sourceTimestamp);
     const flow = c.flow ?? null;
     const e = this.entities.values;
     const o = this.entities.next();
@@ -155,7 +167,8 @@ export class EntityWriter {
     return JSON.parse(this.selectData.get(dataSeq)!) as JsonObject;
   }
 
-  private addVersion(seq: number, type: string, key: string, version: number, op: string, prev: number | null, data: string | null, hash: string | null, position: Position | undefined, sourceTimestamp: string | undefined): void {
+  /** `position`: the position's JSON text, or null. */
+  private addVersion(seq: number, type: string, key: string, version: number, op: string, prev: number | null, data: string | null, hash: string | null, position: string | null, sourceTimestamp: string | undefined): void {
     const c = this.ctx;
     const v = this.versions.values;
     const o = this.versions.next();
@@ -169,7 +182,7 @@ export class EntityWriter {
     v[o + 7] = hash;
     v[o + 8] = c.at;
     v[o + 9] = c.originId;
-    v[o + 10] = position === undefined ? null : JSON.stringify(position);
+    v[o + 10] = position;
     v[o + 11] = sourceTimestamp ?? null;
   }
 
@@ -180,7 +193,7 @@ export class EntityWriter {
   tombstone(type: string, key: string, version: number, prev: number, ms: number, position?: Position, sourceTimestamp?: string): number {
     const c = this.ctx;
     const seq = ++c.seq;
-    this.addVersion(seq, type, key, version + 1, 'deleted', prev, null, null, position, sourceTimestamp);
+    this.addVersion(seq, type, key, version + 1, 'deleted', prev, null, null, position === undefined ? null : JSON.stringify(position), sourceTimestamp);
     // The entity's row may still be buffered: the update must come after its upsert.
     this.entities.flush();
     this.tombstoneEntity.run(version + 1, seq, c.flow ?? null, c.origin, ms, type, key);

@@ -1,0 +1,95 @@
+/**
+ * The ingest worker's thread: decodes and maps one delivery at a time, bytes in from the main
+ * thread, batches of prepared writes out (see worker-batches.ts for the protocol). It holds no
+ * store: the main thread commits each batch, and says so, before the worker runs ahead further.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { DataErrorDetail } from '../core/errors.js';
+import type { DeliveryMeta, Position } from '../core/records.js';
+import { loadMapping, type MappedEntity, type Mapping } from '../mapping/index.js';
+import { loadModel } from '../model/index.js';
+import { prepareWrite, type PreparedWriteValues } from '../store/prepared-write.js';
+import { cutBatches, type WriteBuffer } from './mapped-batches.js';
+import { serializeError, type ToMain, type ToWorker, type WorkerJob } from './worker-protocol.js';
+
+const port = parentPort!;
+const post = (message: ToMain, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
+
+class PreparedValues implements WriteBuffer<PreparedWriteValues> {
+  private values: PreparedWriteValues = [];
+  size = 0;
+  add(m: MappedEntity, position: Position): void {
+    prepareWrite(this.values, m.entity, m.key, m.data, position, m.sourceTimestamp);
+    this.size++;
+  }
+  take(): PreparedWriteValues {
+    const out = this.values;
+    this.values = [];
+    this.size = 0;
+    return out;
+  }
+}
+
+/** Chunks from the main thread; each one taken asks for another, so only a few wait here. */
+const chunks: Uint8Array[] = [];
+let ended = false;
+let wakeReader: (() => void) | undefined;
+/** Batches posted and not yet committed; the worker waits while there are `job.ahead`. */
+let uncommitted = 0;
+let wakeMapper: (() => void) | undefined;
+const mappings = new Map<string, Mapping>();
+
+async function* input(): AsyncIterable<Buffer> {
+  for (;;) {
+    const chunk = chunks.shift();
+    if (chunk !== undefined) {
+      post({ kind: 'pull' });
+      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    } else if (ended) return;
+    else await new Promise<void>((resolve) => (wakeReader = resolve));
+  }
+}
+
+function mappingOf(job: WorkerJob): Mapping {
+  const id = `${job.modelFile}\n${job.mappingFile}`;
+  let mapping = mappings.get(id);
+  if (mapping === undefined) mappings.set(id, (mapping = loadMapping(job.mappingFile, { model: loadModel(job.modelFile) })));
+  return mapping;
+}
+
+async function run(job: WorkerJob): Promise<void> {
+  // Fault injection for the tests: a worker that dies without a word.
+  if (process.env.BRIDGE_FAULT === 'ingest-worker-exit') process.exit(70);
+  const mapping = mappingOf(job);
+  const decoded = mapping.format.decode(input(), job.meta as DeliveryMeta);
+  const options = { mapping, flow: job.flow, deliveryId: job.deliveryId, deliveryName: job.deliveryName, skip: job.skip, batchSize: job.batchSize };
+  for await (const batch of cutBatches(decoded, options, new PreparedValues())) {
+    while (uncommitted >= job.ahead) await new Promise<void>((resolve) => (wakeMapper = resolve));
+    uncommitted++;
+    post({ kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last });
+    if (batch.last) return;
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.kind) {
+    case 'job':
+      chunks.length = 0;
+      ended = false;
+      uncommitted = 0;
+      run(message.job).catch((e: unknown) => post({ kind: 'error', error: serializeError(e) }));
+      break;
+    case 'chunk':
+      chunks.push(message.chunk);
+      wakeReader?.();
+      break;
+    case 'end':
+      ended = true;
+      wakeReader?.();
+      break;
+    case 'committed':
+      uncommitted--;
+      wakeMapper?.();
+      break;
+  }
+});

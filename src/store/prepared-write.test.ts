@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { preparedWrites, prepareWrite, PreparedWrite, type PreparedWriteValues } from './prepared-write.js';
+import { flowOrigin, TempStores, upsert } from './test-support.js';
+import type { EntityWrite, JsonObject } from './types.js';
+import type { SqliteStore } from './sqlite-store.js';
+
+const stores = new TempStores();
+afterEach(() => stores.cleanup());
+
+const position = { file: 'a.csv', line: 3, record: 2 };
+
+function prepared(type: string, key: string, data: JsonObject, sourceTimestamp?: string): PreparedWrite {
+  const values: PreparedWriteValues = [];
+  prepareWrite(values, type, key, data, position, sourceTimestamp);
+  return preparedWrites(values)[0];
+}
+
+async function applyBoth(make: (plain: boolean) => EntityWrite[][], conflicts = false) {
+  const options = conflicts ? { conflicts: [{ type: 'C', policy: 'field-ownership' as const, owners: { name: 'crm', limit: 'erp' } }] } : {};
+  const run = async (plain: boolean) => {
+    const store: SqliteStore = stores.open(options);
+    const results = [];
+    for (const [i, writes] of make(plain).entries()) results.push(await store.apply({ origin: flowOrigin(i % 2 ? 'erp' : 'crm'), writes }));
+    const history = (await store.history('C', '1')).map(({ at, ...v }) => v);
+    return { results, history, entity: (({ createdAt, updatedAt, ...e }) => e)((await store.get('C', '1'))!) };
+  };
+  const a = await run(true);
+  const b = await run(false);
+  expect(b).toEqual(a);
+  return a;
+}
+
+describe('prepared writes (canonical text and hash computed in the ingest worker)', () => {
+  it('store exactly what plain writes of the same data store: versions, hashes, positions, unchanged', async () => {
+    const data = [{ b: 1, a: 'x', n: { z: [1, { y: 2, x: 3 }], m: null } }, { a: 'x', b: 1, n: { m: null, z: [1, { x: 3, y: 2 }] } }, { a: 'y', b: 2 }];
+    const result = await applyBoth((plain) => data.map((d) => [plain ? upsert('C', '1', d, { position, sourceTimestamp: '2026-01-01T00:00:00Z' }) : prepared('C', '1', d, '2026-01-01T00:00:00Z')]));
+    expect(result.results.map((r) => [r.created, r.unchanged, r.updated])).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(result.history[0].lineage.position).toEqual(position);
+  });
+
+  it('are merged under field ownership from their data, parsed on demand', async () => {
+    const result = await applyBoth(
+      (plain) => [
+        [plain ? upsert('C', '1', { name: 'A', limit: 1 }, { position }) : prepared('C', '1', { name: 'A', limit: 1 })],
+        [plain ? upsert('C', '1', { name: 'B', limit: 2 }, { position }) : prepared('C', '1', { name: 'B', limit: 2 })],
+      ],
+      true,
+    );
+    expect(result.entity.data).toEqual({ name: 'A', limit: 2 });
+  });
+
+  it('read back as the data and position they were made from', () => {
+    const w = prepared('C', 'k', { b: [1, 'two'], a: null });
+    expect([w.type, w.key, w.data, w.position, w.sourceTimestamp]).toEqual(['C', 'k', { a: null, b: [1, 'two'] }, position, undefined]);
+  });
+});
