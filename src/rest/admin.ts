@@ -9,7 +9,7 @@ import { HttpProblem } from './problem.js';
 const STATUSES: readonly RejectRecord['status'][] = ['open', 'replayed', 'discarded'];
 
 /** JSON with every known secret value scrubbed (reject raw text and errors may carry one). */
-function sendScrubbed(ctx: RouteContext, res: Response, body: unknown, status = 200): void {
+export function sendScrubbed(ctx: RouteContext, res: Response, body: unknown, status = 200): void {
   const text = JSON.stringify(body);
   res.status(status).type('application/json').send(ctx.secrets ? ctx.secrets.scrub(text) : text);
 }
@@ -26,11 +26,16 @@ export async function adminFlows(ctx: RouteContext, _req: Request, res: Response
   sendScrubbed(ctx, res, { items });
 }
 
-async function findReject(ctx: RouteContext, req: Request): Promise<RejectRecord> {
+/** The numeric `:id` of an admin path, or NaN for anything else (answered 404 by the caller). */
+export function idParam(req: Request): number {
   const s = String(req.params.id);
-  const id = /^\d{1,15}$/.test(s) ? Number(s) : NaN;
+  return /^\d{1,15}$/.test(s) ? Number(s) : NaN;
+}
+
+async function findReject(ctx: RouteContext, req: Request): Promise<RejectRecord> {
+  const id = idParam(req);
   const r = Number.isNaN(id) ? undefined : await ctx.store.reject(id);
-  if (r === undefined) throw new HttpProblem('not-found', `no reject ${JSON.stringify(s)}`);
+  if (r === undefined) throw new HttpProblem('not-found', `no reject ${JSON.stringify(String(req.params.id))}`);
   return r;
 }
 

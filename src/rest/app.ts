@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { adminDeadLetter, adminDeadLetterDiscard, adminDeadLetterReplay, adminDeadLetters, adminDeadLettersReplayAll } from './admin-deadletters.js';
 import { adminDiscard, adminFlows, adminReject, adminRejects, adminReplay } from './admin.js';
 import { authenticate, Clients, requireScope } from './auth.js';
 import { listChanges, streamChanges } from './changes.js';
@@ -76,6 +77,11 @@ export function createApp(context: RestContext): express.Express {
   app.route('/v1/admin/rejects/:id').get(h(adminReject)).all(only('GET, HEAD'));
   app.route('/v1/admin/rejects/:id/replay').post(h(adminReplay)).all(only('POST'));
   app.route('/v1/admin/rejects/:id/discard').post(h(adminDiscard)).all(only('POST'));
+  app.route('/v1/admin/deadletters').get(h(adminDeadLetters)).all(only('GET, HEAD'));
+  app.route('/v1/admin/deadletters/replay').post(h(adminDeadLettersReplayAll)).all(only('POST'));
+  app.route('/v1/admin/deadletters/:id').get(h(adminDeadLetter)).all(only('GET, HEAD'));
+  app.route('/v1/admin/deadletters/:id/replay').post(h(adminDeadLetterReplay)).all(only('POST'));
+  app.route('/v1/admin/deadletters/:id/discard').post(h(adminDeadLetterDiscard)).all(only('POST'));
   app.route('/v1/:type').get(h(listEntities)).post(h(createEntity)).all(only('GET, HEAD, POST'));
   app.route('/v1/:type/:key').get(h(getEntity)).put(h(replaceEntity)).patch(h(patchEntity)).delete(h(deleteEntity)).all(only('GET, HEAD, PUT, PATCH, DELETE'));
   app.route('/v1/:type/:key/history').get(h(entityHistory)).all(only('GET, HEAD'));

@@ -158,7 +158,10 @@ export class SqliteStore implements Store {
     return this.read(() => this.outbox.deadLetter(id));
   }
   async replayDeadLetters(ids: number[]): Promise<DeadLetter[]> {
-    return this.read(() => this.outbox.replay(ids));
+    const moved = this.read(() => this.outbox.replay(ids));
+    // A running outbound flow wakes now rather than at its next poll.
+    if (moved.length && this.commitListeners.size) this.committed();
+    return moved;
   }
   async discardDeadLetters(ids: number[]): Promise<DeadLetter[]> {
     return this.read(() => this.outbox.discard(ids));

@@ -1,0 +1,69 @@
+import type { Request, Response } from 'express';
+import { deadLetterJson } from '../outbound/dead-letter-json.js';
+import type { DeadLetter } from '../store/types.js';
+import { idParam, sendScrubbed } from './admin.js';
+import { requireScope } from './auth.js';
+import type { RouteContext } from './context.js';
+import { intParam } from './list-params.js';
+import { HttpProblem } from './problem.js';
+
+const STATUSES: readonly DeadLetter['status'][] = ['open', 'replayed', 'discarded'];
+
+async function findDeadLetter(ctx: RouteContext, req: Request): Promise<DeadLetter> {
+  const id = idParam(req);
+  const d = Number.isNaN(id) ? undefined : await ctx.store.deadLetter(id);
+  if (d === undefined) throw new HttpProblem('not-found', `no dead letter ${JSON.stringify(String(req.params.id))}`);
+  return d;
+}
+
+/** GET /v1/admin/deadletters?status=&flow=&limit=&after= (status defaults to every status). */
+export async function adminDeadLetters(ctx: RouteContext, req: Request, res: Response): Promise<void> {
+  requireScope(res, 'admin');
+  const status = req.query.status === undefined ? undefined : (String(req.query.status) as DeadLetter['status']);
+  if (status !== undefined && !STATUSES.includes(status)) throw new HttpProblem('bad-request', `query parameter status: one of ${STATUSES.join(', ')} expected`);
+  const limit = intParam(req.query, 'limit', 1, 1000, 100);
+  const after = req.query.after === undefined ? undefined : intParam(req.query, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+  const flow = req.query.flow === undefined ? undefined : String(req.query.flow);
+  const items = await ctx.store.deadLetters({ status, flow, limit, after });
+  const params = new URLSearchParams();
+  if (status) params.set('status', status);
+  if (flow) params.set('flow', flow);
+  params.set('limit', String(limit));
+  params.set('after', String(items.at(-1)?.deadLetterId ?? after ?? 0));
+  sendScrubbed(ctx, res, { items: items.map(deadLetterJson), next: items.length === limit ? `/v1/admin/deadletters?${params.toString()}` : null });
+}
+
+export async function adminDeadLetter(ctx: RouteContext, req: Request, res: Response): Promise<void> {
+  requireScope(res, 'admin');
+  sendScrubbed(ctx, res, deadLetterJson(await findDeadLetter(ctx, req)));
+}
+
+/**
+ * POST /v1/admin/deadletters/{id}/replay: queues the message again with its original id and
+ * bytes; the running outbound flow sends it. 409 when it is not open.
+ */
+export async function adminDeadLetterReplay(ctx: RouteContext, req: Request, res: Response): Promise<void> {
+  requireScope(res, 'admin');
+  const d = await findDeadLetter(ctx, req);
+  const [moved] = await ctx.store.replayDeadLetters([d.deadLetterId]);
+  if (moved === undefined) throw new HttpProblem('conflict', `dead letter ${d.deadLetterId} is ${d.status}, not open`);
+  sendScrubbed(ctx, res, { id: d.deadLetterId, status: 'replayed' }, 202);
+}
+
+/** POST /v1/admin/deadletters/replay?flow=: queues every open dead letter (of one flow). */
+export async function adminDeadLettersReplayAll(ctx: RouteContext, req: Request, res: Response): Promise<void> {
+  requireScope(res, 'admin');
+  const flow = req.query.flow === undefined ? undefined : String(req.query.flow);
+  const open = await ctx.store.deadLetters({ status: 'open', flow, limit: Number.MAX_SAFE_INTEGER });
+  const moved = await ctx.store.replayDeadLetters(open.map((d) => d.deadLetterId));
+  sendScrubbed(ctx, res, { replayed: moved.map((d) => d.deadLetterId) }, 202);
+}
+
+/** POST /v1/admin/deadletters/{id}/discard: 409 when it is not open. */
+export async function adminDeadLetterDiscard(ctx: RouteContext, req: Request, res: Response): Promise<void> {
+  requireScope(res, 'admin');
+  const d = await findDeadLetter(ctx, req);
+  const [changed] = await ctx.store.discardDeadLetters([d.deadLetterId]);
+  if (changed === undefined) throw new HttpProblem('conflict', `dead letter ${d.deadLetterId} is ${d.status}, not open`);
+  sendScrubbed(ctx, res, { id: d.deadLetterId, status: 'discarded' });
+}
