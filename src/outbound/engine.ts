@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Registry } from 'prom-client';
 import { connectionSchema, type ConnectionConfig } from '../config/outbound-schema.js';
 import type { Logger } from '../core/log.js';
@@ -55,6 +56,8 @@ export function startOutbound(options: OutboundEngineOptions): OutboundEngine {
   };
   const stop = new AbortController();
   const abort = new AbortController();
+  // Every attempt in flight listens on these (its timeout and shutdown): as many as the flows' concurrency.
+  setMaxListeners(0, stop.signal, abort.signal);
   const states = new Map<string, OutboundState>();
   const running: Promise<void>[] = [];
   for (const flow of flows.values()) {
