@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express';
 import { deadLetterJson } from '../outbound/dead-letter-json.js';
 import type { DeadLetter } from '../store/types.js';
-import { idParam, sendScrubbed } from './admin.js';
+import { adminListQuery, idParam, sendScrubbed } from './admin.js';
 import { requireScope } from './auth.js';
 import type { RouteContext } from './context.js';
-import { intParam } from './list-params.js';
 import { HttpProblem } from './problem.js';
 
 const STATUSES: readonly DeadLetter['status'][] = ['open', 'replayed', 'discarded'];
@@ -19,18 +18,9 @@ async function findDeadLetter(ctx: RouteContext, req: Request): Promise<DeadLett
 /** GET /v1/admin/deadletters?status=&flow=&limit=&after= (status defaults to every status). */
 export async function adminDeadLetters(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
-  const status = req.query.status === undefined ? undefined : (String(req.query.status) as DeadLetter['status']);
-  if (status !== undefined && !STATUSES.includes(status)) throw new HttpProblem('bad-request', `query parameter status: one of ${STATUSES.join(', ')} expected`);
-  const limit = intParam(req.query, 'limit', 1, 1000, 100);
-  const after = req.query.after === undefined ? undefined : intParam(req.query, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
-  const flow = req.query.flow === undefined ? undefined : String(req.query.flow);
-  const items = await ctx.store.deadLetters({ status, flow, limit, after });
-  const params = new URLSearchParams();
-  if (status) params.set('status', status);
-  if (flow) params.set('flow', flow);
-  params.set('limit', String(limit));
-  params.set('after', String(items.at(-1)?.deadLetterId ?? after ?? 0));
-  sendScrubbed(ctx, res, { items: items.map(deadLetterJson), next: items.length === limit ? `/v1/admin/deadletters?${params.toString()}` : null });
+  const { next, ...query } = adminListQuery(req, '/v1/admin/deadletters', STATUSES);
+  const items = await ctx.store.deadLetters(query);
+  sendScrubbed(ctx, res, { items: items.map(deadLetterJson), next: next(items.length, items.at(-1)?.deadLetterId) });
 }
 
 export async function adminDeadLetter(ctx: RouteContext, req: Request, res: Response): Promise<void> {

@@ -39,21 +39,32 @@ async function findReject(ctx: RouteContext, req: Request): Promise<RejectRecord
   return r;
 }
 
-/** GET /v1/admin/rejects?status=&flow=&limit=&after= */
-export async function adminRejects(ctx: RouteContext, req: Request, res: Response): Promise<void> {
-  requireScope(res, 'admin');
-  const status = req.query.status === undefined ? undefined : (String(req.query.status) as RejectRecord['status']);
-  if (status !== undefined && !STATUSES.includes(status)) throw new HttpProblem('bad-request', `query parameter status: one of ${STATUSES.join(', ')} expected`);
+/** The query of an admin list (`status`, `flow`, `limit`, `after`) and its next-page link. */
+export function adminListQuery<S extends string>(req: Request, path: string, statuses: readonly S[]) {
+  const status = req.query.status === undefined ? undefined : (String(req.query.status) as S);
+  if (status !== undefined && !statuses.includes(status)) throw new HttpProblem('bad-request', `query parameter status: one of ${statuses.join(', ')} expected`);
   const limit = intParam(req.query, 'limit', 1, 1000, 100);
   const after = req.query.after === undefined ? undefined : intParam(req.query, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
   const flow = req.query.flow === undefined ? undefined : String(req.query.flow);
-  const items = await ctx.store.rejects({ status, flow, limit, after });
-  const params = new URLSearchParams();
-  if (status) params.set('status', status);
-  if (flow) params.set('flow', flow);
-  params.set('limit', String(limit));
-  params.set('after', String(items.at(-1)?.id ?? after ?? 0));
-  sendScrubbed(ctx, res, { items, next: items.length === limit ? `/v1/admin/rejects?${params.toString()}` : null });
+  /** The link to the page after one of `count` items whose last id is `lastId`; null on the last page. */
+  const next = (count: number, lastId: number | undefined): string | null => {
+    if (count < limit) return null;
+    const params = new URLSearchParams();
+    if (status) params.set('status', status);
+    if (flow) params.set('flow', flow);
+    params.set('limit', String(limit));
+    params.set('after', String(lastId ?? after ?? 0));
+    return `${path}?${params.toString()}`;
+  };
+  return { status, flow, limit, after, next };
+}
+
+/** GET /v1/admin/rejects?status=&flow=&limit=&after= */
+export async function adminRejects(ctx: RouteContext, req: Request, res: Response): Promise<void> {
+  requireScope(res, 'admin');
+  const { next, ...query } = adminListQuery(req, '/v1/admin/rejects', STATUSES);
+  const items = await ctx.store.rejects(query);
+  sendScrubbed(ctx, res, { items, next: next(items.length, items.at(-1)?.id) });
 }
 
 export async function adminReject(ctx: RouteContext, req: Request, res: Response): Promise<void> {
