@@ -5,9 +5,10 @@
  */
 import { ingestBench } from './ingest.js';
 import { mapBench } from './map.js';
+import { restBench } from './rest.js';
 import type { Benchmark, Figure } from './types.js';
 
-const benchmarks: Benchmark[] = [mapBench, ingestBench];
+const benchmarks: Benchmark[] = [mapBench, ingestBench, restBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
