@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { benchDir } from './generate.js';
 import { followFeed } from './rest-feed.js';
+import { steadyLoad } from './rest-steady.js';
 import { buildRowStore, rowKey } from './rest-store.js';
 import type { Benchmark, Figure } from './types.js';
 
@@ -47,22 +48,24 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   if ((await Promise.race([exited, sleep(10_000).then(() => 'timeout')])) === 'timeout') child.kill('SIGKILL');
 }
 
-type Load = { url: string; headers: Record<string, string>; paths?: string[]; follow?: string; rate?: number };
+type Load = { url: string; headers: Record<string, string>; paths?: string[]; follow?: string };
 
 /** One autocannon run; throws unless every answer was 2xx. Requests/s (mean) and p99 latency (ms). */
-async function load({ url, headers, paths, follow, rate }: Load): Promise<{ perSecond: number; p99: number }> {
+export async function load({ url, headers, paths, follow }: Load): Promise<{ perSecond: number; p99: number }> {
   let i = 0;
+  // Pages: every answer's `next` link goes into one queue that the next request takes from (autocannon
+  // answers before it builds a connection's next request), so each connection walks keyset pages.
+  const nexts: string[] = [];
   const request = paths
     ? { setupRequest: (req: autocannon.Request) => ({ ...req, path: paths[i++ % paths.length] }) }
     : {
-        // Each connection follows `next` links (keyset pages), from the first page again at the end.
-        setupRequest: (req: autocannon.Request, context: Record<string, string>) => ({ ...req, path: context.next ?? follow }),
-        onResponse: (_status: number, body: string, context: Record<string, string>) => {
-          const at = body.lastIndexOf('"next":"');
-          context.next = at < 0 ? follow! : JSON.parse(body.slice(at + 7, body.indexOf('"', at + 8) + 1));
+        setupRequest: (req: autocannon.Request) => ({ ...req, path: nexts.pop() ?? follow }),
+        onResponse: (_status: number, body: string) => {
+          const next = (JSON.parse(body) as { next: string | null }).next;
+          if (next) nexts.push(next);
         },
       };
-  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS, requests: [request as autocannon.Request], ...(rate ? { overallRate: rate } : {}) });
+  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS, requests: [request as autocannon.Request] });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
   return { perSecond: result.requests.average, p99: result.latency.p99 };
@@ -121,9 +124,9 @@ export const restBench: Benchmark = {
       const bridgeFull = await load({ url: base, headers, paths });
       yield { metric: 'get_requests_per_s', value: bridgeFull.perSecond, unit: 'req/s', baseline: bareFull.perSecond, baselineLabel: 'bare express 5, same JSON from memory', note: `target >= 0.7x; store built in ${buildSeconds.toFixed(1)} s` };
       const half = Math.round(bareFull.perSecond / 2);
-      const bareHalf = await load({ url: bareBase, headers, paths, rate: half });
-      const bridgeHalf = await load({ url: base, headers, paths, rate: half });
-      yield { metric: 'get_p99_ms', value: bridgeHalf.p99, unit: 'ms', baseline: bareHalf.p99, baselineLabel: `bare express at the same ${half} req/s`, note: `at ${half} req/s offered, ${Math.round(bridgeHalf.perSecond)} served; target < 10 ms` };
+      const bareHalf = await steadyLoad(bareBase, headers, paths, half, SECONDS);
+      const bridgeHalf = await steadyLoad(base, headers, paths, half, SECONDS);
+      yield { metric: 'get_p99_ms', value: bridgeHalf.p99, unit: 'ms', baseline: bareHalf.p99, baselineLabel: `bare express at the same ${half} req/s`, note: `${half} req/s at even intervals, ${Math.round(bridgeHalf.perSecond)} served, p50 ${bridgeHalf.p50.toFixed(1)} ms; target < 10 ms` };
       await stop(bare);
 
       const pages = await load({ url: base, headers, follow: '/v1/Row?limit=100' });
