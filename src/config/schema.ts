@@ -40,6 +40,56 @@ const conflictSchema = z.discriminatedUnion('policy', [
     .strict(),
 ]);
 
+const scopeSchema = z
+  .string()
+  .regex(/^(read|write|admin)(:[A-Z][A-Za-z0-9]*)?$/, 'a scope is read, write or admin, optionally narrowed to a type: read:Customer')
+  .describe('`read`, `write` or `admin` (admin implies every scope), optionally narrowed to one entity type: `read:Customer`.');
+
+/** The REST API (src/rest): where it listens, who may call it, and its limits. */
+export const serverSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('false turns the REST API and the operational endpoints off.'),
+    listen: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8080 or [::1]:8080')
+      .default('127.0.0.1:8080')
+      .describe('host:port to listen on. Other than loopback only with at least one client configured.'),
+    clients: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_.-]+$/, 'client names are letters, digits, _ . -'),
+        z
+          .object({
+            token: z.string().min(16, 'a client token needs at least 16 characters').describe('The client\'s bearer token / API key: a `${env:…}` or `${file:…}` reference.'),
+            scopes: z.array(scopeSchema).min(1).describe('What the client may do.'),
+          })
+          .strict(),
+      )
+      .default({})
+      .describe('API clients by name (the name is the write origin `api:<name>`). None on loopback: anonymous access with every scope.'),
+    blindWrites: z.array(z.string()).default([]).describe('Entity types whose PUT/PATCH/DELETE may omit If-Match.'),
+    bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 512kb or 1mb').default('1mb').describe('Largest request body; larger is 413.'),
+    requestTimeoutMs: z.number().int().min(100).default(30_000).describe('A request not answered within this is answered 503 (the change stream excepted).'),
+    rateLimit: z
+      .object({
+        perSecond: z.number().positive().describe('Requests per second refilled into each client\'s bucket.'),
+        burst: z.number().int().min(1).describe('Bucket size: requests a client may make at once.'),
+      })
+      .strict()
+      .optional()
+      .describe('Token bucket per client (per address when unauthenticated); absent: no limit. Over the limit: 429 with Retry-After.'),
+    cors: z
+      .object({ origins: z.array(z.string()).default([]).describe('Allowed browser origins (exact, or "*").') })
+      .strict()
+      .default({ origins: [] })
+      .describe('Cross-origin access for browsers; none by default.'),
+    sse: z
+      .object({ heartbeatMs: z.number().int().min(100).default(15_000).describe('Interval of the `: heartbeat` comment on the change stream.') })
+      .strict()
+      .default({ heartbeatMs: 15_000 }),
+    metricsAuth: z.boolean().default(false).describe('true: /metrics needs the admin scope.'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     store: z
@@ -63,6 +113,7 @@ export const configSchema = z
       .record(z.string(), conflictSchema)
       .default({})
       .describe('Per entity type: how writes from different flows to the same entity are settled.'),
+    server: serverSchema.default(() => serverSchema.parse({})).describe('The REST API and operational endpoints served by `bridge run`.'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
       .strict()
@@ -71,4 +122,5 @@ export const configSchema = z
   .strict();
 
 export type BridgeConfig = z.output<typeof configSchema>;
+export type ServerConfig = z.output<typeof serverSchema>;
 export type FlowConfig = z.output<typeof flowSchema>;

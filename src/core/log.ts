@@ -16,7 +16,7 @@ export function createLogger(options: { level?: string; secrets?: SecretValues; 
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   const secrets = options.secrets;
-  if (secrets && secrets.size > 0) {
+  if (secrets) {
     base.hooks = {
       streamWrite: (line: string) => secrets.scrub(line),
     };

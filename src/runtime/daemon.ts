@@ -4,11 +4,17 @@ import { openSqliteStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { assemble, type Assembled } from './assemble.js';
 import { runFlow, type FlowState } from './flow-runner.js';
+import { createMetrics, type BridgeMetrics } from './metrics.js';
+import { checkServerConfig, startServer, type RestServer } from '../rest/server.js';
+import type { ExtraRouter } from '../rest/context.js';
 
 export interface RunningBridge {
   store: Store;
   assembled: Assembled;
   flows: Map<string, FlowState>;
+  metrics: BridgeMetrics;
+  /** The REST server, unless `server.enabled` is false. */
+  server?: RestServer;
   /** Finishes the batch in flight, commits, closes the store. */
   stop(): Promise<void>;
 }
@@ -18,19 +24,42 @@ export function openStore(loaded: LoadedConfig, assembled: Pick<Assembled, 'conf
   return openSqliteStore({ path: loaded.resolve(sqlite.path), conflicts: assembled.conflicts, busyTimeoutMs: sqlite.busyTimeoutMs });
 }
 
-/** Starts the store and every enabled flow. Configuration problems throw before anything starts. */
-export async function startBridge(loaded: LoadedConfig, log: Logger): Promise<RunningBridge> {
+/**
+ * Starts the store, the REST server (listening before this resolves) and every enabled flow.
+ * Configuration problems throw before anything starts. `extraRouters` are mounted into the REST
+ * app (see src/rest/context.ts).
+ */
+export async function startBridge(loaded: LoadedConfig, log: Logger, options: { extraRouters?: ExtraRouter[] } = {}): Promise<RunningBridge> {
   const assembled = assemble(loaded);
+  checkServerConfig(loaded);
   const store = openStore(loaded, assembled);
+  const metrics = createMetrics();
+  metrics.watchFeedHead(() => store.head());
   const controller = new AbortController();
   const flows = new Map<string, FlowState>();
+  const serverConfig = loaded.config.server;
+  let server: RestServer | undefined;
+  if (serverConfig.enabled) {
+    // Client tokens are secrets whether or not they came from a reference: scrubbed from logs.
+    for (const c of Object.values(serverConfig.clients)) loaded.secrets.add(c.token);
+    try {
+      server = await startServer(
+        { store, model: assembled.model, server: serverConfig, logger: log, flows, metrics, assembled, secrets: loaded.secrets, extraRouters: options.extraRouters },
+        loaded.file,
+      );
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    log.info({ url: server.url }, 'REST API listening');
+  }
   const running: Promise<void>[] = [];
   for (const flow of assembled.flows.values()) {
     const state: FlowState = { name: flow.name, state: flow.enabled ? 'starting' : 'stopped', deliveries: 0 };
     flows.set(flow.name, state);
     if (!flow.enabled) continue;
     running.push(
-      runFlow(flow, store, log, controller.signal, state).catch((e) => {
+      runFlow(flow, store, log, controller.signal, state, metrics.recordDelivery).catch((e) => {
         state.state = 'failed';
         state.lastError = (e as Error).message;
         log.error({ flow: flow.name, err: e }, 'flow stopped');
@@ -42,7 +71,10 @@ export async function startBridge(loaded: LoadedConfig, log: Logger): Promise<Ru
     store,
     assembled,
     flows,
+    metrics,
+    server,
     async stop() {
+      await server?.close();
       controller.abort();
       await Promise.all(running);
       await store.close();

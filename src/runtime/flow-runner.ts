@@ -15,12 +15,15 @@ export interface FlowState {
   lastError?: string;
 }
 
+/** Hears each delivery's outcome as it is logged (the daemon's metrics). */
+export type OutcomeObserver = (flow: string, outcome: IngestOutcome) => void;
+
 /**
  * Runs one flow until the signal aborts: each delivery is ingested, and one that fails for a
  * reason other than its data (a locked store, a bug) is retried with backoff, never skipped —
  * the source yields nothing new before it is settled.
  */
-export async function runFlow(flow: AssembledFlow, store: Store, log: Logger, signal: AbortSignal, state: FlowState): Promise<void> {
+export async function runFlow(flow: AssembledFlow, store: Store, log: Logger, signal: AbortSignal, state: FlowState, observe?: OutcomeObserver): Promise<void> {
   // A source that fails (its folder missing, its server down) is opened again after a backoff:
   // the flow stays up and picks up where it was once the cause is gone.
   for (let attempt = 0; !signal.aborted; attempt++) {
@@ -28,7 +31,7 @@ export async function runFlow(flow: AssembledFlow, store: Store, log: Logger, si
     state.state = 'running';
     try {
       for await (const delivery of source.read(signal)) {
-        await ingestUntilSettled(flow, store, log, signal, state, delivery);
+        await ingestUntilSettled(flow, store, log, signal, state, delivery, observe);
         attempt = 0;
         if (signal.aborted) return;
       }
@@ -50,14 +53,14 @@ export async function runFlow(flow: AssembledFlow, store: Store, log: Logger, si
  * delivery applied but not settled (its file cannot be moved) is not retried: that would only
  * move the same file again; the source keeps it in place until it changes.
  */
-async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger, signal: AbortSignal, state: FlowState, delivery: Delivery): Promise<void> {
+async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger, signal: AbortSignal, state: FlowState, delivery: Delivery, observe?: OutcomeObserver): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      logOutcome(log, flow.name, await ingest(delivery, flow, store, { signal }), state);
+      logOutcome(log, flow.name, await ingest(delivery, flow, store, { signal }), state, observe);
       return;
     } catch (e) {
       if (e instanceof SettleError) {
-        logOutcome(log, flow.name, e.outcome, state);
+        logOutcome(log, flow.name, e.outcome, state, observe);
         state.lastError = e.message;
         log.error({ flow: flow.name, delivery: e.outcome.name, deliveryId: e.outcome.deliveryId, err: e.cause }, `${e.message}; it is left where it is`);
         return;
@@ -72,7 +75,8 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
 }
 
 /** One log line per delivery with its counts: info when applied or skipped, warn when refused whole. */
-function logOutcome(log: Logger, flow: string, outcome: IngestOutcome, state: FlowState): void {
+function logOutcome(log: Logger, flow: string, outcome: IngestOutcome, state: FlowState, observe?: OutcomeObserver): void {
+  observe?.(flow, outcome);
   state.deliveries++;
   state.state = 'running';
   state.lastDelivery = { name: outcome.name, status: outcome.status, at: new Date().toISOString() };

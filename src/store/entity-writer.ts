@@ -4,6 +4,7 @@ import type { Position } from '../core/records.js';
 import { canonicalJson, contentHash } from './canonical-json.js';
 import type { ConflictRule } from './conflicts.js';
 import { CurrentRows } from './current-rows.js';
+import { VersionConflictError } from './errors.js';
 import { MultiRowInsert } from './multi-row-insert.js';
 import type { ApplyCounts, EntityWrite, JsonObject } from './types.js';
 
@@ -100,6 +101,10 @@ export class EntityWriter {
     const rule = this.rules.get(w.type);
     const ms = w.sourceTimestamp === undefined ? c.atMs : sourceMs(w);
     const isDelete = w.op === 'delete';
+    if (w.expectedVersion !== undefined) {
+      const actual = row === undefined || row[DELETED] === 1 ? 0 : row[VERSION];
+      if (actual !== w.expectedVersion) throw new VersionConflictError(w.type, w.key, w.expectedVersion, actual);
+    }
     if (isDelete && (row === undefined || row[DELETED] === 1)) {
       c.counts.unchanged++;
       return;

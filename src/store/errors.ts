@@ -38,6 +38,22 @@ export class DeliveryCompleteError extends Error {
   }
 }
 
+/**
+ * A write's `expectedVersion` did not match the entity's current live version (`actual`, 0 when
+ * absent or deleted). Thrown from `apply`; nothing of the batch was applied.
+ */
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflictError';
+  constructor(
+    readonly type: string,
+    readonly key: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`${type} ${key}: expected version ${expected === 0 ? 'none (absent)' : expected}, current is ${actual === 0 ? 'none (absent)' : actual}`);
+  }
+}
+
 interface SqliteLikeError {
   code?: unknown;
   message?: unknown;

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, RetryableError } from '../core/errors.js';
 import { TempStores, upsert } from './test-support.js';
+import { schemaVersion } from './schema.js';
 
 const stores = new TempStores();
 afterEach(() => stores.cleanup());
@@ -47,6 +48,6 @@ describe('opening', () => {
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => stores.open({ path })).toThrow(`${path}: store schema version 99 is newer than this build knows (1): upgrade legacy-bridge or use another store file`);
+    expect(() => stores.open({ path })).toThrow(`${path}: store schema version 99 is newer than this build knows (${schemaVersion}): upgrade legacy-bridge or use another store file`);
   });
 });

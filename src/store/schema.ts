@@ -99,6 +99,21 @@ const migrations: string[] = [
   );
   CREATE INDEX rejects_by_status ON rejects (status, id);
   `,
+  `
+  -- rest: responses remembered per (client, Idempotency-Key), so a retried POST is answered the
+  -- same after a restart; and the REST list's updatedAt order (the current version's seq).
+  CREATE TABLE idempotency (
+    client TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    body TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (client, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX entities_by_seq ON entities (type, seq);
+  `,
 ];
 
 /** The schema version this build writes. */

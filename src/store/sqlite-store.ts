@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import { BatchApplier } from './apply.js';
 import { compileConflicts } from './conflicts.js';
+import { EntityQueries } from './entity-query.js';
 import { mapSqliteError } from './errors.js';
+import { IdempotencyKeys } from './idempotency.js';
 import { Queries } from './queries.js';
 import { Rejects } from './rejects.js';
 import { openDatabase } from './schema.js';
@@ -11,8 +13,11 @@ import type {
   ChangeEvent,
   ConflictPolicy,
   DeliveryState,
+  EntityQuery,
   EntityRecord,
   EntityVersion,
+  IdempotentResponse,
+  QueriedEntity,
   RejectRecord,
   Store,
 } from './types.js';
@@ -41,6 +46,8 @@ export class SqliteStore implements Store {
   private readonly applier: BatchApplier;
   private readonly queries: Queries;
   private readonly rejectStore: Rejects;
+  private readonly entityQueries: EntityQueries;
+  private readonly idempotency: IdempotencyKeys;
 
   constructor(
     private readonly db: Database.Database,
@@ -49,6 +56,8 @@ export class SqliteStore implements Store {
   ) {
     this.rejectStore = new Rejects(db);
     this.queries = new Queries(db);
+    this.entityQueries = new EntityQueries(db);
+    this.idempotency = new IdempotencyKeys(db);
     this.applier = new BatchApplier(db, path, compileConflicts(conflicts), this.rejectStore);
   }
 
@@ -84,6 +93,15 @@ export class SqliteStore implements Store {
   }
   async list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]> {
     return this.read(() => this.queries.list(type, options));
+  }
+  async query(type: string, query: EntityQuery): Promise<QueriedEntity[]> {
+    return this.read(() => this.entityQueries.run(type, query));
+  }
+  async idempotentResponse(client: string, key: string): Promise<IdempotentResponse | undefined> {
+    return this.read(() => this.idempotency.get(client, key));
+  }
+  async rememberResponse(response: IdempotentResponse): Promise<void> {
+    this.read(() => this.idempotency.remember(response));
   }
   async changes(options: { after: number; limit: number; types?: string[] }): Promise<ChangeEvent[]> {
     return this.changesSync(options);

@@ -29,6 +29,12 @@ export interface EntityWrite {
   /** The mapped source timestamp (ISO 8601) used by last-write-wins; arrival time when absent. */
   sourceTimestamp?: string;
   position?: Position;
+  /**
+   * Optimistic concurrency (REST writes): the entity's current live version must be this, `0`
+   * meaning it must not exist (or be deleted). Checked inside the apply transaction; a mismatch
+   * throws VersionConflictError and nothing of the batch is applied.
+   */
+  expectedVersion?: number;
 }
 
 export interface RejectInput {
@@ -164,6 +170,48 @@ export interface ConflictPolicy {
   owners?: Record<string, string>;
 }
 
+/** One condition on a top-level field of the entity's current data (see EntityQuery). */
+export interface FieldFilter {
+  field: string;
+  op: 'eq' | 'in' | 'gt' | 'gte' | 'lt' | 'lte';
+  /** One value for every op but `in`, which takes several. */
+  values: (string | number | boolean)[];
+  /** How values compare: text, numbers (decimals too, as numbers), ISO datetimes as instants. */
+  compare: 'text' | 'number' | 'boolean' | 'datetime';
+}
+
+export type EntitySort = 'key' | '-key' | 'updatedAt' | '-updatedAt';
+
+/** A page of live entities of one type; `after` is the position of the previous page's last item. */
+export interface EntityQuery {
+  filters?: FieldFilter[];
+  /** ISO 8601: only entities whose current version is at least this recent. */
+  updatedSince?: string;
+  sort?: EntitySort;
+  /** The key (key sorts) or seq (updatedAt sorts) of the last entity of the previous page. */
+  after?: string | number;
+  limit: number;
+  /** Sparse data: only these top-level fields. */
+  fields?: string[];
+}
+
+/** An entity in a query's result: `seq` is its current version's change-feed position (the updatedAt cursor). */
+export interface QueriedEntity extends EntityRecord {
+  seq: number;
+}
+
+/** A response remembered for an Idempotency-Key (per client), replayed to a repeat. */
+export interface IdempotentResponse {
+  client: string;
+  key: string;
+  /** Hash of the request (method, path, body): another request under the same key is refused. */
+  requestHash: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  at: string;
+}
+
 export interface Store {
   /** Applies one batch in one transaction: entities, versions, change events, rejects, progress. */
   apply(batch: ApplyBatch): Promise<ApplyResult>;
@@ -171,6 +219,11 @@ export interface Store {
   get(type: string, key: string): Promise<EntityRecord | undefined>;
   history(type: string, key: string): Promise<EntityVersion[]>;
   list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]>;
+  /** Live entities of a type, filtered and sorted, a page at a time (the REST list). */
+  query(type: string, query: EntityQuery): Promise<QueriedEntity[]>;
+  idempotentResponse(client: string, key: string): Promise<IdempotentResponse | undefined>;
+  /** Remembers a response; the first one under a (client, key) stays. */
+  rememberResponse(response: IdempotentResponse): Promise<void>;
   changes(options: { after: number; limit: number; types?: string[] }): Promise<ChangeEvent[]>;
   head(): Promise<number>;
   rejects(options: { status?: RejectRecord['status']; flow?: string; limit?: number; after?: number }): Promise<RejectRecord[]>;

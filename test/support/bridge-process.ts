@@ -22,6 +22,7 @@ export function makeBridge(flows: Record<string, Record<string, unknown> & { map
     store: { sqlite: { path: join(dir, 'bridge.db'), busyTimeoutMs: 2000 } },
     model: join(benchMappings, 'model.yaml'),
     log: { level: 'info' },
+    server: { listen: '127.0.0.1:0' },
     ...extra,
     flows: Object.fromEntries(
       Object.entries(flows).map(([name, f]) => {

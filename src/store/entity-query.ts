@@ -1,0 +1,100 @@
+import type Database from 'better-sqlite3';
+import type { EntityQuery, FieldFilter, JsonObject, QueriedEntity } from './types.js';
+
+const SQL_OP: Record<Exclude<FieldFilter['op'], 'in'>, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const FIELD = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+interface Row {
+  type: string;
+  key: string;
+  version: number;
+  seq: number;
+  hash: string;
+  created_at: string;
+  data: string;
+  at: string;
+  origin: string;
+  flow: string;
+  delivery_id: string;
+  delivery_name: string;
+}
+
+/** The SQL expression comparing field `f` of the current data as `compare` says. */
+function fieldExpr(f: FieldFilter): string {
+  if (!FIELD.test(f.field)) throw new RangeError(`field name ${JSON.stringify(f.field)} is not a plain top-level name`);
+  const raw = `json_extract(d.data, '$."${f.field}"')`;
+  if (f.compare === 'number') return `CAST(${raw} AS REAL)`;
+  if (f.compare === 'datetime') return `julianday(${raw})`;
+  return raw;
+}
+
+function param(f: FieldFilter, v: string | number | boolean): string | number {
+  if (f.compare === 'boolean') return v === true || v === 'true' ? 1 : 0;
+  if (f.compare === 'number') return Number(v);
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+}
+
+/**
+ * The REST list's query: live entities of one type, filtered on top-level fields of their
+ * current data (json_extract), in key or update order, after a cursor. Keyset pagination: a page
+ * starts strictly after the previous page's last key (or seq), so writes between pages never
+ * duplicate or skip an entity in key order. Statements are cached by their SQL text.
+ */
+export class EntityQueries {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  run(type: string, q: EntityQuery): QueriedEntity[] {
+    const where = ['e.type = ?', 'e.deleted = 0'];
+    const params: unknown[] = [type];
+    for (const f of q.filters ?? []) {
+      const expr = fieldExpr(f);
+      const wrap = f.compare === 'datetime' ? (p: string) => `julianday(${p})` : (p: string) => p;
+      if (f.op === 'in') {
+        where.push(`${expr} IN (${f.values.map(() => wrap('?')).join(', ')})`);
+      } else where.push(`${expr} ${SQL_OP[f.op]} ${wrap('?')}`);
+      for (const v of f.values) params.push(param(f, v));
+    }
+    if (q.updatedSince !== undefined) {
+      where.push('v.at >= ?');
+      params.push(q.updatedSince);
+    }
+    const sort = q.sort ?? 'key';
+    const column = sort === 'key' || sort === '-key' ? 'e.key' : 'e.seq';
+    const desc = sort.startsWith('-');
+    if (q.after !== undefined) {
+      where.push(`${column} ${desc ? '<' : '>'} ?`);
+      params.push(q.after);
+    }
+    params.push(q.limit);
+    const data = q.fields === undefined ? 'd.data' : sparse(q.fields);
+    const sql = `SELECT e.type, e.key, e.version, e.seq, e.hash, e.created_at, ${data} AS data, v.at, o.origin, o.flow, o.delivery_id, o.delivery_name
+      FROM entities e JOIN versions v ON v.seq = e.seq JOIN versions d ON d.seq = e.data_seq JOIN origins o ON o.id = v.origin_id
+      WHERE ${where.join(' AND ')} ORDER BY ${column} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
+    let stmt = this.cache.get(sql);
+    if (stmt === undefined) {
+      if (this.cache.size > 500) this.cache.clear();
+      this.cache.set(sql, (stmt = this.db.prepare(sql)));
+    }
+    return (stmt.all(...params) as Row[]).map((r) => ({
+      type: r.type,
+      key: r.key,
+      data: JSON.parse(r.data) as JsonObject,
+      version: r.version,
+      seq: r.seq,
+      hash: r.hash,
+      createdAt: r.created_at,
+      updatedAt: r.at,
+      deleted: false,
+      lineage: { origin: r.origin, ...(r.flow ? { flow: r.flow } : {}), ...(r.delivery_id ? { deliveryId: r.delivery_id } : {}), ...(r.delivery_name ? { deliveryName: r.delivery_name } : {}) },
+    }));
+  }
+}
+
+/** Only the named top-level fields of the data, those present (json_each keeps nested values as JSON). */
+function sparse(fields: string[]): string {
+  for (const f of fields) if (!FIELD.test(f)) throw new RangeError(`field name ${JSON.stringify(f)} is not a plain top-level name`);
+  const names = fields.map((f) => `'${f}'`).join(', ');
+  return `(SELECT json_group_object(j.key, j.value) FROM json_each(d.data) j WHERE j.key IN (${names}))`;
+}
