@@ -1,31 +1,13 @@
 import type { JsonSchema } from '../model/json-schema.js';
+import { PROBLEM_BASE, PROBLEM_STATUS, type ProblemKind } from './problem.js';
 
 /** Building blocks of the OpenAPI document shared by every group of routes. */
 
 export type Obj = { [k: string]: unknown };
 
-export const PROBLEM_BASE = 'https://legacy-bridge.dev/problems/';
-
-/** The problem kinds of the REST contract (plan/contract.md §1): kind → status and title. */
-export const PROBLEM_KINDS = {
-  'bad-request': [400, 'Bad request'],
-  unauthorized: [401, 'Unauthorized'],
-  forbidden: [403, 'Forbidden'],
-  'not-found': [404, 'Not found'],
-  'method-not-allowed': [405, 'Method not allowed'],
-  conflict: [409, 'Conflict'],
-  'precondition-failed': [412, 'Precondition failed'],
-  'payload-too-large': [413, 'Payload too large'],
-  'unsupported-media-type': [415, 'Unsupported media type'],
-  'validation-failed': [422, 'Validation failed'],
-  'idempotency-key-reused': [422, 'Idempotency key reused'],
-  'precondition-required': [428, 'Precondition required'],
-  'rate-limited': [429, 'Too many requests'],
-  internal: [500, 'Internal error'],
-  unavailable: [503, 'Unavailable'],
-} as const satisfies Record<string, readonly [number, string]>;
-
-export type ProblemKind = keyof typeof PROBLEM_KINDS;
+/** The problem kinds of the REST contract, from the app's own catalogue (src/rest/problem.ts). */
+export const PROBLEM_KINDS = PROBLEM_STATUS;
+export { PROBLEM_BASE, type ProblemKind };
 
 export const ref = (kind: 'schemas' | 'parameters' | 'responses' | 'headers', name: string): Obj => ({ $ref: `#/components/${kind}/${name}` });
 

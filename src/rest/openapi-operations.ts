@@ -6,11 +6,13 @@ const OPS = ['Operations'];
 
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 }, description: 'The record id.' };
 
+// Replays need the running flows (or the outbound engine): without them they answer 503.
 function adminAction(operationId: string, summary: string, notFound = true): Obj {
+  const replay = operationId.startsWith('replay');
   return {
     post: {
       operationId, tags: ADMIN, summary, security: secured(scopesFor('admin')),
-      responses: responses({ 200: json(ref('schemas', 'ActionResult'), 'Done.') }, ['unauthorized', 'forbidden', ...(notFound ? (['not-found'] as const) : []), 'conflict']),
+      responses: responses({ 200: json(ref('schemas', 'ActionResult'), 'Done.') }, ['unauthorized', 'forbidden', ...(notFound ? (['not-found'] as const) : []), 'conflict', ...(replay ? (['unavailable'] as const) : [])]),
     },
   };
 }

@@ -30,9 +30,15 @@ export const COMMON_SCHEMAS: Obj = {
   FieldError: {
     type: 'object',
     properties: { field: { type: 'string', description: 'Field path, e.g. `address.city` or `lines[0].sku`.' }, code: str, message: str },
-    required: ['code', 'message'],
+    required: ['field', 'code', 'message'],
   },
   Position,
+  DataError: {
+    type: 'object',
+    description: 'Why a record was rejected: where (position, legacy field or canonical path) and what.',
+    properties: { code: str, message: str, field: str, value: str, position: ref('schemas', 'Position'), mapping: str },
+    required: ['code', 'message'],
+  },
   Lineage: {
     type: 'object',
     description: 'Who wrote a version: `flow:<name>` for a legacy flow, `api:<client>` for a REST client, and where the record came from.',
@@ -65,10 +71,16 @@ export const COMMON_SCHEMAS: Obj = {
   },
   FlowSummary: {
     type: 'object',
-    description: 'A flow\'s state and record counts.',
-    properties: { name: str, state: str },
-    required: ['name', 'state'],
-    additionalProperties: true,
+    description: 'A flow\'s state and record counts since the daemon started.',
+    properties: {
+      name: str,
+      state: { type: 'string', enum: ['starting', 'running', 'retrying', 'stopped', 'failed'] },
+      deliveries: { type: 'integer', description: 'Deliveries handled.' },
+      lastDelivery: { type: 'object', properties: { name: str, status: str, at: dateTime }, required: ['status', 'at'] },
+      lastError: str,
+      records: { type: 'object', properties: { ok: int, unchanged: int, rejected: int }, required: ['ok', 'unchanged', 'rejected'] },
+    },
+    required: ['name', 'state', 'deliveries', 'records'],
   },
   FlowList: { type: 'object', properties: { items: { type: 'array', items: ref('schemas', 'FlowSummary') } }, required: ['items'] },
   Reject: {
@@ -83,8 +95,9 @@ export const COMMON_SCHEMAS: Obj = {
       deliveryName: str,
       position: ref('schemas', 'Position'),
       raw: { type: 'string', description: 'The legacy record as text (hex where not decodable).' },
-      errors: { type: 'array', items: ref('schemas', 'FieldError') },
+      errors: { type: 'array', items: ref('schemas', 'DataError') },
       mapping: str,
+      record: { type: 'object', description: 'The decoded legacy record, when decoding succeeded (replay maps it again).' },
     },
     required: ['id', 'at', 'status', 'raw', 'errors'],
   },
@@ -105,7 +118,12 @@ export const COMMON_SCHEMAS: Obj = {
     properties: { items: { type: 'array', items: ref('schemas', 'DeadLetter') }, next: { type: ['string', 'null'] } },
     required: ['items'],
   },
-  ActionResult: { type: 'object', description: 'The outcome of an admin action.', additionalProperties: true },
+  ActionResult: {
+    type: 'object',
+    description: 'The outcome of an admin action: the record\'s id and new status; a replay also counts what it did.',
+    properties: { id: int, status: str, replayed: int, stillRejected: int, notReplayable: int, messages: { type: 'array', items: str } },
+    required: ['status'],
+  },
 };
 
 export const SCHEMA_PRIMITIVES = { str, int, dateTime, op };

@@ -546,7 +546,7 @@ export interface components {
              * Format: uri
              * @enum {string}
              */
-            type: "https://legacy-bridge.dev/problems/bad-request" | "https://legacy-bridge.dev/problems/unauthorized" | "https://legacy-bridge.dev/problems/forbidden" | "https://legacy-bridge.dev/problems/not-found" | "https://legacy-bridge.dev/problems/method-not-allowed" | "https://legacy-bridge.dev/problems/conflict" | "https://legacy-bridge.dev/problems/precondition-failed" | "https://legacy-bridge.dev/problems/payload-too-large" | "https://legacy-bridge.dev/problems/unsupported-media-type" | "https://legacy-bridge.dev/problems/validation-failed" | "https://legacy-bridge.dev/problems/idempotency-key-reused" | "https://legacy-bridge.dev/problems/precondition-required" | "https://legacy-bridge.dev/problems/rate-limited" | "https://legacy-bridge.dev/problems/internal" | "https://legacy-bridge.dev/problems/unavailable";
+            type: "https://legacy-bridge.dev/problems/bad-request" | "https://legacy-bridge.dev/problems/unauthorized" | "https://legacy-bridge.dev/problems/forbidden" | "https://legacy-bridge.dev/problems/not-found" | "https://legacy-bridge.dev/problems/method-not-allowed" | "https://legacy-bridge.dev/problems/conflict" | "https://legacy-bridge.dev/problems/precondition-failed" | "https://legacy-bridge.dev/problems/precondition-required" | "https://legacy-bridge.dev/problems/payload-too-large" | "https://legacy-bridge.dev/problems/unsupported-media-type" | "https://legacy-bridge.dev/problems/validation-failed" | "https://legacy-bridge.dev/problems/idempotency-key-reused" | "https://legacy-bridge.dev/problems/rate-limited" | "https://legacy-bridge.dev/problems/internal" | "https://legacy-bridge.dev/problems/unavailable";
             title: string;
             status: number;
             detail?: string;
@@ -555,7 +555,7 @@ export interface components {
         };
         FieldError: {
             /** @description Field path, e.g. `address.city` or `lines[0].sku`. */
-            field?: string;
+            field: string;
             code: string;
             message: string;
         };
@@ -565,6 +565,15 @@ export interface components {
             record: number;
             offset?: number;
             messageId?: string;
+        };
+        /** @description Why a record was rejected: where (position, legacy field or canonical path) and what. */
+        DataError: {
+            code: string;
+            message: string;
+            field?: string;
+            value?: string;
+            position?: components["schemas"]["Position"];
+            mapping?: string;
         };
         /** @description Who wrote a version: `flow:<name>` for a legacy flow, `api:<client>` for a REST client, and where the record came from. */
         Lineage: {
@@ -608,12 +617,25 @@ export interface components {
                 };
             };
         };
-        /** @description A flow's state and record counts. */
+        /** @description A flow's state and record counts since the daemon started. */
         FlowSummary: {
             name: string;
-            state: string;
-        } & {
-            [key: string]: unknown;
+            /** @enum {string} */
+            state: "starting" | "running" | "retrying" | "stopped" | "failed";
+            /** @description Deliveries handled. */
+            deliveries: number;
+            lastDelivery?: {
+                name?: string;
+                status: string;
+                /** Format: date-time */
+                at: string;
+            };
+            lastError?: string;
+            records: {
+                ok: number;
+                unchanged: number;
+                rejected: number;
+            };
         };
         FlowList: {
             items: components["schemas"]["FlowSummary"][];
@@ -631,8 +653,10 @@ export interface components {
             position?: components["schemas"]["Position"];
             /** @description The legacy record as text (hex where not decodable). */
             raw: string;
-            errors: components["schemas"]["FieldError"][];
+            errors: components["schemas"]["DataError"][];
             mapping?: string;
+            /** @description The decoded legacy record, when decoding succeeded (replay maps it again). */
+            record?: Record<string, never>;
         };
         RejectList: {
             items: components["schemas"]["Reject"][];
@@ -654,9 +678,14 @@ export interface components {
             items: components["schemas"]["DeadLetter"][];
             next?: string | null;
         };
-        /** @description The outcome of an admin action. */
+        /** @description The outcome of an admin action: the record's id and new status; a replay also counts what it did. */
         ActionResult: {
-            [key: string]: unknown;
+            id?: number;
+            status: string;
+            replayed?: number;
+            stillRejected?: number;
+            notReplayable?: number;
+            messages?: string[];
         };
         /**
          * Customer data
@@ -968,6 +997,18 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
+        /** @description Precondition required (problem type https://legacy-bridge.dev/problems/precondition-required) */
+        PreconditionRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": {
+                    /** @enum {unknown} */
+                    type?: "https://legacy-bridge.dev/problems/precondition-required";
+                } & components["schemas"]["Problem"];
+            };
+        };
         /** @description Payload too large (problem type https://legacy-bridge.dev/problems/payload-too-large) */
         PayloadTooLarge: {
             headers: {
@@ -1016,18 +1057,6 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description Precondition required (problem type https://legacy-bridge.dev/problems/precondition-required) */
-        PreconditionRequired: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": {
-                    /** @enum {unknown} */
-                    type?: "https://legacy-bridge.dev/problems/precondition-required";
-                } & components["schemas"]["Problem"];
-            };
-        };
         /** @description Too many requests (problem type https://legacy-bridge.dev/problems/rate-limited) */
         RateLimited: {
             headers: {
@@ -1053,7 +1082,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description Unavailable (problem type https://legacy-bridge.dev/problems/unavailable) */
+        /** @description Service unavailable (problem type https://legacy-bridge.dev/problems/unavailable) */
         Unavailable: {
             headers: {
                 [name: string]: unknown;
@@ -2301,6 +2330,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     discardReject: {
@@ -2398,6 +2428,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getDeadLetter: {
@@ -2462,6 +2493,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     discardDeadLetter: {

@@ -1,0 +1,77 @@
+/**
+ * A client built from the generated types (test/support/api-types.ts, openapi-typescript) with
+ * openapi-fetch, against `bridge run` over loopback: what a client team would do with /openapi.json.
+ */
+import { join } from 'node:path';
+import createClient from 'openapi-fetch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../src/model/index.js';
+import { DOCS_CSP } from '../src/rest/docs-router.js';
+import { buildOpenApi } from '../src/rest/openapi.js';
+import { PROBLEM_BASE } from '../src/rest/problem.js';
+import type { paths } from './support/api-types.js';
+import { makeBridge, repoRoot, startDaemon, type Daemon } from './support/bridge-process.js';
+
+const token = 'tok-client-0123456789abcdef';
+const modelFile = join(repoRoot, 'mappings', 'model.yaml');
+let daemon: Daemon;
+let url: string;
+let api: ReturnType<typeof createClient<paths>>;
+
+beforeAll(async () => {
+  const bridge = makeBridge({}, {
+    model: modelFile,
+    server: { listen: '127.0.0.1:0', blindWrites: ['Price'], clients: { app: { token: '${env:BRIDGE_TEST_TOKEN}', scopes: ['read', 'write'] } } },
+  });
+  daemon = startDaemon(bridge.configFile, { BRIDGE_TEST_TOKEN: token });
+  ({ url } = (await daemon.waitForLog((l) => l.msg === 'REST API listening')) as { url: string });
+  api = createClient<paths>({ baseUrl: url, headers: { 'X-API-Key': token } });
+});
+
+afterAll(async () => {
+  daemon?.child.kill('SIGTERM');
+  await daemon?.exited;
+});
+
+describe('a typed client of the generated OpenAPI types', () => {
+  it('the daemon serves the document of its model and config at /openapi.json and the page at /docs, without auth', async () => {
+    const served = await (await fetch(`${url}/openapi.json`)).json();
+    expect(served).toEqual(buildOpenApi(loadModel(modelFile), { blindWrites: ['Price'] }));
+    const docs = await fetch(`${url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-security-policy')).toBe(DOCS_CSP);
+  });
+
+  it('creates with POST, reads with GET, lists with filters, and gets typed problems', async () => {
+    const created = await api.POST('/v1/Customer', {
+      params: { header: { 'Idempotency-Key': 'create-c1' } },
+      body: { customerId: 'C1', name: 'Ada', balance: '12.50', status: 'active', address: { city: 'Graz' } },
+    });
+    expect(created.response.status).toBe(201);
+    expect(created.response.headers.get('etag')).toBe('"1"');
+    expect(created.data).toMatchObject({ type: 'Customer', key: 'C1', version: 1, data: { customerId: 'C1', balance: '12.50', address: { city: 'Graz' } } });
+    for (const [id, status, balance] of [['C2', 'closed', '3.00'], ['C3', 'active', '99.99']] as const) {
+      expect((await api.POST('/v1/Customer', { body: { customerId: id, status, balance } })).response.status).toBe(201);
+    }
+
+    const got = await api.GET('/v1/Customer/{key}', { params: { path: { key: 'C1' } } });
+    expect(got.data?.data.name).toBe('Ada');
+    expect(got.data?.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const page = await api.GET('/v1/Customer', { params: { query: { status: ['active'], 'balance[gte]': '10.00', sort: '-key', limit: 1 } } });
+    expect(page.data?.items.map((e) => e.key)).toEqual(['C3']);
+    expect(page.data?.next).toMatch(/^\/v1\/Customer\?/);
+    const rest = await fetch(url + page.data!.next!, { headers: { 'X-API-Key': token } });
+    expect(((await rest.json()) as { items: { key: string }[] }).items.map((e) => e.key)).toEqual(['C1']);
+
+    const patched = await api.PATCH('/v1/Customer/{key}', { params: { path: { key: 'C1' }, header: { 'If-Match': '"1"' } }, body: { name: null } });
+    expect([patched.response.status, patched.data?.version, patched.data?.data.name]).toEqual([200, 2, undefined]);
+
+    const again = await api.POST('/v1/Customer', { body: { customerId: 'C1' } });
+    expect([again.response.status, again.error?.type]).toEqual([409, `${PROBLEM_BASE}conflict`]);
+    const invalid = await api.POST('/v1/Customer', { body: { customerId: 'lower-case', balance: '1.234' } });
+    expect(invalid.error?.errors?.map((e) => e.field).sort()).toEqual(['balance', 'customerId']);
+    const missing = await api.GET('/v1/Customer/{key}', { params: { path: { key: 'nope' } } });
+    expect([missing.response.status, missing.error?.type]).toEqual([404, `${PROBLEM_BASE}not-found`]);
+  });
+});
