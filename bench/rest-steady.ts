@@ -4,10 +4,11 @@ import { Agent, request } from 'node:http';
  * Open-loop load: `rate` GETs a second at evenly spaced times for `seconds`, whatever the answers
  * take, over keep-alive connections. Latency runs from when a request was due, so a server that
  * falls behind is charged for the wait (autocannon's rate limit sends each second's quota in a
- * burst, which measures the burst rather than the server at that rate). Throws on any non-2xx.
+ * burst, which measures the burst rather than the server at that rate). The first `warmUpSeconds`
+ * are sent but not counted. Throws on any non-2xx.
  */
-export async function steadyLoad(base: string, headers: Record<string, string>, paths: string[], rate: number, seconds: number): Promise<{ p99: number; p50: number; perSecond: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+export async function steadyLoad(base: string, headers: Record<string, string>, paths: string[], rate: number, seconds: number, warmUpSeconds = 1): Promise<{ p99: number; p50: number; perSecond: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const latencies: number[] = [];
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
@@ -21,7 +22,8 @@ export async function steadyLoad(base: string, headers: Record<string, string>, 
         if (res.statusCode! < 200 || res.statusCode! > 299) failed ||= `${res.statusCode} for ${req.path}`;
         res.resume();
         res.on('end', () => {
-          latencies.push(performance.now() - due);
+          // The first second is warm-up (connections opening, code still cold): not counted.
+          if (due - began >= warmUpSeconds * 1000) latencies.push(performance.now() - due);
           if (++done === total) resolve();
         });
       });

@@ -26,18 +26,29 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a child process and waits until `ready` answers 200 (or the child dies: its stderr in the error). */
-async function startServer(args: string[], base: () => string | undefined, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+/**
+ * Starts a child process and waits until its /healthz answers (or it dies: its stderr in the error).
+ * Without `base`, the child prints `listening <port>` once it listens on 127.0.0.1.
+ */
+async function startServer(args: string[], base?: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  child.stdout!.on('data', (d: Buffer) => {
+    const m = /listening (\d+)/.exec(d.toString());
+    if (m && !base) base = `http://127.0.0.1:${m[1]}`;
+  });
   const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`${args.join(' ')} not ready after 60 s: ${stderr}`);
-    const url = base();
-    if (url && (await fetch(`${url}/healthz`).then((r) => r.status, () => 0)) !== 0) return child;
-    await sleep(100);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited ${child.exitCode}: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`${args.join(' ')} not ready after 60 s: ${stderr}`);
+      if (base && (await fetch(`${base}/healthz`).then((r) => r.status, () => 0)) !== 0) return { child, base };
+      await sleep(100);
+    }
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
   }
 }
 
@@ -95,12 +106,11 @@ export const restBench: Benchmark = {
         server: {
           listen: `127.0.0.1:${port}`,
           clients: { bench: { token: '${env:BRIDGE_BENCH_TOKEN}', scopes: ['admin'] } },
-          rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
         },
         log: { level: 'warn' },
       };
       writeFileSync(join(dir, 'bridge.yaml'), JSON.stringify(config));
-      bridge = await startServer(['bin/bridge.js', 'run', '--config', join(dir, 'bridge.yaml')], () => base, { BRIDGE_BENCH_TOKEN: token });
+      ({ child: bridge } = await startServer(['bin/bridge.js', 'run', '--config', join(dir, 'bridge.yaml')], base, { BRIDGE_BENCH_TOKEN: token }));
 
       // The same keys for both servers, spread over the whole store; the bare app gets the bridge's answers.
       let seed = 42;
@@ -112,13 +122,8 @@ export const restBench: Benchmark = {
         answers[path.slice('/v1/Row/'.length)] = { body: await res.text(), etag: res.headers.get('etag') ?? '', lastModified: res.headers.get('last-modified') ?? '' };
       }
       writeFileSync(join(dir, 'bodies.json'), JSON.stringify(answers));
-      let bareBase: string | undefined;
-      bare = await startServer(['--import', 'tsx', join(benchDir, 'rest-bare.ts'), join(dir, 'bodies.json')], () => bareBase);
-      bare.stdout!.on('data', (d: Buffer) => {
-        const m = /listening (\d+)/.exec(d.toString());
-        if (m) bareBase = `http://127.0.0.1:${m[1]}`;
-      });
-      while (!bareBase) await sleep(50);
+      let bareBase: string;
+      ({ child: bare, base: bareBase } = await startServer(['--import', 'tsx', join(benchDir, 'rest-bare.ts'), join(dir, 'bodies.json')]));
 
       const bareFull = await load({ url: bareBase, headers, paths });
       const bridgeFull = await load({ url: base, headers, paths });
