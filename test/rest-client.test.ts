@@ -11,12 +11,15 @@ import { buildOpenApi } from '../src/rest/openapi.js';
 import { PROBLEM_BASE } from '../src/rest/problem.js';
 import type { paths } from './support/api-types.js';
 import { makeBridge, repoRoot, startDaemon, type Daemon } from './support/bridge-process.js';
+import { conformance } from './support/openapi-conformance.js';
 
 const token = 'tok-client-0123456789abcdef';
 const modelFile = join(repoRoot, 'mappings', 'model.yaml');
 let daemon: Daemon;
 let url: string;
 let api: ReturnType<typeof createClient<paths>>;
+const document = buildOpenApi(loadModel(modelFile), { blindWrites: ['Price'] });
+const checker = conformance(document);
 
 beforeAll(async () => {
   const bridge = makeBridge({}, {
@@ -26,6 +29,7 @@ beforeAll(async () => {
   daemon = startDaemon(bridge.configFile, { BRIDGE_TEST_TOKEN: token });
   ({ url } = (await daemon.waitForLog((l) => l.msg === 'REST API listening')) as { url: string });
   api = createClient<paths>({ baseUrl: url, headers: { 'X-API-Key': token } });
+  api.use(checker.middleware);
 });
 
 afterAll(async () => {
@@ -36,7 +40,7 @@ afterAll(async () => {
 describe('a typed client of the generated OpenAPI types', () => {
   it('the daemon serves the document of its model and config at /openapi.json and the page at /docs, without auth', async () => {
     const served = await (await fetch(`${url}/openapi.json`)).json();
-    expect(served).toEqual(buildOpenApi(loadModel(modelFile), { blindWrites: ['Price'] }));
+    expect(served).toEqual(document);
     const docs = await fetch(`${url}/docs`);
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-security-policy')).toBe(DOCS_CSP);
@@ -73,5 +77,26 @@ describe('a typed client of the generated OpenAPI types', () => {
     expect(invalid.error?.errors?.map((e) => e.field).sort()).toEqual(['balance', 'customerId']);
     const missing = await api.GET('/v1/Customer/{key}', { params: { path: { key: 'nope' } } });
     expect([missing.response.status, missing.error?.type]).toEqual([404, `${PROBLEM_BASE}not-found`]);
+  });
+
+  it('every answer above has a documented status and matches its schema in the document', async () => {
+    const history = await api.GET('/v1/Customer/{key}/history', { params: { path: { key: 'C1' } } });
+    expect(history.data?.items.map((v) => v.op)).toEqual(['created', 'updated']);
+    const changes = await api.GET('/v1/changes', { params: { query: { after: 0, limit: 2 } } });
+    expect(changes.data?.items.map((c) => c.seq)).toEqual([1, 2]);
+    const forbidden = await api.GET('/v1/admin/flows');
+    expect(forbidden.response.status).toBe(403);
+    expect(checker.checked).toHaveLength(12);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('the conformance check does catch an answer the document does not describe', async () => {
+    const schemas = document.components.schemas as Record<string, object>;
+    const narrowed = { ...schemas.CustomerEntity, properties: { type: {} }, additionalProperties: false };
+    const strict = conformance({ ...document, components: { ...document.components, schemas: { ...schemas, CustomerEntity: narrowed } } });
+    const client = createClient<paths>({ baseUrl: url, headers: { 'X-API-Key': token } });
+    client.use(strict.middleware);
+    await client.GET('/v1/Customer/{key}', { params: { path: { key: 'C1' } } });
+    expect(strict.violations).toEqual([expect.stringContaining('GET /v1/Customer/{key} -> 200: data must NOT have additional properties')]);
   });
 });
