@@ -69,7 +69,7 @@ async function head(base: string, headers: Record<string, string>): Promise<numb
 
 /**
  * `clients` SSE clients follow the change feed while a legacy flow writes `perSecond` changes/s
- * for `seconds` (a CSV of updates dropped into `inbox` every 100 ms, each row's quantity set to a
+ * for `seconds` (a CSV of updates dropped into `inbox` every 200 ms, each row's quantity set to a
  * new value so that every record is a change). Ends when every client has the head, or 20 s after
  * the writer stopped; what a client lacks then counts as lost.
  */
@@ -78,15 +78,16 @@ export async function followFeed(base: string, headers: Record<string, string>, 
   const followers = Array.from({ length: clients }, () => new Follower(start));
   try {
     await Promise.all(followers.map((f) => f.open(base, headers)));
-    const perTick = Math.round(perSecond / 10);
-    const ticks = seconds * 10;
+    // A file every 200 ms: the drop folder's cost per file (list, hash, move) stays small beside its records.
+    const perTick = Math.round(perSecond / 5);
+    const ticks = seconds * 5;
     const began = performance.now();
     for (let tick = 0; tick < ticks; tick++) {
       const from = (tick * perTick) % 900_000 + 1;
       const name = `feed-${String(tick).padStart(6, '0')}.csv`;
       writeFileSync(join(inbox, `${name}.tmp`), updateCsv(from, from + perTick - 1, 100_000 + tick), 'latin1');
       renameSync(join(inbox, `${name}.tmp`), join(inbox, name));
-      const due = began + (tick + 1) * 100;
+      const due = began + (tick + 1) * 200;
       await sleep(Math.max(0, due - performance.now()));
     }
     const expected = start + ticks * perTick;

@@ -62,7 +62,7 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 type Load = { url: string; headers: Record<string, string>; paths?: string[]; follow?: string };
 
 /** One autocannon run; throws unless every answer was 2xx. Requests/s (mean) and p99 latency (ms). */
-export async function load({ url, headers, paths, follow }: Load): Promise<{ perSecond: number; p99: number }> {
+export async function load({ url, headers, paths, follow }: Load, seconds = SECONDS): Promise<{ perSecond: number; p99: number }> {
   let i = 0;
   // Pages: every answer's `next` link goes into one queue that the next request takes from (autocannon
   // answers before it builds a connection's next request), so each connection walks keyset pages.
@@ -76,7 +76,7 @@ export async function load({ url, headers, paths, follow }: Load): Promise<{ per
           if (next) nexts.push(next);
         },
       };
-  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS, requests: [request as autocannon.Request] });
+  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: seconds, requests: [request as autocannon.Request] });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
   return { perSecond: result.requests.average, p99: result.latency.p99 };
@@ -125,6 +125,9 @@ export const restBench: Benchmark = {
       let bareBase: string;
       ({ child: bare, base: bareBase } = await startServer(['--import', 'tsx', join(benchDir, 'rest-bare.ts'), join(dir, 'bodies.json')]));
 
+      // Both servers warm up first (JIT, SQLite and OS page caches over the sampled keys).
+      await load({ url: bareBase, headers, paths }, 2);
+      await load({ url: base, headers, paths }, 2);
       const bareFull = await load({ url: bareBase, headers, paths });
       const bridgeFull = await load({ url: base, headers, paths });
       yield { metric: 'get_requests_per_s', value: bridgeFull.perSecond, unit: 'req/s', baseline: bareFull.perSecond, baselineLabel: 'bare express 5, same JSON from memory', note: `target >= 0.7x; store built in ${buildSeconds.toFixed(1)} s` };
