@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import { readYamlFile } from '../core/yaml-file.js';
 import { validateMappingFiles } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
+import { checkServerConfig } from '../rest/server.js';
 import { assemble } from '../runtime/assemble.js';
 import { EXIT } from './exit.js';
 
@@ -48,7 +49,9 @@ export async function validateCommand(paths: string[], options: { config?: strin
   const problems: ConfigProblem[] = [...models.flatMap(modelProblems), ...validateMappingFiles(files.filter((f) => !models.includes(f)))];
   if (options.config) {
     try {
-      assemble(loadConfig(options.config));
+      const loaded = loadConfig(options.config);
+      assemble(loaded);
+      checkServerConfig(loaded);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.problems);

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { adminDiscard, adminFlows, adminReject, adminRejects, adminReplay } from './admin.js';
-import { authenticate, Clients } from './auth.js';
+import { authenticate, Clients, requireScope } from './auth.js';
 import { listChanges, streamChanges } from './changes.js';
 import type { RestContext } from './context.js';
 import { entityHistory, getEntity, listEntities } from './entities-read.js';
@@ -56,7 +56,7 @@ export function createApp(ctx: RestContext): express.Express {
   for (const extra of ctx.extraRouters ?? []) {
     if (extra.auth === 'admin') {
       app.use(extra.path, (_req, res, next) => {
-        if (!(res.locals.client as { scopes: string[] }).scopes.includes('admin')) throw new HttpProblem('forbidden', 'the admin scope is needed');
+        requireScope(res, 'admin');
         next();
       }, extra.router);
     }

@@ -20,6 +20,8 @@ export interface FeedSubscriber {
 export class ChangeFeed {
   private last = 0;
   private readonly subscribers = new Set<FeedSubscriber>();
+  /** Open change streams (subscribed or catching up), ended by `close`. */
+  readonly streams = new Set<{ end(): void }>();
   private polling = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -75,8 +77,10 @@ export class ChangeFeed {
     } while (this.again);
   }
 
+  /** Stops following and ends every open stream (its client reconnects with Last-Event-ID). */
   close(): void {
     clearInterval(this.timer);
     this.subscribers.clear();
+    for (const s of [...this.streams]) s.end();
   }
 }

@@ -3,7 +3,7 @@ import type { JsonObject } from '../store/types.js';
 import type { RestContext } from './context.js';
 import { entityJson, entityPath, etagOf, setValidators } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
-import { idempotencyClaim, rememberResponse } from './idempotency.js';
+import { idempotencyClaim, oneAtATime, rememberResponse } from './idempotency.js';
 import { HttpProblem } from './problem.js';
 import { applyWrite, ifMatch, mergePatch, requireJson, validateData } from './write-support.js';
 
@@ -21,13 +21,15 @@ async function answer(ctx: RestContext, res: Response, type: string, key: string
 export async function createEntity(ctx: RestContext, req: Request, res: Response): Promise<void> {
   const { entity, client } = entityType(ctx, req, res, 'write');
   requireJson(req);
-  const claim = await idempotencyClaim(ctx.store, client, req, res);
-  if (claim === 'answered') return;
-  const key = validateData(ctx.model, entity, req.body);
-  await applyWrite(ctx.store, client, { type: entity.name, key, data: req.body as JsonObject, expectedVersion: 0 }, true);
-  ctx.feed.poke();
-  const body = await answer(ctx, res, entity.name, key, 201);
-  if (claim) await rememberResponse(ctx.store, client, claim, 201, { Location: entityPath(entity.name, key), ETag: etagOf(body.version as number) }, body);
+  await oneAtATime(ctx.store, client, req, async () => {
+    const claim = await idempotencyClaim(ctx.store, client, req, res);
+    if (claim === 'answered') return;
+    const key = validateData(ctx.model, entity, req.body);
+    await applyWrite(ctx.store, client, { type: entity.name, key, data: req.body as JsonObject, expectedVersion: 0 }, true);
+    ctx.feed.poke();
+    const body = await answer(ctx, res, entity.name, key, 201);
+    if (claim) await rememberResponse(ctx.store, client, claim, 201, { Location: entityPath(entity.name, key), ETag: etagOf(body.version as number) }, body);
+  });
 }
 
 /** PUT /v1/{type}/{key}: replaces (or creates, with If-Match: * or a blind-write type). */

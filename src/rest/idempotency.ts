@@ -12,6 +12,35 @@ export interface IdempotencyClaim {
 }
 
 /**
+ * Requests under a key still being answered, per store: a concurrent repeat waits for the first
+ * (so it gets the first's response rather than a 409 from racing it).
+ */
+const inFlight = new WeakMap<Store, Map<string, Promise<void>>>();
+
+/**
+ * Runs `handle` for a POST, serialised with any other request under the same (client, key).
+ * Requests without the header run at once.
+ */
+export async function oneAtATime(store: Store, client: Client, req: Request, handle: () => Promise<void>): Promise<void> {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string') return handle();
+  let running = inFlight.get(store);
+  if (running === undefined) inFlight.set(store, (running = new Map()));
+  const id = `${client.name}\n${key}`;
+  const before = running.get(id);
+  const mine = (async () => {
+    if (before) await before.catch(() => undefined);
+    await handle();
+  })();
+  running.set(id, mine);
+  try {
+    await mine;
+  } finally {
+    if (running.get(id) === mine) running.delete(id);
+  }
+}
+
+/**
  * Reads the Idempotency-Key header. When a response is remembered under it (per client, kept in
  * the store so a restart keeps it): the same request gets that response again (returns
  * undefined, the response is sent); another request under the key is a 422.

@@ -6,6 +6,9 @@ import { createApp } from './app.js';
 import { ChangeFeed } from './change-feed.js';
 import type { RestContext } from './context.js';
 
+/** How long requests in flight may take to finish when the server closes. */
+const CLOSE_GRACE_MS = 2_000;
+
 /** `host:port` of server.listen; IPv6 hosts in brackets. */
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen);
@@ -77,12 +80,13 @@ export async function startServer(context: Omit<RestContext, 'feed'>, file = 'br
     port: address.port,
     server,
     async close() {
-      feed.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Change streams never end on their own; requests in flight get a moment to finish.
+      feed.close();
       server.closeIdleConnections();
-      // Change streams never end on their own.
-      server.closeAllConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       await closed;
+      clearTimeout(grace);
     },
   };
 }

@@ -4,6 +4,23 @@ import type { ChangeFeed, FeedSubscriber } from './change-feed.js';
 
 const CATCH_UP_PAGE = 500;
 
+// The feed hands the same page (the same event objects) to every stream: each event is framed
+// once, and a whole page once for the streams that take all of it.
+const frames = new WeakMap<ChangeEvent, string>();
+const pages = new WeakMap<ChangeEvent[], string>();
+
+function frame(e: ChangeEvent): string {
+  let text = frames.get(e);
+  if (text === undefined) frames.set(e, (text = `id: ${e.seq}\nevent: change\ndata: ${JSON.stringify(e)}\n\n`));
+  return text;
+}
+
+function pageFrames(events: ChangeEvent[]): string {
+  let text = pages.get(events);
+  if (text === undefined) pages.set(events, (text = events.map(frame).join('')));
+  return text;
+}
+
 /**
  * One client of /v1/changes/stream. It catches up from its cursor with its own reads (waiting
  * for the socket to drain between pages), then subscribes to the shared feed in the same tick
@@ -25,6 +42,7 @@ export class SseConnection implements FeedSubscriber {
     heartbeatMs: number,
   ) {
     this.heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    feed.streams.add(this);
     res.on('close', () => this.close());
     res.on('drain', () => {
       if (!this.closed && !this.catchingUp && this.res.writableNeedDrain === false) void this.catchUp();
@@ -33,11 +51,16 @@ export class SseConnection implements FeedSubscriber {
 
   private send(events: ChangeEvent[]): boolean {
     let text = '';
-    for (const e of events) {
-      if (e.seq <= this.cursor) continue;
-      this.cursor = e.seq;
-      if (this.types !== undefined && !this.types.includes(e.type)) continue;
-      text += `id: ${e.seq}\nevent: change\ndata: ${JSON.stringify(e)}\n\n`;
+    if (this.types === undefined && events.length > 0 && events[0].seq > this.cursor) {
+      text = pageFrames(events);
+      this.cursor = events[events.length - 1].seq;
+    } else {
+      for (const e of events) {
+        if (e.seq <= this.cursor) continue;
+        this.cursor = e.seq;
+        if (this.types !== undefined && !this.types.includes(e.type)) continue;
+        text += frame(e);
+      }
     }
     return text === '' ? !this.res.writableNeedDrain : this.res.write(text);
   }
@@ -87,5 +110,12 @@ export class SseConnection implements FeedSubscriber {
     this.closed = true;
     clearInterval(this.heartbeat);
     this.feed.unsubscribe(this);
+    this.feed.streams.delete(this);
+  }
+
+  /** Ends the stream (server shutdown). */
+  end(): void {
+    this.close();
+    this.res.end();
   }
 }

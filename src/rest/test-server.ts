@@ -4,6 +4,7 @@ import { serverSchema, type ServerConfig } from '../config/schema.js';
 import { SecretValues } from '../config/secrets.js';
 import { createLogger } from '../core/log.js';
 import { loadModel } from '../model/index.js';
+import type { Assembled } from '../runtime/assemble.js';
 import type { FlowState } from '../runtime/flow-runner.js';
 import { createMetrics, type BridgeMetrics } from '../runtime/metrics.js';
 import { TempStores } from '../store/test-support.js';
@@ -27,10 +28,10 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { server?: Partial<Record<keyof ServerConfig, unknown>>; secrets?: string[]; flows?: FlowState[]; extraRouters?: ExtraRouter[] } = {},
+  options: { server?: Partial<Record<keyof ServerConfig, unknown>>; secrets?: string[]; flows?: FlowState[]; extraRouters?: ExtraRouter[]; storePath?: string; assembled?: Assembled } = {},
 ): Promise<TestServer> {
   const stores = new TempStores();
-  const store = stores.open();
+  const store = stores.open(options.storePath === undefined ? {} : { path: options.storePath });
   const logs: string[] = [];
   const secrets = new SecretValues();
   for (const s of options.secrets ?? []) secrets.add(s);
@@ -45,7 +46,7 @@ export async function startTestServer(
   metrics.watchFeedHead(() => store.head());
   const flows = new Map((options.flows ?? []).map((f) => [f.name, f]));
   const config = serverSchema.parse({ listen: '127.0.0.1:0', ...options.server });
-  const server = await startServer({ store, model: loadModel(modelFile), server: config, logger, flows, metrics, secrets, extraRouters: options.extraRouters });
+  const server = await startServer({ store, model: loadModel(modelFile), server: config, logger, flows, metrics, secrets, extraRouters: options.extraRouters, assembled: options.assembled });
   return {
     url: server.url,
     store,

@@ -54,6 +54,8 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
       await store.close();
       throw e;
     }
+    // The app keeps only the tokens' hashes; the plain values go from the config object.
+    for (const c of Object.values(serverConfig.clients)) c.token = '[hashed]';
     log.info({ url: server.url }, 'REST API listening');
   }
   const running: Promise<void>[] = [];

@@ -1,23 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { EntityQuery, FieldFilter, JsonObject, QueriedEntity } from './types.js';
+import type { EntityQuery, FieldFilter, QueriedEntity } from './types.js';
 
 const SQL_OP: Record<Exclude<FieldFilter['op'], 'in'>, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const FIELD = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
-interface Row {
-  type: string;
-  key: string;
-  version: number;
-  seq: number;
-  hash: string;
-  created_at: string;
-  data: string;
-  at: string;
-  origin: string;
-  flow: string;
-  delivery_id: string;
-  delivery_name: string;
-}
 
 /** The SQL expression comparing field `f` of the current data as `compare` says. */
 function fieldExpr(f: FieldFilter): string {
@@ -57,7 +42,7 @@ export class EntityQueries {
       for (const v of f.values) params.push(param(f, v));
     }
     if (q.updatedSince !== undefined) {
-      where.push('v.at >= ?');
+      where.push('d.at >= ?');
       params.push(q.updatedSince);
     }
     const sort = q.sort ?? 'key';
@@ -69,26 +54,17 @@ export class EntityQueries {
     }
     params.push(q.limit);
     const data = q.fields === undefined ? 'd.data' : sparse(q.fields);
-    const sql = `SELECT e.type, e.key, e.version, e.seq, e.hash, e.created_at, ${data} AS data, v.at, o.origin, o.flow, o.delivery_id, o.delivery_name
-      FROM entities e JOIN versions v ON v.seq = e.seq JOIN versions d ON d.seq = e.data_seq JOIN origins o ON o.id = v.origin_id
+    // A live entity's data is its current version's (data_seq differs only for tombstones).
+    const json = `'{"type":' || json_quote(e.type) || ',"key":' || json_quote(e.key) || ',"version":' || e.version ||
+      ',"createdAt":"' || e.created_at || '","updatedAt":"' || d.at || '","data":' || ${data} || '}'`;
+    const sql = `SELECT e.key, e.seq, e.version, d.at AS updatedAt, ${json} AS json FROM entities e JOIN versions d ON d.seq = e.seq
       WHERE ${where.join(' AND ')} ORDER BY ${column} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
     let stmt = this.cache.get(sql);
     if (stmt === undefined) {
       if (this.cache.size > 500) this.cache.clear();
       this.cache.set(sql, (stmt = this.db.prepare(sql)));
     }
-    return (stmt.all(...params) as Row[]).map((r) => ({
-      type: r.type,
-      key: r.key,
-      data: JSON.parse(r.data) as JsonObject,
-      version: r.version,
-      seq: r.seq,
-      hash: r.hash,
-      createdAt: r.created_at,
-      updatedAt: r.at,
-      deleted: false,
-      lineage: { origin: r.origin, ...(r.flow ? { flow: r.flow } : {}), ...(r.delivery_id ? { deliveryId: r.delivery_id } : {}), ...(r.delivery_name ? { deliveryName: r.delivery_name } : {}) },
-    }));
+    return stmt.all(...params) as QueriedEntity[];
   }
 }
 
@@ -96,5 +72,5 @@ export class EntityQueries {
 function sparse(fields: string[]): string {
   for (const f of fields) if (!FIELD.test(f)) throw new RangeError(`field name ${JSON.stringify(f)} is not a plain top-level name`);
   const names = fields.map((f) => `'${f}'`).join(', ');
-  return `(SELECT json_group_object(j.key, j.value) FROM json_each(d.data) j WHERE j.key IN (${names}))`;
+  return `coalesce((SELECT json_group_object(j.key, j.value) FROM json_each(d.data) j WHERE j.key IN (${names})), '{}')`;
 }

@@ -195,9 +195,18 @@ export interface EntityQuery {
   fields?: string[];
 }
 
-/** An entity in a query's result: `seq` is its current version's change-feed position (the updatedAt cursor). */
-export interface QueriedEntity extends EntityRecord {
+/**
+ * An entity in a query's result. `json` is its API representation as JSON text,
+ * `{"type","key","version","createdAt","updatedAt","data"}`, built by the store from the stored
+ * canonical data without parsing it (a list page is mostly this text). `seq` is its current
+ * version's change-feed position (the updatedAt cursor).
+ */
+export interface QueriedEntity {
+  key: string;
   seq: number;
+  version: number;
+  updatedAt: string;
+  json: string;
 }
 
 /** A response remembered for an Idempotency-Key (per client), replayed to a repeat. */
