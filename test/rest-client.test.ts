@@ -68,6 +68,9 @@ describe('a typed client of the generated OpenAPI types', () => {
     const rest = await fetch(url + page.data!.next!, { headers: { 'X-API-Key': token } });
     expect(((await rest.json()) as { items: { key: string }[] }).items.map((e) => e.key)).toEqual(['C1']);
 
+    const either = await api.GET('/v1/Customer', { params: { query: { status: ['active', 'closed'], fields: 'status' } } });
+    expect(either.data?.items.map((e) => [e.key, e.data])).toEqual([['C1', { status: 'active' }], ['C2', { status: 'closed' }], ['C3', { status: 'active' }]]);
+
     const patched = await api.PATCH('/v1/Customer/{key}', { params: { path: { key: 'C1' }, header: { 'If-Match': '"1"' } }, body: { name: null } });
     expect([patched.response.status, patched.data?.version, patched.data?.data.name]).toEqual([200, 2, undefined]);
 
@@ -86,7 +89,7 @@ describe('a typed client of the generated OpenAPI types', () => {
     expect(changes.data?.items.map((c) => c.seq)).toEqual([1, 2]);
     const forbidden = await api.GET('/v1/admin/flows');
     expect(forbidden.response.status).toBe(403);
-    expect(checker.checked).toHaveLength(12);
+    expect(checker.checked).toHaveLength(13);
     expect(checker.violations).toEqual([]);
   });
 

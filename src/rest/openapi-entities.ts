@@ -6,24 +6,30 @@ import { SCHEMA_PRIMITIVES } from './openapi-schemas.js';
 const RANGE_TYPES = new Set(['integer', 'number', 'decimal', 'date', 'datetime']);
 const RANGES = { gte: 'at least', lte: 'at most', gt: 'greater than', lt: 'less than' } as const;
 
-/** The component schemas of one entity type: `<T>Data`, `<T>Patch`, `<T>Entity`, `<T>Page`, `<T>History`. */
+/** The component schemas of one entity type: `<T>Data`, `<T>Patch`, `<T>Entity`, `<T>Sparse`, `<T>ListItem`, `<T>Page`, `<T>History`. */
 export function entitySchemas(e: EntityModel): Obj {
   const { str, int, dateTime, op } = SCHEMA_PRIMITIVES;
   const data = ref('schemas', `${e.name}Data`);
+  const full = entityDataSchema(e);
+  const { required: _required, ...sparse } = full;
+  const entity = (dataSchema: Obj, description: string): Obj => ({
+    type: 'object',
+    description,
+    properties: { type: { const: e.name }, key: str, version: { type: 'integer', minimum: 1 }, createdAt: dateTime, updatedAt: dateTime, data: dataSchema },
+    required: ['type', 'key', 'version', 'createdAt', 'updatedAt', 'data'],
+  });
   return {
-    [`${e.name}Data`]: entityDataSchema(e),
+    [`${e.name}Data`]: full,
     [`${e.name}Patch`]: entityPatchSchema(e),
-    [`${e.name}Entity`]: {
-      type: 'object',
-      description: `A ${e.name} with its store metadata.${e.description ? ` ${e.description}` : ''}`,
-      properties: { type: { const: e.name }, key: str, version: { type: 'integer', minimum: 1 }, createdAt: dateTime, updatedAt: dateTime, data },
-      required: ['type', 'key', 'version', 'createdAt', 'updatedAt', 'data'],
-    },
+    [`${e.name}Entity`]: entity(data, `A ${e.name} with its store metadata.${e.description ? ` ${e.description}` : ''}`),
+    [`${e.name}Sparse`]: { ...sparse, title: `${e.name} data, some fields`, description: 'The fields a list asked for with `fields=` (all of them without it).' },
+    // List items: with `fields=` the data holds only the fields asked for, required ones included.
+    [`${e.name}ListItem`]: entity({ anyOf: [data, ref('schemas', `${e.name}Sparse`)] }, `A ${e.name} in a list.`),
     [`${e.name}Page`]: {
       type: 'object',
       description: `A page of ${e.name} entities. With \`fields\`, each \`data\` holds only the fields asked for.`,
       properties: {
-        items: { type: 'array', items: ref('schemas', `${e.name}Entity`) },
+        items: { type: 'array', items: ref('schemas', `${e.name}ListItem`) },
         next: { type: ['string', 'null'], description: 'Relative URL of the next page; null on the last page.' },
       },
       required: ['items', 'next'],

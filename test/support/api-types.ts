@@ -758,9 +758,52 @@ export interface components {
             updatedAt: string;
             data: components["schemas"]["CustomerData"];
         };
+        /**
+         * Customer data, some fields
+         * @description The fields a list asked for with `fields=` (all of them without it).
+         */
+        CustomerSparse: {
+            customerId?: string;
+            name?: string | null;
+            /**
+             * Format: decimal
+             * @description Exact decimal as a string (like "-12.50"), at most 2 digits after the point.
+             */
+            balance?: string | null;
+            /**
+             * Format: decimal
+             * @description Exact decimal as a string (like "-12.50"), at most 2 digits after the point.
+             */
+            creditLimit?: string | null;
+            /** Format: date */
+            openedOn?: string | null;
+            /** @enum {string|null} */
+            status?: "active" | "closed" | "suspended" | "unknown" | null;
+            country?: string | null;
+            /** Format: date-time */
+            changedAt?: string | null;
+            address?: {
+                street?: string | null;
+                city?: string | null;
+                zip?: string | null;
+            } | null;
+            tags?: string[] | null;
+        };
+        /** @description A Customer in a list. */
+        CustomerListItem: {
+            /** @constant */
+            type: "Customer";
+            key: string;
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            data: components["schemas"]["CustomerData"] | components["schemas"]["CustomerSparse"];
+        };
         /** @description A page of Customer entities. With `fields`, each `data` holds only the fields asked for. */
         CustomerPage: {
-            items: components["schemas"]["CustomerEntity"][];
+            items: components["schemas"]["CustomerListItem"][];
             /** @description Relative URL of the next page; null on the last page. */
             next: string | null;
         };
@@ -836,9 +879,47 @@ export interface components {
             updatedAt: string;
             data: components["schemas"]["OrderData"];
         };
+        /**
+         * Order data, some fields
+         * @description The fields a list asked for with `fields=` (all of them without it).
+         */
+        OrderSparse: {
+            orderNo?: string;
+            customerId?: string | null;
+            /** Format: date */
+            orderedOn?: string | null;
+            currency?: string | null;
+            lines?: {
+                lineNo?: number | null;
+                sku?: string | null;
+                quantity?: number | null;
+                /**
+                 * Format: decimal
+                 * @description Exact decimal as a string (like "-12.50"), at most 2 digits after the point.
+                 */
+                unitPrice?: string | null;
+                /**
+                 * Format: decimal
+                 * @description Exact decimal as a string (like "-12.50"), at most 2 digits after the point.
+                 */
+                amount?: string | null;
+            }[] | null;
+        };
+        /** @description A Order in a list. */
+        OrderListItem: {
+            /** @constant */
+            type: "Order";
+            key: string;
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            data: components["schemas"]["OrderData"] | components["schemas"]["OrderSparse"];
+        };
         /** @description A page of Order entities. With `fields`, each `data` holds only the fields asked for. */
         OrderPage: {
-            items: components["schemas"]["OrderEntity"][];
+            items: components["schemas"]["OrderListItem"][];
             /** @description Relative URL of the next page; null on the last page. */
             next: string | null;
         };
@@ -894,9 +975,37 @@ export interface components {
             updatedAt: string;
             data: components["schemas"]["PriceData"];
         };
+        /**
+         * Price data, some fields
+         * @description The fields a list asked for with `fields=` (all of them without it).
+         */
+        PriceSparse: {
+            sku?: string;
+            description?: string | null;
+            /**
+             * Format: decimal
+             * @description Exact decimal as a string (like "-12.50"), at most 2 digits after the point.
+             */
+            price?: string | null;
+            currency?: string | null;
+            /** Format: date */
+            validFrom?: string | null;
+        };
+        /** @description A Price in a list. */
+        PriceListItem: {
+            /** @constant */
+            type: "Price";
+            key: string;
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            data: components["schemas"]["PriceData"] | components["schemas"]["PriceSparse"];
+        };
         /** @description A page of Price entities. With `fields`, each `data` holds only the fields asked for. */
         PricePage: {
-            items: components["schemas"]["PriceEntity"][];
+            items: components["schemas"]["PriceListItem"][];
             /** @description Relative URL of the next page; null on the last page. */
             next: string | null;
         };
