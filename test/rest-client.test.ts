@@ -14,6 +14,7 @@ import { makeBridge, repoRoot, startDaemon, type Daemon } from './support/bridge
 import { conformance } from './support/openapi-conformance.js';
 
 const token = 'tok-client-0123456789abcdef';
+const opsToken = 'tok-ops-0123456789abcdef';
 const modelFile = join(repoRoot, 'mappings', 'model.yaml');
 let daemon: Daemon;
 let url: string;
@@ -24,9 +25,9 @@ const checker = conformance(document);
 beforeAll(async () => {
   const bridge = makeBridge({}, {
     model: modelFile,
-    server: { listen: '127.0.0.1:0', blindWrites: ['Price'], clients: { app: { token: '${env:BRIDGE_TEST_TOKEN}', scopes: ['read', 'write'] } } },
+    server: { listen: '127.0.0.1:0', blindWrites: ['Price'], clients: { app: { token: '${env:BRIDGE_TEST_TOKEN}', scopes: ['read', 'write'] }, ops: { token: '${env:BRIDGE_OPS_TOKEN}', scopes: ['admin'] } } },
   });
-  daemon = startDaemon(bridge.configFile, { BRIDGE_TEST_TOKEN: token });
+  daemon = startDaemon(bridge.configFile, { BRIDGE_TEST_TOKEN: token, BRIDGE_OPS_TOKEN: opsToken });
   ({ url } = (await daemon.waitForLog((l) => l.msg === 'REST API listening')) as { url: string });
   api = createClient<paths>({ baseUrl: url, headers: { 'X-API-Key': token } });
   api.use(checker.middleware);
@@ -89,7 +90,24 @@ describe('a typed client of the generated OpenAPI types', () => {
     expect(changes.data?.items.map((c) => c.seq)).toEqual([1, 2]);
     const forbidden = await api.GET('/v1/admin/flows');
     expect(forbidden.response.status).toBe(403);
-    expect(checker.checked).toHaveLength(13);
+    const stale = await api.PUT('/v1/Customer/{key}', { params: { path: { key: 'C2' }, header: { 'If-Match': '"7"' } }, body: { customerId: 'C2' } });
+    expect(stale.response.status).toBe(412);
+    // @ts-expect-error If-Match is required for Customer: the server agrees (428)
+    const blind = await api.DELETE('/v1/Customer/{key}', { params: { path: { key: 'C2' } } });
+    expect(blind.response.status).toBe(428);
+    const deleted = await api.DELETE('/v1/Customer/{key}', { params: { path: { key: 'C2' }, header: { 'If-Match': '"1"' } } });
+    expect(deleted.response.status).toBe(204);
+    const price = await api.PUT('/v1/Price/{key}', { params: { path: { key: 'SKU-1' }, header: { 'If-Match': '*' } }, body: { sku: 'SKU-1', price: '9.90', currency: 'EUR' } });
+    expect(price.response.status).toBe(201);
+    const ops = createClient<paths>({ baseUrl: url, headers: { authorization: `Bearer ${opsToken}` } });
+    ops.use(checker.middleware);
+    expect((await ops.GET('/v1/admin/flows')).data?.items).toEqual([]);
+    expect((await ops.GET('/v1/admin/rejects', { params: { query: { status: 'open' } } })).data?.items).toEqual([]);
+    expect((await ops.GET('/v1/admin/rejects/{id}', { params: { path: { id: 999 } } })).response.status).toBe(404);
+    expect((await ops.GET('/healthz')).data?.status).toBe('ok');
+    expect((await ops.GET('/readyz')).data?.store).toBe('ok');
+    expect((await ops.GET('/v1/changes', { params: { query: { after: 0, types: 'Price' } } })).data?.items.map((c) => c.key)).toEqual(['SKU-1']);
+    expect(checker.checked).toHaveLength(23);
     expect(checker.violations).toEqual([]);
   });
 
