@@ -12,6 +12,7 @@ import { loadModel } from '../src/model/index.js';
 import { DOCS_CSP, docsRouter } from '../src/rest/docs-router.js';
 import { loadPage } from './support/chromium.js';
 import { repoRoot } from './support/bridge-process.js';
+import { modelFile, startTestServer } from '../src/rest/test-server.js';
 
 let server: Server;
 let base: string;
@@ -54,6 +55,20 @@ describe('/docs', () => {
     expect(page.requests.map((u) => u.slice(base.length))).toEqual(expect.arrayContaining(['/docs', '/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/init.js', '/openapi.json']));
     expect(offLoopback(page.requests)).toEqual([]);
     expect(page.log.filter((l) => /Content Security Policy|error/i.test(l))).toEqual([]);
+  });
+
+  it('renders the same behind the REST app, with its security headers, mounted as an extra router', async () => {
+    const rest = await startTestServer({ extraRouters: [{ path: '/', router: docsRouter(loadModel(modelFile)), auth: 'none' }] });
+    try {
+      const page = await loadPage(`${rest.url}/docs`, "document.querySelectorAll('.opblock-summary-path').length >= 36");
+      expect(page.text.replace(/\u200b/g, '')).toContain('/v1/Order/{key}');
+      expect(offLoopback(page.requests)).toEqual([]);
+      expect(page.log.filter((l) => /Content Security Policy|error/i.test(l))).toEqual([]);
+      const asset = await fetch(`${rest.url}/docs/swagger-ui-bundle.js`);
+      expect([asset.status, asset.headers.get('x-frame-options'), asset.headers.get('content-security-policy')]).toEqual([200, 'DENY', null]);
+    } finally {
+      await rest.close();
+    }
   });
 
   it('would see a request that leaves loopback, and a CSP violation', async () => {
