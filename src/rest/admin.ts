@@ -2,20 +2,20 @@ import type { Request, Response } from 'express';
 import { replayRejects } from '../runtime/replay.js';
 import type { RejectRecord } from '../store/types.js';
 import { requireScope } from './auth.js';
-import type { RestContext } from './context.js';
+import type { RouteContext } from './context.js';
 import { intParam } from './list-params.js';
 import { HttpProblem } from './problem.js';
 
 const STATUSES: readonly RejectRecord['status'][] = ['open', 'replayed', 'discarded'];
 
 /** JSON with every known secret value scrubbed (reject raw text and errors may carry one). */
-function sendScrubbed(ctx: RestContext, res: Response, body: unknown, status = 200): void {
+function sendScrubbed(ctx: RouteContext, res: Response, body: unknown, status = 200): void {
   const text = JSON.stringify(body);
   res.status(status).type('application/json').send(ctx.secrets ? ctx.secrets.scrub(text) : text);
 }
 
 /** GET /v1/admin/flows: each flow's state and record counts. */
-export async function adminFlows(ctx: RestContext, _req: Request, res: Response): Promise<void> {
+export async function adminFlows(ctx: RouteContext, _req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const counts = new Map<string, Record<string, number>>();
   for (const v of (await ctx.metrics.flowRecords.get()).values) {
@@ -26,7 +26,7 @@ export async function adminFlows(ctx: RestContext, _req: Request, res: Response)
   sendScrubbed(ctx, res, { items });
 }
 
-async function findReject(ctx: RestContext, req: Request): Promise<RejectRecord> {
+async function findReject(ctx: RouteContext, req: Request): Promise<RejectRecord> {
   const s = String(req.params.id);
   const id = /^\d{1,15}$/.test(s) ? Number(s) : NaN;
   const r = Number.isNaN(id) ? undefined : await ctx.store.reject(id);
@@ -35,7 +35,7 @@ async function findReject(ctx: RestContext, req: Request): Promise<RejectRecord>
 }
 
 /** GET /v1/admin/rejects?status=&flow=&limit=&after= */
-export async function adminRejects(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function adminRejects(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const status = req.query.status === undefined ? undefined : (String(req.query.status) as RejectRecord['status']);
   if (status !== undefined && !STATUSES.includes(status)) throw new HttpProblem('bad-request', `query parameter status: one of ${STATUSES.join(', ')} expected`);
@@ -51,13 +51,13 @@ export async function adminRejects(ctx: RestContext, req: Request, res: Response
   sendScrubbed(ctx, res, { items, next: items.length === limit ? `/v1/admin/rejects?${params.toString()}` : null });
 }
 
-export async function adminReject(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function adminReject(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   sendScrubbed(ctx, res, await findReject(ctx, req));
 }
 
 /** POST /v1/admin/rejects/{id}/replay: maps the record again with its flow's current mapping. */
-export async function adminReplay(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function adminReplay(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const r = await findReject(ctx, req);
   if (ctx.assembled === undefined) throw new HttpProblem('unavailable', 'replay needs the running flows; this server was started without them');
@@ -68,7 +68,7 @@ export async function adminReplay(ctx: RestContext, req: Request, res: Response)
 }
 
 /** POST /v1/admin/rejects/{id}/discard */
-export async function adminDiscard(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function adminDiscard(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const r = await findReject(ctx, req);
   await ctx.store.setRejectStatus([r.id], 'discarded');

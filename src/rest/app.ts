@@ -2,7 +2,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { adminDiscard, adminFlows, adminReject, adminRejects, adminReplay } from './admin.js';
 import { authenticate, Clients, requireScope } from './auth.js';
 import { listChanges, streamChanges } from './changes.js';
-import type { RestContext } from './context.js';
+import { ChangeFeed } from './change-feed.js';
+import type { RestContext, RouteContext } from './context.js';
 import { entityHistory, getEntity, listEntities } from './entities-read.js';
 import { createEntity, deleteEntity, patchEntity, replaceEntity } from './entities-write.js';
 import { methodNotAllowed } from './entity-types.js';
@@ -12,7 +13,7 @@ import { rateLimit } from './rate-limit.js';
 import { requestContext, requestLog, requestTimeout } from './request-context.js';
 import { cors, securityHeaders } from './security.js';
 
-type Handler = (ctx: RestContext, req: Request, res: Response) => unknown;
+type Handler = (ctx: RouteContext, req: Request, res: Response) => unknown;
 
 const BODY_ERRORS: Record<string, HttpProblem> = {
   'entity.too.large': new HttpProblem('payload-too-large', 'the request body is larger than the server accepts'),
@@ -28,8 +29,15 @@ const BODY_ERRORS: Record<string, HttpProblem> = {
  * authentication, rate limit, body parsing, the /v1 routes, and problem+json for everything
  * else (404 for unknown paths, 405 with Allow for unknown methods).
  */
-export function createApp(ctx: RestContext): express.Express {
+export function createApp(context: RestContext): express.Express {
   const app = express();
+  let feed = context.feed;
+  if (feed === undefined) {
+    feed = new ChangeFeed(context.store, context.logger);
+    void feed.start();
+  }
+  app.locals.feed = feed;
+  const ctx: RouteContext = { ...context, feed };
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
@@ -62,7 +70,7 @@ export function createApp(ctx: RestContext): express.Express {
     }
   }
   app.route('/v1/changes').get(h(listChanges)).all(only('GET, HEAD'));
-  app.route('/v1/changes/stream').get(h(streamChanges)).all(only('GET'));
+  app.route('/v1/changes/stream').head(only('GET')).get(h(streamChanges)).all(only('GET'));
   app.route('/v1/admin/flows').get(h(adminFlows)).all(only('GET, HEAD'));
   app.route('/v1/admin/rejects').get(h(adminRejects)).all(only('GET, HEAD'));
   app.route('/v1/admin/rejects/:id').get(h(adminReject)).all(only('GET, HEAD'));

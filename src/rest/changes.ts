@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { readableTypes, requireScope, type Client } from './auth.js';
-import type { RestContext } from './context.js';
+import type { RouteContext } from './context.js';
 import { intParam } from './list-params.js';
 import { HttpProblem } from './problem.js';
 import { SseConnection } from './sse-connection.js';
@@ -26,7 +26,7 @@ function afterParam(value: unknown, name: string): number {
 }
 
 /** GET /v1/changes: a page of the change feed after `after`. */
-export async function listChanges(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function listChanges(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const types = followedTypes(req, res);
   const after = req.query.after === undefined ? 0 : afterParam(req.query.after, 'after');
   const limit = intParam(req.query, 'limit', 1, 1000, 100);
@@ -42,7 +42,7 @@ export async function listChanges(ctx: RestContext, req: Request, res: Response)
  * GET /v1/changes/stream: Server-Sent Events from `after` (or the Last-Event-ID a reconnecting
  * browser sends), `: heartbeat` comments in between.
  */
-export function streamChanges(ctx: RestContext, req: Request, res: Response): void {
+export function streamChanges(ctx: RouteContext, req: Request, res: Response): void {
   const types = followedTypes(req, res);
   const lastEventId = req.headers['last-event-id'];
   const after =

@@ -31,11 +31,17 @@ export interface RestContext {
   /** The running flows' states (RunningBridge.flows), for /readyz and /v1/admin/flows. */
   flows: Map<string, FlowState>;
   metrics: BridgeMetrics;
-  /** Follows the store's change feed for /v1/changes/stream; writes through the API poke it. */
-  feed: ChangeFeed;
+  /**
+   * Follows the store's change feed for /v1/changes/stream; writes through the API poke it.
+   * Absent: createApp starts one (closed with `app.locals.feed.close()`); startServer passes its own.
+   */
+  feed?: ChangeFeed;
   /** The assembled flows, for reject replay; absent: replay answers 503. */
   assembled?: Assembled;
   /** Known secret values, scrubbed from admin output (reject raw text, flow errors). */
   secrets?: SecretValues;
   extraRouters?: ExtraRouter[];
 }
+
+/** What route handlers see: the context with its feed. */
+export type RouteContext = RestContext & { feed: ChangeFeed };

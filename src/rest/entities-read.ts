@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { RestContext } from './context.js';
+import type { RouteContext } from './context.js';
 import { entityJson, parseEntityTags, setValidators } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
 import { encodeCursor, parseListQuery } from './list-params.js';
@@ -16,7 +16,7 @@ function nextUrl(req: Request, cursor: string): string {
 }
 
 /** GET /v1/{type}: a page of live entities; `next` is null on the last page. */
-export async function listEntities(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function listEntities(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity } = entityType(ctx, req, res, 'read');
   const query = parseListQuery(entity, req.query);
   const rows = await ctx.store.query(entity.name, { ...query, limit: query.limit + 1 });
@@ -30,7 +30,7 @@ export async function listEntities(ctx: RestContext, req: Request, res: Response
 }
 
 /** GET /v1/{type}/{key}: the entity with ETag and Last-Modified; 304 when If-None-Match holds. */
-export async function getEntity(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function getEntity(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity } = entityType(ctx, req, res, 'read');
   const key = String(req.params.key);
   const e = await ctx.store.get(entity.name, key);
@@ -46,7 +46,7 @@ export async function getEntity(ctx: RestContext, req: Request, res: Response): 
 }
 
 /** GET /v1/{type}/{key}/history: every version, oldest first, with its lineage. */
-export async function entityHistory(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function entityHistory(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity } = entityType(ctx, req, res, 'read');
   const key = String(req.params.key);
   const versions = await ctx.store.history(entity.name, key);

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { JsonObject } from '../store/types.js';
-import type { RestContext } from './context.js';
+import type { RouteContext } from './context.js';
 import { entityJson, entityPath, etagOf, setValidators } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
 import { idempotencyClaim, oneAtATime, rememberResponse } from './idempotency.js';
@@ -8,7 +8,7 @@ import { HttpProblem } from './problem.js';
 import { applyWrite, ifMatch, mergePatch, requireJson, validateData } from './write-support.js';
 
 /** Reads back what a write made and answers with it. */
-async function answer(ctx: RestContext, res: Response, type: string, key: string, status: number): Promise<Record<string, unknown>> {
+async function answer(ctx: RouteContext, res: Response, type: string, key: string, status: number): Promise<Record<string, unknown>> {
   const e = (await ctx.store.get(type, key))!;
   setValidators(res, e);
   if (status === 201) res.setHeader('Location', entityPath(type, key));
@@ -18,7 +18,7 @@ async function answer(ctx: RestContext, res: Response, type: string, key: string
 }
 
 /** POST /v1/{type}: creates; 409 when the key is live; Idempotency-Key honoured. */
-export async function createEntity(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function createEntity(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity, client } = entityType(ctx, req, res, 'write');
   requireJson(req);
   await oneAtATime(ctx.store, client, req, async () => {
@@ -33,7 +33,7 @@ export async function createEntity(ctx: RestContext, req: Request, res: Response
 }
 
 /** PUT /v1/{type}/{key}: replaces (or creates, with If-Match: * or a blind-write type). */
-export async function replaceEntity(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function replaceEntity(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity, client } = entityType(ctx, req, res, 'write');
   requireJson(req);
   const key = String(req.params.key);
@@ -45,32 +45,40 @@ export async function replaceEntity(ctx: RestContext, req: Request, res: Respons
 }
 
 /** PATCH /v1/{type}/{key}: a JSON Merge Patch over the current data, validated whole. */
-export async function patchEntity(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function patchEntity(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity, client } = entityType(ctx, req, res, 'write');
   requireJson(req, true);
   const key = String(req.params.key);
   const expected = ifMatch(req, entity.name, ctx.server.blindWrites);
-  const current = await ctx.store.get(entity.name, key);
-  if (current === undefined || current.deleted) throw notFound(entity.name, key);
-  if (typeof expected === 'number' && expected !== current.version) {
-    throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${expected}`);
+  // A blind patch (no If-Match) is merged again over a version written meanwhile, a few times.
+  for (let attempt = 1; ; attempt++) {
+    const current = await ctx.store.get(entity.name, key);
+    if (current === undefined || current.deleted) throw notFound(entity.name, key);
+    if (typeof expected === 'number' && expected !== current.version) {
+      throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${expected}`);
+    }
+    const data = mergePatch(current.data, req.body);
+    validateData(ctx.model, entity, data, key);
+    try {
+      // The patch was merged over this version: it must still be current when the write commits.
+      await applyWrite(ctx.store, client, { type: entity.name, key, data: data as JsonObject, expectedVersion: current.version });
+      break;
+    } catch (e) {
+      if (!(e instanceof HttpProblem && e.kind === 'precondition-failed' && typeof expected !== 'number' && attempt < 3)) throw e;
+    }
   }
-  const data = mergePatch(current.data, req.body);
-  validateData(ctx.model, entity, data, key);
-  // The patch was merged over this version: it must still be current when the write commits.
-  await applyWrite(ctx.store, client, { type: entity.name, key, data: data as JsonObject, expectedVersion: current.version });
   ctx.feed.poke();
   await answer(ctx, res, entity.name, key, 200);
 }
 
 /** DELETE /v1/{type}/{key}: 204; the entity's history stays. */
-export async function deleteEntity(ctx: RestContext, req: Request, res: Response): Promise<void> {
+export async function deleteEntity(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity, client } = entityType(ctx, req, res, 'write');
   const key = String(req.params.key);
   const expected = ifMatch(req, entity.name, ctx.server.blindWrites);
   const current = await ctx.store.get(entity.name, key);
   if (current === undefined || current.deleted) throw notFound(entity.name, key);
-  await applyWrite(ctx.store, client, { type: entity.name, key, op: 'delete', expectedVersion: typeof expected === 'number' ? expected : current.version });
+  await applyWrite(ctx.store, client, { type: entity.name, key, op: 'delete', expectedVersion: typeof expected === 'number' ? expected : undefined });
   ctx.feed.poke();
   res.status(204).end();
 }

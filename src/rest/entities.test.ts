@@ -87,6 +87,11 @@ describe('entities over HTTP', () => {
     const t = await server({ server: { blindWrites: ['Price'] } });
     expect((await t.fetch('/v1/Price/P1', json({ sku: 'P1', price: '1.00' }, {}, 'PUT'))).status).toBe(201);
     expect((await t.fetch('/v1/Price/P1', json({ sku: 'P1', price: '2.00' }, {}, 'PUT'))).status).toBe(200);
+    // Concurrent blind patches of different fields: each is merged over the other, none lost.
+    const patch = (body: unknown) => t.fetch('/v1/Price/P1', { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify(body) });
+    const patched = await Promise.all([patch({ description: 'Bolt' }), patch({ currency: 'EUR' })]);
+    expect(patched.map((r) => r.status)).toEqual([200, 200]);
+    expect(((await (await t.fetch('/v1/Price/P1')).json()) as { data: unknown }).data).toEqual({ sku: 'P1', price: '2.00', description: 'Bolt', currency: 'EUR' });
     expect((await t.fetch('/v1/Price/P1', { method: 'DELETE' })).status).toBe(204);
     expect((await t.fetch('/v1/Customer/C1', json(ann, {}, 'PUT'))).status).toBe(428);
   });

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { EntityModel } from '../model/index.js';
 import type { Client, Verb } from './auth.js';
 import { requireScope } from './auth.js';
-import type { RestContext } from './context.js';
+import type { RouteContext } from './context.js';
 import { HttpProblem } from './problem.js';
 
 /**
@@ -10,7 +10,7 @@ import { HttpProblem } from './problem.js';
  * client without the scope is 403 before the store is asked, so a client that may not read a
  * type gets the same answer for existing and missing keys.
  */
-export function entityType(ctx: RestContext, req: Request, res: Response, verb: Verb): { entity: EntityModel; client: Client } {
+export function entityType(ctx: RouteContext, req: Request, res: Response, verb: Verb): { entity: EntityModel; client: Client } {
   const name = String(req.params.type);
   const entity = ctx.model.entities.get(name);
   if (entity === undefined) throw new HttpProblem('not-found', `no entity type "${name}" (types: ${[...ctx.model.entities.keys()].join(', ')})`);

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { requireScope } from './auth.js';
-import type { RestContext } from './context.js';
+import type { RouteContext } from './context.js';
 
 /** GET /healthz: the process answers. */
 export function healthz(_req: Request, res: Response): void {
@@ -8,7 +8,7 @@ export function healthz(_req: Request, res: Response): void {
 }
 
 /** GET /readyz: 200 when the store answers a query and no flow has failed; 503 otherwise. */
-export async function readyz(ctx: RestContext, _req: Request, res: Response): Promise<void> {
+export async function readyz(ctx: RouteContext, _req: Request, res: Response): Promise<void> {
   let store: 'ok' | 'error' = 'ok';
   try {
     await ctx.store.head();
@@ -26,7 +26,7 @@ export async function readyz(ctx: RestContext, _req: Request, res: Response): Pr
 }
 
 /** GET /metrics: Prometheus text; with `metricsAuth` only for the admin scope (checked by the app). */
-export async function metrics(ctx: RestContext, _req: Request, res: Response): Promise<void> {
+export async function metrics(ctx: RouteContext, _req: Request, res: Response): Promise<void> {
   if (ctx.server.metricsAuth) requireScope(res, 'admin');
   const text = await ctx.metrics.registry.metrics();
   res.type(ctx.metrics.registry.contentType).send(text);

@@ -26,15 +26,19 @@ export function requestContext(log: Logger, metrics: BridgeMetrics) {
     res.locals.log = child;
     res.locals.reqId = reqId;
     const start = performance.now();
-    res.on('finish', () => {
+    // 'finish': answered; 'close' without it: the client went away first (a change stream ending).
+    const done = () => {
       const ms = performance.now() - start;
       const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, ms / 1000);
       const client = (res.locals.client as { name?: string } | undefined)?.name;
-      child[res.statusCode >= 500 ? 'error' : 'info']({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, client }, 'request');
-    });
+      const line = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, client };
+      if (!res.writableFinished) child.info({ ...line, closedByClient: true }, 'request');
+      else child[res.statusCode >= 500 ? 'error' : 'info'](line, 'request');
+    };
+    res.once('close', done);
     next();
   };
 }

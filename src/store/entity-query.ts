@@ -31,7 +31,9 @@ export class EntityQueries {
   constructor(private readonly db: Database.Database) {}
 
   run(type: string, q: EntityQuery): QueriedEntity[] {
-    const where = ['e.type = ?', 'e.deleted = 0'];
+    const sort = q.sort ?? 'key';
+    const byKey = sort === 'key' || sort === '-key';
+    const where = [byKey ? 'e.type = ?' : 'd.type = ?', 'e.deleted = 0'];
     const params: unknown[] = [type];
     for (const f of q.filters ?? []) {
       const expr = fieldExpr(f);
@@ -45,8 +47,7 @@ export class EntityQueries {
       where.push('d.at >= ?');
       params.push(q.updatedSince);
     }
-    const sort = q.sort ?? 'key';
-    const column = sort === 'key' || sort === '-key' ? 'e.key' : 'e.seq';
+    const column = byKey ? 'e.key' : 'd.seq';
     const desc = sort.startsWith('-');
     if (q.after !== undefined) {
       where.push(`${column} ${desc ? '<' : '>'} ?`);
@@ -57,7 +58,12 @@ export class EntityQueries {
     // A live entity's data is its current version's (data_seq differs only for tombstones).
     const json = `'{"type":' || json_quote(e.type) || ',"key":' || json_quote(e.key) || ',"version":' || e.version ||
       ',"createdAt":"' || e.created_at || '","updatedAt":"' || d.at || '","data":' || ${data} || '}'`;
-    const sql = `SELECT e.key, e.seq, e.version, d.at AS updatedAt, ${json} AS json FROM entities e JOIN versions d ON d.seq = e.seq
+    // In update order the feed itself is walked (versions by seq, keeping those still current),
+    // so no index on entities(seq) slows every write down.
+    const from = byKey
+      ? 'entities e JOIN versions d ON d.seq = e.seq'
+      : 'versions d CROSS JOIN entities e ON e.type = d.type AND e.key = d.key AND e.seq = d.seq';
+    const sql = `SELECT e.key, e.seq, e.version, d.at AS updatedAt, ${json} AS json FROM ${from}
       WHERE ${where.join(' AND ')} ORDER BY ${column} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
     let stmt = this.cache.get(sql);
     if (stmt === undefined) {

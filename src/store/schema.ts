@@ -101,7 +101,7 @@ const migrations: string[] = [
   `,
   `
   -- rest: responses remembered per (client, Idempotency-Key), so a retried POST is answered the
-  -- same after a restart; and the REST list's updatedAt order (the current version's seq).
+  -- same after a restart.
   CREATE TABLE idempotency (
     client TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -112,7 +112,6 @@ const migrations: string[] = [
     at TEXT NOT NULL,
     PRIMARY KEY (client, key)
   ) WITHOUT ROWID;
-  CREATE INDEX entities_by_seq ON entities (type, seq);
   `,
 ];
 
