@@ -21,7 +21,7 @@ describe('model → JSON Schema', () => {
     const data = entityDataSchema(entity) as { properties: Record<string, object>; required: string[] };
     expect(data.required).toEqual(['id', 'kind']);
     expect(data.properties.id).toEqual({ type: 'integer', minimum: 1 });
-    expect(data.properties.price).toEqual({ type: ['string', 'null'], format: 'decimal', pattern: '^-?(?:0|[1-9][0-9]*)$', description: 'Exact decimal as a string (like "-12.50"), at most 0 digits after the point, at most 5 digits in all.' });
+    expect(data.properties.price).toEqual({ type: ['string', 'null'], format: 'decimal', pattern: '^-?(?:0|[1-9][0-9]*)$', description: 'Exact decimal as a string (like "-12.50"), no digits after the point, at most 5 digits in all.' });
     expect(data.properties.kind).toEqual({ type: 'string', enum: ['a', 'b'] });
     expect(data.properties.nested).toEqual({ type: ['object', 'null'], properties: { deep: { type: 'string' } }, required: ['deep'], additionalProperties: false });
     expect(data.properties.list).toEqual({ type: ['array', 'null'], items: { type: 'boolean' } });

@@ -21,7 +21,7 @@ function typed(f: FieldModel): JsonSchema {
     case 'boolean':
       return { type: 'boolean' };
     case 'decimal': {
-      const rules = [f.scale !== undefined && `at most ${f.scale} digits after the point`, f.precision !== undefined && `at most ${f.precision} digits in all`].filter(Boolean);
+      const rules = [f.scale !== undefined && (f.scale === 0 ? 'no digits after the point' : `at most ${f.scale} digits after the point`), f.precision !== undefined && `at most ${f.precision} digits in all`].filter(Boolean);
       const note = `Exact decimal as a string (like "-12.50")${rules.length ? `, ${rules.join(', ')}` : ''}.`;
       return { type: 'string', format: 'decimal', pattern: decimalPattern(f.scale), 'x-decimal-note': note };
     }
