@@ -5,10 +5,11 @@
  */
 import { ingestBench } from './ingest.js';
 import { mapBench } from './map.js';
+import { restBench } from './rest.js';
 import type { Benchmark, Figure } from './types.js';
 import { webhookBench } from './webhook.js';
 
-const benchmarks: Benchmark[] = [mapBench, ingestBench, webhookBench];
+const benchmarks: Benchmark[] = [mapBench, ingestBench, restBench, webhookBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# `npm test`: installs what the tests need, typechecks, runs the whole suite, and ends with a
-# plain "N passed, N failed" line taken from vitest's JSON results.
+# `npm test`: installs what the tests need (npm packages, Debian's chromium), typechecks, runs the
+# whole suite, and ends with a plain "N passed, N failed" line taken from vitest's JSON results.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-install.sh || exit 1
+
+# The API page test drives Debian's chromium headless; install it where it is missing.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing chromium (Debian package)…" >&2
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo"
+  if ! { $as_root apt-get update -qq && $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null; then
+    echo "could not install chromium (apt-get install -y chromium)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
 
 echo "typecheck…"
 if ! npx tsc --noEmit -p .; then

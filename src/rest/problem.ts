@@ -18,7 +18,8 @@ export type ProblemKind =
   | 'internal'
   | 'unavailable';
 
-const STATUS: Record<ProblemKind, [number, string]> = {
+/** Status and title of each problem kind (the OpenAPI document lists them from here too). */
+export const PROBLEM_STATUS: Record<ProblemKind, [number, string]> = {
   'bad-request': [400, 'Bad request'],
   unauthorized: [401, 'Unauthorized'],
   forbidden: [403, 'Forbidden'],
@@ -59,7 +60,7 @@ export class HttpProblem extends Error {
     readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
   ) {
     super(detail);
-    [this.status, this.title] = STATUS[kind];
+    [this.status, this.title] = PROBLEM_STATUS[kind];
   }
 }
 

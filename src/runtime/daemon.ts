@@ -10,6 +10,7 @@ import { createMetrics, type BridgeMetrics } from './metrics.js';
 import { checkServerConfig, startServer, type RestServer } from '../rest/server.js';
 import type { ExtraRouter } from '../rest/context.js';
 import { webhookRouter } from '../../adapters/webhook/router.js';
+import { docsRouter } from '../rest/docs-router.js';
 
 export interface RunningBridge {
   store: Store;
@@ -48,9 +49,11 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
   if (serverConfig.enabled) {
     // Client tokens are secrets whether or not they came from a reference: scrubbed from logs.
     for (const c of Object.values(serverConfig.clients)) loaded.secrets.add(c.token);
+    // /openapi.json and /docs, without auth (contract): the document of this model and config.
+    const docs: ExtraRouter = { path: '/', router: docsRouter(assembled.model, { blindWrites: serverConfig.blindWrites }), auth: 'none' };
     try {
       server = await startServer(
-        { store, model: assembled.model, server: serverConfig, logger: log, flows, metrics, assembled, secrets: loaded.secrets, extraRouters: [{ path: '/webhooks', router: webhookRouter({ log, flows: webhookFlows(loaded) }), auth: 'none' }, ...(options.extraRouters ?? [])] },
+        { store, model: assembled.model, server: serverConfig, logger: log, flows, metrics, assembled, secrets: loaded.secrets, extraRouters: [{ path: '/webhooks', router: webhookRouter({ log, flows: webhookFlows(loaded) }), auth: 'none' }, docs, ...(options.extraRouters ?? [])] },
         loaded.file,
       );
     } catch (e) {
