@@ -46,7 +46,7 @@ export async function adminDeadLettersReplayAll(ctx: RouteContext, req: Request,
   const flow = req.query.flow === undefined ? undefined : String(req.query.flow);
   const open = await ctx.store.deadLetters({ status: 'open', flow, limit: Number.MAX_SAFE_INTEGER });
   const moved = await ctx.store.replayDeadLetters(open.map((d) => d.deadLetterId));
-  sendScrubbed(ctx, res, { replayed: moved.map((d) => d.deadLetterId) }, 202);
+  sendScrubbed(ctx, res, { status: 'replayed', replayed: moved.map((d) => d.deadLetterId) }, 202);
 }
 
 /** POST /v1/admin/deadletters/{id}/discard: 409 when it is not open. */

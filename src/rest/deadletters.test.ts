@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../core/log.js';
 import { startBridge, type RunningBridge } from '../runtime/daemon.js';
+import { conformance } from '../../test/support/openapi-conformance.js';
 import { modelFile } from './test-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -55,7 +56,15 @@ describe('/v1/admin/deadletters', () => {
     );
     const bridge: RunningBridge = await startBridge(loadConfig(join(dir, 'bridge.yaml')), quiet());
     cleanups.push(() => bridge.stop());
-    const api = (path: string, init?: RequestInit) => fetch(`${bridge.server!.url}${path}`, init);
+    // Every answer is also checked against the served OpenAPI document.
+    const documented = conformance(await (await fetch(`${bridge.server!.url}/openapi.json`)).json());
+    const api = async (path: string, init?: RequestInit) => {
+      const request = new Request(`${bridge.server!.url}${path}`, init);
+      const response = await fetch(request.clone());
+      const schemaPath = path.split('?')[0].replace(/^\/v1\/admin\/deadletters\/(?!replay$)[^/]+/, '/v1/admin/deadletters/{id}');
+      if (response.status !== 405) await documented.middleware.onResponse!({ request, response, schemaPath } as never);
+      return response;
+    };
 
     const created = await api('/v1/Customer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: 'C1', name: 'Ada' }) });
     expect(created.status).toBe(201);
@@ -80,6 +89,8 @@ describe('/v1/admin/deadletters', () => {
     expect(await (await api(`/v1/admin/deadletters/${dead.deadLetterId}`)).json()).toMatchObject({ status: 'replayed' });
     expect((await api(`/v1/admin/deadletters/${dead.deadLetterId}/discard`, { method: 'POST' })).status).toBe(409);
     expect((await api(`/v1/admin/deadletters/${dead.deadLetterId}/replay`, { method: 'POST' })).status).toBe(409);
-    expect(await (await api('/v1/admin/deadletters/replay', { method: 'POST' })).json()).toEqual({ replayed: [] });
+    expect(await (await api('/v1/admin/deadletters/replay', { method: 'POST' })).json()).toEqual({ status: 'replayed', replayed: [] });
+    expect(documented.violations).toEqual([]);
+    expect(documented.checked.length).toBeGreaterThan(8);
   });
 });

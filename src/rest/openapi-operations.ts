@@ -12,7 +12,7 @@ function adminAction(operationId: string, summary: string, notFound = true): Obj
   return {
     post: {
       operationId, tags: ADMIN, summary, security: secured(scopesFor('admin')),
-      responses: responses({ 200: json(ref('schemas', 'ActionResult'), 'Done.') }, ['unauthorized', 'forbidden', ...(notFound ? (['not-found'] as const) : []), 'conflict', ...(replay ? (['unavailable'] as const) : [])]),
+      responses: responses(replay && operationId.includes('DeadLetter') ? { 202: json(ref('schemas', 'ActionResult'), 'Queued: the running outbound flow sends it.') } : { 200: json(ref('schemas', 'ActionResult'), 'Done.') }, ['unauthorized', 'forbidden', ...(notFound ? (['not-found'] as const) : []), 'conflict', ...(replay ? (['unavailable'] as const) : [])]),
     },
   };
 }

@@ -109,9 +109,23 @@ export const COMMON_SCHEMAS: Obj = {
   DeadLetter: {
     type: 'object',
     description: 'An outbound message that exhausted its retries (or was refused permanently), kept for replay.',
-    properties: { id: int, flow: str, status: str, attempts: int, lastError: str, at: dateTime },
-    required: ['id'],
-    additionalProperties: true,
+    properties: {
+      deadLetterId: { ...int, description: 'What an operator quotes; never reused.' },
+      id: { ...str, description: 'The message id (the webhook-id of a webhook), the same on every attempt and on replay.' },
+      flow: str,
+      status: { type: 'string', enum: ['open', 'replayed', 'discarded'] },
+      changes: {
+        type: 'array',
+        items: { type: 'object', properties: { seq: int, type: str, key: str, op: { type: 'string', enum: ['created', 'updated', 'deleted'] }, version: int }, required: ['seq', 'type', 'key', 'op', 'version'] },
+      },
+      contentType: str,
+      body: { ...str, description: 'The message body, when it is UTF-8 text.' },
+      bodyBase64: { ...str, description: 'The message body, when it is not UTF-8 text.' },
+      at: { ...dateTime, description: 'When the changes were committed.' },
+      deadAt: { ...dateTime, description: 'When the message was dead-lettered.' },
+      attempts: { type: 'array', items: { type: 'object', properties: { at: dateTime, outcome: str, error: str }, required: ['at', 'outcome', 'error'] } },
+    },
+    required: ['deadLetterId', 'id', 'flow', 'status', 'changes', 'attempts'],
   },
   DeadLetterList: {
     type: 'object',
@@ -121,7 +135,7 @@ export const COMMON_SCHEMAS: Obj = {
   ActionResult: {
     type: 'object',
     description: 'The outcome of an admin action: the record\'s id and new status; a replay also counts what it did.',
-    properties: { id: int, status: str, replayed: int, stillRejected: int, notReplayable: int, messages: { type: 'array', items: str } },
+    properties: { id: int, status: str, replayed: { description: 'Rejects: how many were applied. Dead letters (replay all): the ids queued.', oneOf: [int, { type: 'array', items: int }] }, stillRejected: int, notReplayable: int, messages: { type: 'array', items: str } },
     required: ['status'],
   },
 };

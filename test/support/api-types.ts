@@ -664,15 +664,42 @@ export interface components {
         };
         /** @description An outbound message that exhausted its retries (or was refused permanently), kept for replay. */
         DeadLetter: {
-            id: number;
-            flow?: string;
-            status?: string;
-            attempts?: number;
-            lastError?: string;
-            /** Format: date-time */
+            /** @description What an operator quotes; never reused. */
+            deadLetterId: number;
+            /** @description The message id (the webhook-id of a webhook), the same on every attempt and on replay. */
+            id: string;
+            flow: string;
+            /** @enum {string} */
+            status: "open" | "replayed" | "discarded";
+            changes: {
+                seq: number;
+                type: string;
+                key: string;
+                /** @enum {string} */
+                op: "created" | "updated" | "deleted";
+                version: number;
+            }[];
+            contentType?: string;
+            /** @description The message body, when it is UTF-8 text. */
+            body?: string;
+            /** @description The message body, when it is not UTF-8 text. */
+            bodyBase64?: string;
+            /**
+             * Format: date-time
+             * @description When the changes were committed.
+             */
             at?: string;
-        } & {
-            [key: string]: unknown;
+            /**
+             * Format: date-time
+             * @description When the message was dead-lettered.
+             */
+            deadAt?: string;
+            attempts: {
+                /** Format: date-time */
+                at: string;
+                outcome: string;
+                error: string;
+            }[];
         };
         DeadLetterList: {
             items: components["schemas"]["DeadLetter"][];
@@ -682,7 +709,8 @@ export interface components {
         ActionResult: {
             id?: number;
             status: string;
-            replayed?: number;
+            /** @description Rejects: how many were applied. Dead letters (replay all): the ids queued. */
+            replayed?: number | number[];
             stillRejected?: number;
             notReplayable?: number;
             messages?: string[];
@@ -2523,8 +2551,8 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Done. */
-            200: {
+            /** @description Queued: the running outbound flow sends it. */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2587,8 +2615,8 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Done. */
-            200: {
+            /** @description Queued: the running outbound flow sends it. */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
