@@ -29,7 +29,7 @@ async function dropAndWait(file: string, inbox: string, name: string): Promise<n
   }
 }
 
-export async function ingestRun(kind: 'csv' | 'fixed', file: string, records: number): Promise<{ first: number; again: number; peakRssMb: number }> {
+async function ingestRun(kind: 'csv' | 'fixed', file: string, records: number): Promise<{ first: number; again: number; peakRssMb: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
   const mapping = join(benchDir, 'mappings', `rows-${kind}.yaml`);
   const flow = (inbox: string) => ({ source: { file: { path: inbox, include: '*', stableMs: 100, pollMs: 50 } }, mapping, batchSize: 5000 });

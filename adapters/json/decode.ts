@@ -49,14 +49,23 @@ export async function* decodeJson(input: ByteInput, meta: DeliveryMeta, options:
     }
   };
 
-  for await (const chunk of chunksOf(input)) {
+  /** The text of a chunk (none: the end, which flushes the decoder); undefined, the delivery failed, when the bytes are not UTF-8. */
+  const textOf = (chunk?: Buffer): string | undefined => {
     try {
-      pending += utf8.decode(chunk, { stream: true });
+      return chunk ? utf8.decode(chunk, { stream: true }) : utf8.decode();
     } catch {
-      fail('the delivery is not valid UTF-8 (JSON is UTF-8 text)', { file, record: record + 1 }, chunk.toString('latin1'), true);
+      fail('the delivery is not valid UTF-8 (JSON is UTF-8 text)', { file, record: record + 1 }, chunk ? chunk.toString('latin1') : pending, true);
+      return undefined;
+    }
+  };
+
+  for await (const chunk of chunksOf(input)) {
+    const text = textOf(chunk);
+    if (text === undefined) {
       yield out;
       return;
     }
+    pending += text;
     if (mode === 'unknown') mode = kindOfStart(pending);
     if (mode !== 'lines') continue;
     let from = 0;
@@ -70,10 +79,15 @@ export async function* decodeJson(input: ByteInput, meta: DeliveryMeta, options:
       out = [];
     }
   }
-  pending += utf8.decode();
-  if (mode === 'lines' || (mode === 'unknown' && !pending.includes('\n'))) {
-    if (pending.trim() || record === 0) takeLine(pending.replace(/\r$/, ''));
-  } else {
+  const rest = textOf();
+  if (rest === undefined) {
+    yield out;
+    return;
+  }
+  pending += rest;
+  // Still 'unknown': no newline came, so the whole delivery is one line.
+  if (mode !== 'document') takeLine(pending.replace(/\r$/, ''));
+  else {
     try {
       const parsed = parseValue(pending, 0);
       if (parsed.end < pending.length) throw new JsonSyntaxError('expected the end of the document after one JSON value', parsed.end);

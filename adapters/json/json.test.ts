@@ -60,6 +60,9 @@ describe('json format', () => {
   it('refuses bytes that are not UTF-8, and keeps __proto__ as data', async () => {
     const bad = await decode(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]));
     expect(bad[0]).toMatchObject({ fatal: true, error: { message: 'the delivery is not valid UTF-8 (JSON is UTF-8 text)' } });
+    // A multi-byte character cut off by the end of the delivery is found only when the decoder is flushed.
+    const cut = await decode(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3]));
+    expect(cut).toEqual([expect.objectContaining({ fatal: true, error: expect.objectContaining({ message: 'the delivery is not valid UTF-8 (JSON is UTF-8 text)' }) })]);
     const [d] = await decode('{"__proto__": {"x": "1"}}');
     const record = (d as { record: LegacyRecord }).record;
     expect(Object.getPrototypeOf(record)).toBe(Object.prototype);

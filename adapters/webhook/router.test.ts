@@ -92,10 +92,18 @@ describe('POST /webhooks/{flow}', () => {
     expect((await far.json()).type).toBe('https://legacy-bridge.dev/problems/forbidden');
     const big = await post('crm', 'msg_7', event({ id: 'C401', name: 'x'.repeat(3000) }));
     expect(big.status).toBe(413);
-    expect((await big.json()).type).toBe('https://legacy-bridge.dev/problems/payload-too-large');
+    expect(await big.json()).toMatchObject({ type: 'https://legacy-bridge.dev/problems/payload-too-large', detail: "the body is larger than the flow's limit of 2048 bytes" });
     const none = await post('nope', 'msg_8', event({ id: 'C402' }));
     expect(none.status).toBe(404);
     expect(await t.bridge.store.get('Customer', 'C401')).toBeUndefined();
+  });
+
+  it('405 with Allow for another method, as problem+json without the query', async () => {
+    const res = await fetch(`${t.url}/crm?token=s3cret`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ type: 'https://legacy-bridge.dev/problems/method-not-allowed', status: 405, instance: '/webhooks/crm' });
   });
 
   it('takes a legacy sender signing the body with X-Hub-Signature-256, idempotent by its delivery header', async () => {

@@ -1,15 +1,15 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { DataError, formatDataError, formatPosition } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/log.js';
+import { HttpProblem, sendProblem, type ProblemKind } from '../../src/rest/problem.js';
 import { defaultWebhookHub, type WebhookHub } from './hub.js';
-import { sendProblem } from './problem.js';
 import type { Settlement, WebhookSource } from './source.js';
 import type { VerifyFailure } from './signature.js';
 
 export interface WebhookRouterOptions {
   /** Where the flows' webhook sources are found; default: the process's hub. */
   hub?: WebhookHub;
-  /** Refusals and failures are logged here (never headers or secrets). */
+  /** Refusals are logged here (never headers or secrets); other failures go to the REST app's error handler. */
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Names of the configured webhook flows: one whose source is not reading yet (or any more) is answered 503, not 404. */
   flows?: { has(flow: string): boolean };
@@ -41,14 +41,13 @@ export function webhookRouter(options: WebhookRouterOptions = {}): Router {
     const flow = String(req.params.flow);
     const source = hub.source(flow);
     if (!source && options.flows?.has(flow)) {
-      res.setHeader('Retry-After', '5');
-      return sendProblem(res, 503, 'unavailable', `flow ${flow} is not taking webhooks now (starting or stopping)`);
+      return problem(res, 'unavailable', `flow ${flow} is not taking webhooks now (starting or stopping)`, { headers: RETRY });
     }
-    if (!source) return sendProblem(res, 404, 'not-found', `no webhook flow named ${JSON.stringify(flow)}`);
+    if (!source) return problem(res, 'not-found', `no webhook flow named ${JSON.stringify(flow)}`);
     const peer = req.socket.remoteAddress;
     if (!source.allowlist.allows(peer)) {
       options.log?.warn({ flow, peer }, 'webhook refused: peer address not allowed');
-      return sendProblem(res, 403, 'forbidden', `${peer ?? 'this address'} may not send webhooks to ${flow}`);
+      return problem(res, 'forbidden', `${peer ?? 'this address'} may not send webhooks to ${flow}`);
     }
     let parser = parsers.get(source);
     if (!parser) {
@@ -59,17 +58,14 @@ export function webhookRouter(options: WebhookRouterOptions = {}): Router {
   });
 
   router.all('/:flow', (_req: Request, res: Response) => {
-    res.setHeader('Allow', 'POST');
-    sendProblem(res, 405, 'method-not-allowed', 'webhooks are POSTed');
+    problem(res, 'method-not-allowed', 'webhooks are POSTed', { headers: { Allow: 'POST' } });
   });
 
+  // Only the limit is the flow's own; every other body error goes to the REST app's handler.
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; status?: number; limit?: number; message?: string };
-    if (res.headersSent) return next(err);
-    if (e.type === 'entity.too.large') return sendProblem(res, 413, 'payload-too-large', `the body is larger than the flow's limit of ${e.limit} bytes`);
-    if (e.status && e.status >= 400 && e.status < 500) return sendProblem(res, e.status, 'validation-failed', e.message ?? 'bad request');
-    options.log?.error({ err }, 'webhook failed');
-    sendProblem(res, 500, 'internal', 'the webhook could not be taken; it was not applied');
+    const e = err as { type?: string; limit?: number };
+    if (e.type !== 'entity.too.large' || res.headersSent) return next(err);
+    problem(res, 'payload-too-large', `the body is larger than the flow's limit of ${e.limit} bytes`);
   });
 
   async function receive(source: WebhookSource, flow: string, req: Request, res: Response): Promise<void> {
@@ -77,7 +73,7 @@ export function webhookRouter(options: WebhookRouterOptions = {}): Router {
     const refused = source.verify(req.headers, body, now());
     if (refused) {
       options.log?.warn({ flow, peer: req.socket.remoteAddress, reason: refused }, 'webhook refused: signature');
-      return sendProblem(res, 401, 'unauthorized', REFUSALS[refused]);
+      return problem(res, 'unauthorized', REFUSALS[refused]);
     }
     const id = source.deliveryId(req.headers, body);
     const settled = await withTimeout(source.submit(id, body, { 'webhook.peer': req.socket.remoteAddress }), source.options.responseTimeoutMs);
@@ -93,13 +89,19 @@ function answer(res: Response, id: string, settled: Settlement): void {
     return;
   }
   if (settled.status === 'unavailable') {
-    res.setHeader('Retry-After', '5');
-    return sendProblem(res, 503, 'unavailable', `${settled.reason}; try again later with the same webhook-id`);
+    return problem(res, 'unavailable', `${settled.reason}; try again later with the same webhook-id`, { headers: RETRY });
   }
   const { error } = settled;
   const details = error instanceof DataError ? error.details : [{ code: 'delivery.invalid' as const, message: error.message }];
   const errors = details.map((d) => ({ field: d.field ?? formatPosition(d.position), code: d.code, message: formatDataError(d), position: d.position }));
-  sendProblem(res, 422, 'validation-failed', `the payload was refused with ${errors.length} error(s); nothing of it was applied`, { errors });
+  problem(res, 'validation-failed', `the payload was refused with ${errors.length} error(s); nothing of it was applied`, { errors });
+}
+
+const RETRY = { 'Retry-After': '5' };
+
+/** Answers an RFC 9457 problem as the REST API does; the instance leaves out the query (it may hold a token). */
+function problem(res: Response, kind: ProblemKind, detail: string, extra?: HttpProblem['extra']): void {
+  sendProblem(res, new HttpProblem(kind, detail, extra), res.req.originalUrl.split('?')[0]);
 }
 
 /** The settlement, or 'unavailable' once `ms` passed (the delivery still commits later; its repeat is skipped). */

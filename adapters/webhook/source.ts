@@ -13,6 +13,12 @@ export type Settlement = { status: 'acked' } | { status: 'nacked'; error: Error 
 /** The headers the router reads, lower-cased as node gives them. */
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 
+/** A header's (first) value; `name` in any case. */
+function header(headers: RequestHeaders, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 interface Pending {
   delivery: Delivery;
   settle(s: Settlement): void;
@@ -61,20 +67,15 @@ export class WebhookSource implements Source {
 
   /** Checks a request's signature (and timestamp); undefined when it holds. */
   verify(headers: RequestHeaders, body: Buffer, nowMs: number): VerifyFailure | undefined {
-    const one = (name: string) => {
-      const v = headers[name.toLowerCase()];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    if (this.options.hmacHeader) return verifyLegacy(this.options.secrets, one(this.options.hmacHeader), body);
-    const input = { id: one('webhook-id'), timestamp: one('webhook-timestamp'), signature: one('webhook-signature'), body };
+    if (this.options.hmacHeader) return verifyLegacy(this.options.secrets, header(headers, this.options.hmacHeader), body);
+    const input = { id: header(headers, 'webhook-id'), timestamp: header(headers, 'webhook-timestamp'), signature: header(headers, 'webhook-signature'), body };
     return verify(this.keys, input, this.options.toleranceSec, Math.floor(nowMs / 1000));
   }
 
   /** The delivery id of a verified request: webhook-id, the legacy id header, or the body's sha256. */
   deliveryId(headers: RequestHeaders, body: Buffer): string {
     const name = this.options.hmacHeader ? this.options.idHeader : 'webhook-id';
-    const given = name ? headers[name.toLowerCase()] : undefined;
-    const id = Array.isArray(given) ? given[0] : given;
+    const id = name ? header(headers, name) : undefined;
     return id ? id.slice(0, 200) : `sha256:${createHash('sha256').update(body).digest('hex')}`;
   }
 

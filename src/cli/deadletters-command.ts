@@ -13,13 +13,25 @@ function ids(values: string[]): number[] {
   });
 }
 
-/** The ids given (each must exist), or with --all every open dead letter (of --flow). */
-async function select(store: Store, given: string[], options: { all?: boolean; flow?: string }): Promise<number[]> {
-  if (options.all) return (await store.deadLetters({ status: 'open', flow: options.flow, limit: 1_000_000 })).map((d) => d.deadLetterId);
+/** The dead letters named (each must exist), or with --all every open one (of --flow). */
+async function select(store: Store, given: string[], options: { all?: boolean; flow?: string }): Promise<DeadLetter[]> {
+  if (options.all) return store.deadLetters({ status: 'open', flow: options.flow, limit: 1_000_000 });
   if (!given.length) throw new ConfigError({ file: 'command line', message: 'name dead-letter ids, or --all' });
-  const chosen = ids(given);
-  for (const id of chosen) if (!(await store.deadLetter(id))) throw new ConfigError({ file: 'command line', message: `no dead letter ${id}` });
+  const chosen: DeadLetter[] = [];
+  for (const id of ids(given)) {
+    const d = await store.deadLetter(id);
+    if (!d) throw new ConfigError({ file: 'command line', message: `no dead letter ${id}` });
+    chosen.push(d);
+  }
   return chosen;
+}
+
+/** replay / discard: the action on the open ones among those selected, and what it did. */
+async function settle(store: Store, given: string[], options: { all?: boolean; flow?: string }, action: (ids: number[]) => Promise<DeadLetter[]>, done: string): Promise<number> {
+  const chosen = await select(store, given, options);
+  const changed = await action(chosen.map((d) => d.deadLetterId));
+  process.stderr.write(`${changed.length} ${done}${changed.length < chosen.length ? `, ${chosen.length - changed.length} not open (left as they are)` : ''}\n`);
+  return EXIT.ok;
 }
 
 const summary = (d: DeadLetter) => {
@@ -55,7 +67,7 @@ export function deadLettersCommands(defaultConfig: string): Command {
       runAction(() =>
         withStore(o.config, async ({ store, loaded }) => {
           const [chosen] = await select(store, [id], {});
-          process.stdout.write(`${loaded.secrets.scrub(JSON.stringify(deadLetterJson((await store.deadLetter(chosen))!), null, 2))}\n`);
+          process.stdout.write(`${loaded.secrets.scrub(JSON.stringify(deadLetterJson(chosen), null, 2))}\n`);
           return EXIT.ok;
         }),
       ),
@@ -68,12 +80,7 @@ export function deadLettersCommands(defaultConfig: string): Command {
     .option('--all', 'every open dead letter')
     .action((given: string[], o) =>
       runAction(() =>
-        withStore(o.config, async ({ store }) => {
-          const chosen = await select(store, given, o);
-          const moved = await store.replayDeadLetters(chosen);
-          process.stderr.write(`${moved.length} queued for replay${moved.length < chosen.length ? `, ${chosen.length - moved.length} not open (left as they are)` : ''}\n`);
-          return EXIT.ok;
-        }),
+        withStore(o.config, ({ store }) => settle(store, given, o, (ids) => store.replayDeadLetters(ids), 'queued for replay')),
       ),
     );
   cmd
@@ -83,12 +90,7 @@ export function deadLettersCommands(defaultConfig: string): Command {
     .option('--all', 'every open dead letter')
     .action((given: string[], o) =>
       runAction(() =>
-        withStore(o.config, async ({ store }) => {
-          const chosen = await select(store, given, o);
-          const changed = await store.discardDeadLetters(chosen);
-          process.stderr.write(`${changed.length} discarded${changed.length < chosen.length ? `, ${chosen.length - changed.length} not open (left as they are)` : ''}\n`);
-          return EXIT.ok;
-        }),
+        withStore(o.config, ({ store }) => settle(store, given, o, (ids) => store.discardDeadLetters(ids), 'discarded')),
       ),
     );
   return cmd;

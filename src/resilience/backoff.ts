@@ -1,3 +1,5 @@
+import { backoffMs } from '../runtime/backoff.js';
+
 /** How long to wait before retry number `retry` (0 = the first retry). */
 export interface BackoffOptions {
   baseMs: number;
@@ -14,7 +16,7 @@ export interface BackoffOptions {
 export function retryDelayMs(retry: number, options: BackoffOptions, retryAfterMs?: number, random: () => number = Math.random): number {
   const planned = options.schedule
     ? options.schedule[Math.min(retry, options.schedule.length - 1)]
-    : Math.floor(random() * Math.min(options.maxMs, options.baseMs * 2 ** retry));
+    : backoffMs(retry, options.baseMs, options.maxMs, random);
   return retryAfterMs !== undefined && retryAfterMs > planned ? Math.min(retryAfterMs, Math.max(options.maxMs, planned)) : planned;
 }
 

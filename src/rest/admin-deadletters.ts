@@ -1,19 +1,14 @@
 import type { Request, Response } from 'express';
 import { deadLetterJson } from '../outbound/dead-letter-json.js';
 import type { DeadLetter } from '../store/types.js';
-import { adminListQuery, idParam, sendScrubbed } from './admin.js';
+import { adminListQuery, findById, sendScrubbed } from './admin.js';
 import { requireScope } from './auth.js';
 import type { RouteContext } from './context.js';
 import { HttpProblem } from './problem.js';
 
 const STATUSES: readonly DeadLetter['status'][] = ['open', 'replayed', 'discarded'];
 
-async function findDeadLetter(ctx: RouteContext, req: Request): Promise<DeadLetter> {
-  const id = idParam(req);
-  const d = Number.isNaN(id) ? undefined : await ctx.store.deadLetter(id);
-  if (d === undefined) throw new HttpProblem('not-found', `no dead letter ${JSON.stringify(String(req.params.id))}`);
-  return d;
-}
+const findDeadLetter = (ctx: RouteContext, req: Request) => findById(req, 'dead letter', (id) => ctx.store.deadLetter(id));
 
 /** GET /v1/admin/deadletters?status=&flow=&limit=&after= (status defaults to every status). */
 export async function adminDeadLetters(ctx: RouteContext, req: Request, res: Response): Promise<void> {

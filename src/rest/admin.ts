@@ -27,17 +27,20 @@ export async function adminFlows(ctx: RouteContext, _req: Request, res: Response
 }
 
 /** The numeric `:id` of an admin path, or NaN for anything else (answered 404 by the caller). */
-export function idParam(req: Request): number {
+function idParam(req: Request): number {
   const s = String(req.params.id);
   return /^\d{1,15}$/.test(s) ? Number(s) : NaN;
 }
 
-async function findReject(ctx: RouteContext, req: Request): Promise<RejectRecord> {
+/** The record the `:id` of an admin path names, loaded with `load`; 404 (naming `what`) when there is none. */
+export async function findById<T>(req: Request, what: string, load: (id: number) => Promise<T | undefined>): Promise<T> {
   const id = idParam(req);
-  const r = Number.isNaN(id) ? undefined : await ctx.store.reject(id);
-  if (r === undefined) throw new HttpProblem('not-found', `no reject ${JSON.stringify(String(req.params.id))}`);
+  const r = Number.isNaN(id) ? undefined : await load(id);
+  if (r === undefined) throw new HttpProblem('not-found', `no ${what} ${JSON.stringify(String(req.params.id))}`);
   return r;
 }
+
+const findReject = (ctx: RouteContext, req: Request) => findById(req, 'reject', (id) => ctx.store.reject(id));
 
 /** The query of an admin list (`status`, `flow`, `limit`, `after`) and its next-page link. */
 export function adminListQuery<S extends string>(req: Request, path: string, statuses: readonly S[]) {

@@ -29,6 +29,9 @@ describe('entities over HTTP', () => {
     expect(got.headers.get('x-content-type-options')).toBe('nosniff');
     const body = (await got.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['createdAt', 'data', 'key', 'type', 'updatedAt', 'version']);
+    expect(body).toMatchObject({ type: 'Customer', key: 'C1', version: 1, data: ann });
+    // The list builds the same representation in SQL: the two must not drift apart.
+    expect(((await (await t.fetch('/v1/Customer')).json()) as { items: unknown[] }).items).toEqual([body]);
     expect((await t.fetch('/v1/Customer/C1', { headers: { 'if-none-match': '"1"' } })).status).toBe(304);
     expect((await t.fetch('/v1/Customer/C1', { headers: { 'if-none-match': '"7"' } })).status).toBe(200);
     expect(await problem(await t.fetch('/v1/Customer/NOPE'))).toMatchObject({ status: 404, type: expect.stringContaining('application/problem+json'), body: { type: kind('not-found'), status: 404 } });

@@ -42,8 +42,8 @@ export async function oneAtATime(store: Store, client: Client, req: Request, han
 
 /**
  * Reads the Idempotency-Key header. When a response is remembered under it (per client, kept in
- * the store so a restart keeps it): the same request gets that response again (returns
- * undefined, the response is sent); another request under the key is a 422.
+ * the store so a restart keeps it): the same request gets that response again (it is sent and
+ * 'answered' returned); another request under the key is a 422.
  */
 export async function idempotencyClaim(store: Store, client: Client, req: Request, res: Response): Promise<IdempotencyClaim | undefined | 'answered'> {
   const key = req.headers['idempotency-key'];

@@ -37,7 +37,7 @@ export function responses(own: Obj, kinds: ProblemKind[]): Obj {
 }
 
 /** A problem+json response for one or more kinds of the same status. */
-export function problemResponse(kinds: ProblemKind[], headers?: Obj): Obj {
+function problemResponse(kinds: ProblemKind[], headers?: Obj): Obj {
   const types = kinds.map((k) => PROBLEM_BASE + k);
   return {
     description: kinds.map((k) => `${PROBLEM_KINDS[k][1]} (problem type ${PROBLEM_BASE}${k})`).join('; or '),

@@ -52,7 +52,7 @@ export function entitySchemas(e: EntityModel): Obj {
 }
 
 /** Query parameters filtering a list: equality / `in` per scalar field, ranges on ordered ones. */
-export function filterParameters(e: EntityModel): Obj[] {
+function filterParameters(e: EntityModel): Obj[] {
   const out: Obj[] = [];
   for (const [name, f] of scalarFields(e)) {
     const value = fieldJsonSchema({ ...f, description: undefined }, true);

@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../core/delivery.js';
 import { ConfigError, DataError } from '../core/errors.js';
 import { loadMapping } from '../mapping/index.js';
+import { PreparedWrite } from '../store/prepared-write.js';
 import { TempStores } from '../store/test-support.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { ingest, type IngestFlow, type IngestOutcome } from './ingest.js';
@@ -56,6 +57,17 @@ async function contents(store: SqliteStore, type: string) {
   };
 }
 
+/** Proof of the path taken: only writes that come back from the worker are PreparedWrites. */
+function countWrites(store: SqliteStore): { prepared: number; plain: number } {
+  const counts = { prepared: 0, plain: 0 };
+  const apply = store.apply.bind(store);
+  store.apply = (input) => {
+    for (const w of input.writes) counts[w instanceof PreparedWrite ? 'prepared' : 'plain']++;
+    return apply(input);
+  };
+  return counts;
+}
+
 const timeless = (o: IngestOutcome) => ({ ...o, ms: 0 });
 
 /** Ingests the same deliveries on this thread and in the worker; both must leave the same store. */
@@ -63,12 +75,14 @@ async function both(mappingFile: string, bodies: [string, Buffer][], batchSize: 
   const flow = flowOf(mappingFile, batchSize, mode);
   const run = async (worker: boolean) => {
     const store = stores.open();
+    const written = countWrites(store);
     const outcomes: unknown[] = [];
     for (const [name, body] of bodies) {
       const d = delivery(name, body);
       outcomes.push({ ...timeless(await ingest(d, flow, store, { worker })), settled: d.settled });
     }
-    return { outcomes, store: await contents(store, flow.mapping.entity) };
+    expect(worker ? written.plain : written.prepared).toBe(0);
+    return { outcomes, store: await contents(store, flow.mapping.entity), written: written.prepared + written.plain };
   };
   const inThread = await run(false);
   const inWorker = await run(true);
@@ -120,6 +134,7 @@ describe('ingest in a worker thread', () => {
   it('resumes an interrupted delivery where its last batch left off', async () => {
     const flow = flowOf(join(root, 'bench', 'mappings', 'rows-csv.yaml'), 100);
     const store = stores.open();
+    const written = countWrites(store);
     const d = delivery('r.csv', rows(1, 1000));
     const controller = new AbortController();
     const first = await ingest(d, flow, store, { worker: true, signal: controller.signal, onBatch: (n) => n >= 300 && controller.abort() });
@@ -128,6 +143,7 @@ describe('ingest in a worker thread', () => {
     const second = await ingest(d, flow, store, { worker: true });
     expect(second).toMatchObject({ status: 'applied', records: 700, counts: { created: 700, unchanged: 0 } });
     expect(await store.head()).toBe(1000);
+    expect(written).toEqual({ prepared: 1000, plain: 0 });
   });
 
   it('reports a mapping that no longer loads in the worker as the ConfigError loading it gives', async () => {
@@ -137,6 +153,8 @@ describe('ingest in a worker thread', () => {
     copyFileSync(join(root, 'bench', 'mappings', 'rows-csv.yaml'), mappingFile);
     copyFileSync(join(root, 'bench', 'mappings', 'model.yaml'), join(dir, 'model.yaml'));
     const flow = flowOf(mappingFile, 100);
+    // A worker that mapped with the file before (and is kept idle) must not map with it still.
+    expect(await ingest(delivery('w.csv', rows(1, 10)), flow, stores.open(), { worker: true })).toMatchObject({ status: 'applied' });
     writeFileSync(mappingFile, readFileSync(mappingFile, 'utf8').replace('entity: Row', 'entity: Nope'));
     const expected = (() => {
       try {

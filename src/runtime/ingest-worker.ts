@@ -6,14 +6,14 @@
 import { parentPort } from 'node:worker_threads';
 import type { DataErrorDetail } from '../core/errors.js';
 import type { DeliveryMeta, Position } from '../core/records.js';
-import { loadMapping, type MappedEntity, type Mapping } from '../mapping/index.js';
+import { loadMapping, type MappedEntity } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
 import { prepareWrite, type PreparedWriteValues } from '../store/prepared-write.js';
 import { cutBatches, type WriteBuffer } from './mapped-batches.js';
 import { serializeError, type ToMain, type ToWorker, type WorkerJob } from './worker-protocol.js';
 
 const port = parentPort!;
-const post = (message: ToMain, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
+const post = (message: ToMain) => port.postMessage(message);
 
 class PreparedValues implements WriteBuffer<PreparedWriteValues> {
   private values: PreparedWriteValues = [];
@@ -37,7 +37,6 @@ let wakeReader: (() => void) | undefined;
 /** Batches posted and not yet committed; the worker waits while there are `job.ahead`. */
 let uncommitted = 0;
 let wakeMapper: (() => void) | undefined;
-const mappings = new Map<string, Mapping>();
 
 async function* input(): AsyncIterable<Buffer> {
   for (;;) {
@@ -50,20 +49,13 @@ async function* input(): AsyncIterable<Buffer> {
   }
 }
 
-function mappingOf(job: WorkerJob): Mapping {
-  const id = `${job.modelFile}\n${job.mappingFile}`;
-  let mapping = mappings.get(id);
-  if (mapping === undefined) mappings.set(id, (mapping = loadMapping(job.mappingFile, { model: loadModel(job.modelFile) })));
-  return mapping;
-}
-
 async function run(job: WorkerJob): Promise<void> {
   // Fault injection for the tests: a worker that dies without a word.
   if (process.env.BRIDGE_FAULT === 'ingest-worker-exit') process.exit(70);
-  const mapping = mappingOf(job);
+  // Loaded for every job, not cached by path: a reused worker must not map with a file since changed.
+  const mapping = loadMapping(job.mappingFile, { model: loadModel(job.modelFile) });
   const decoded = mapping.format.decode(input(), job.meta as DeliveryMeta);
-  const options = { mapping, flow: job.flow, deliveryId: job.deliveryId, deliveryName: job.deliveryName, skip: job.skip, batchSize: job.batchSize };
-  for await (const batch of cutBatches(decoded, options, new PreparedValues())) {
+  for await (const batch of cutBatches(decoded, { ...job, mapping }, new PreparedValues())) {
     while (uncommitted >= job.ahead) await new Promise<void>((resolve) => (wakeMapper = resolve));
     uncommitted++;
     post({ kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last });

@@ -54,7 +54,7 @@ export interface IngestOptions {
 }
 
 /** From this size on, a delivery is decoded and mapped in a worker by default (~100,000 records). */
-export const WORKER_MIN_BYTES = 8 << 20;
+const WORKER_MIN_BYTES = 8 << 20;
 
 /**
  * `options.worker`, else `BRIDGE_INGEST_WORKER` (`always` or `never`: for tests, and to rule the
@@ -173,19 +173,10 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     options.onBatch?.(batch.seen - skip, counts);
   };
 
-  const cut = { mapping, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, skip, batchSize: flow.batchSize };
+  const cut = { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, skip, batchSize: flow.batchSize };
   const batches = useWorker(delivery, options)
-    ? mapInWorker(delivery.open(), {
-        flow: flow.name,
-        deliveryId: delivery.id,
-        deliveryName: delivery.meta.name,
-        skip,
-        batchSize: flow.batchSize,
-        mappingFile: mapping.file,
-        modelFile: mapping.model.file,
-        meta: { ...delivery.meta },
-      })
-    : mapInThread(mapping.format.decode(delivery.open(), delivery.meta), cut);
+    ? mapInWorker(delivery.open(), { ...cut, mappingFile: mapping.file, modelFile: mapping.model.file, meta: { ...delivery.meta } })
+    : mapInThread(mapping.format.decode(delivery.open(), delivery.meta), { ...cut, mapping });
   try {
     for await (const batch of batches) {
       seen = batch.seen;

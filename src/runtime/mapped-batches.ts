@@ -70,7 +70,7 @@ export async function* cutBatches<W>(decoded: AsyncIterable<Decoded[]>, o: CutOp
 }
 
 /** Writes as the store takes them, for mapping on the store's own thread. */
-export class EntityWrites implements WriteBuffer<EntityWrite[]> {
+class EntityWrites implements WriteBuffer<EntityWrite[]> {
   private writes: EntityWrite[] = [];
   get size(): number {
     return this.writes.length;

@@ -10,11 +10,9 @@ export interface BridgeMetrics {
   registry: Registry;
   /** Records per flow by outcome: ok (created, updated, deleted), unchanged, rejected. */
   flowRecords: Counter<'flow' | 'outcome'>;
-  deliveryDuration: Histogram<'flow' | 'status'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
-  /** Reads the change feed's head when scraped; set by `watchFeedHead`. */
-  feedHead: Gauge;
+  /** Has the `bridge_change_feed_head` gauge read the change feed's head when scraped. */
   watchFeedHead(read: () => Promise<number>): void;
   /** Records one delivery's outcome (the flow runner calls it next to its log line). */
   recordDelivery(flow: string, outcome: IngestOutcome): void;
@@ -39,7 +37,7 @@ export function createMetrics(): BridgeMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     registers: [registry],
   });
-  const feedHead = new Gauge({
+  new Gauge({
     name: 'bridge_change_feed_head',
     help: 'Sequence number of the last change event in the store.',
     registers: [registry],
@@ -50,10 +48,8 @@ export function createMetrics(): BridgeMetrics {
   return {
     registry,
     flowRecords,
-    deliveryDuration,
     httpRequests,
     httpDuration,
-    feedHead,
     watchFeedHead(read) {
       readHead = read;
     },

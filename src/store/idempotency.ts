@@ -40,8 +40,9 @@ export class IdempotencyKeys {
   }
 
   remember(r: IdempotentResponse): void {
-    if (++this.inserted % PRUNE_EVERY === 0) this.prune.run(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString());
+    const expired = new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString();
+    if (++this.inserted % PRUNE_EVERY === 0) this.prune.run(expired);
     // An expired record under the same key is replaced.
-    this.insert.run(r.client, r.key, r.requestHash, r.status, JSON.stringify(r.headers), r.body, r.at, new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString());
+    this.insert.run(r.client, r.key, r.requestHash, r.status, JSON.stringify(r.headers), r.body, r.at, expired);
   }
 }

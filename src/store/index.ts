@@ -2,4 +2,3 @@ export type * from './types.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export { FullSyncHeldError, DeliveryCompleteError, VersionConflictError } from './errors.js';
 export { canonicalJson, contentHash } from './canonical-json.js';
-export { PreparedWrite, prepareWrite, preparedWrites, type PreparedWriteValues } from './prepared-write.js';

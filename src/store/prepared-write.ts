@@ -42,7 +42,7 @@ export class PreparedWrite implements EntityWrite {
  * and nulls only, which structured clone copies far faster than thousands of small objects.
  */
 export type PreparedWriteValues = (string | null)[];
-export const PREPARED_WIDTH = 6;
+const PREPARED_WIDTH = 6;
 
 /** Appends one upsert's prepared values to `into`. */
 export function prepareWrite(into: PreparedWriteValues, type: string, key: string, data: JsonObject, position: Position | undefined, sourceTimestamp: string | undefined): void {

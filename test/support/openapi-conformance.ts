@@ -1,4 +1,4 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Middleware } from 'openapi-fetch';
 
@@ -22,6 +22,8 @@ export function conformance(doc: Obj): { middleware: Middleware; violations: str
   ajv.addSchema({ ...doc, $id: ID });
   const violations: string[] = [];
   const checked: string[] = [];
+  // One compiled validator per response schema, not one per response.
+  const validators = new Map<string, ValidateFunction>();
 
   async function check(method: string, path: string, response: Response): Promise<void> {
     const at = `${method} ${path} -> ${response.status}`;
@@ -39,7 +41,9 @@ export function conformance(doc: Obj): { middleware: Middleware; violations: str
     const type = (response.headers.get('content-type') ?? '').split(';')[0];
     if (!answer.content) return;
     if (!answer.content[type]) return void violations.push(`${at}: content type ${type} not documented`);
-    const validate = ajv.compile({ $ref: `${ID}#${base}${pointer('content', type, 'schema')}` });
+    const schemaRef = `${ID}#${base}${pointer('content', type, 'schema')}`;
+    let validate = validators.get(schemaRef);
+    if (!validate) validators.set(schemaRef, (validate = ajv.compile({ $ref: schemaRef })));
     if (!validate(await response.clone().json())) violations.push(`${at}: ${ajv.errorsText(validate.errors)}`);
   }
 
