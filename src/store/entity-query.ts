@@ -27,8 +27,17 @@ function param(f: FieldFilter, v: string | number | boolean): string | number {
  */
 export class EntityQueries {
   private readonly cache = new Map<string, Database.Statement>();
+  private readonly oneStatement: Database.Statement<[string, string], QueriedEntity>;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.oneStatement = db.prepare(`SELECT e.key, e.seq, e.version, d.at AS updatedAt, ${entityJsonSql('d.data')} AS json
+      FROM entities e JOIN versions d ON d.seq = e.seq WHERE e.type = ? AND e.key = ? AND e.deleted = 0`);
+  }
+
+  /** One live entity as the list gives it (the REST GET: no parse, no re-serialisation). */
+  one(type: string, key: string): QueriedEntity | undefined {
+    return this.oneStatement.get(type, key);
+  }
 
   run(type: string, q: EntityQuery): QueriedEntity[] {
     const sort = q.sort ?? 'key';
@@ -54,10 +63,7 @@ export class EntityQueries {
       params.push(q.after);
     }
     params.push(q.limit);
-    const data = q.fields === undefined ? 'd.data' : sparse(q.fields);
-    // A live entity's data is its current version's (data_seq differs only for tombstones).
-    const json = `'{"type":' || json_quote(e.type) || ',"key":' || json_quote(e.key) || ',"version":' || e.version ||
-      ',"createdAt":"' || e.created_at || '","updatedAt":"' || d.at || '","data":' || ${data} || '}'`;
+    const json = entityJsonSql(q.fields === undefined ? 'd.data' : sparse(q.fields));
     // In update order the feed itself is walked (versions by seq, keeping those still current),
     // so no index on entities(seq) slows every write down.
     const from = byKey
@@ -72,6 +78,16 @@ export class EntityQueries {
     }
     return stmt.all(...params) as QueriedEntity[];
   }
+}
+
+/**
+ * The API's Entity representation as JSON text, built in SQL from `data` (an expression over the
+ * current version `d`). A live entity's data is its current version's (data_seq differs only for
+ * tombstones). Must stay in step with entityJson in src/rest/entity-json.ts.
+ */
+function entityJsonSql(data: string): string {
+  return `'{"type":' || json_quote(e.type) || ',"key":' || json_quote(e.key) || ',"version":' || e.version ||
+      ',"createdAt":"' || e.created_at || '","updatedAt":"' || d.at || '","data":' || ${data} || '}'`;
 }
 
 /** Only the named top-level fields of the data, those present (json_each keeps nested values as JSON). */

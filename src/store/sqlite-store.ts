@@ -112,6 +112,9 @@ export class SqliteStore implements Store {
   async query(type: string, query: EntityQuery): Promise<QueriedEntity[]> {
     return this.read(() => this.entityQueries.run(type, query));
   }
+  async queryOne(type: string, key: string): Promise<QueriedEntity | undefined> {
+    return this.read(() => this.entityQueries.one(type, key));
+  }
   async idempotentResponse(client: string, key: string): Promise<IdempotentResponse | undefined> {
     return this.read(() => this.idempotency.get(client, key));
   }

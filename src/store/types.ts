@@ -294,6 +294,8 @@ export interface Store {
   list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]>;
   /** Live entities of a type, filtered and sorted, a page at a time (the REST list). */
   query(type: string, query: EntityQuery): Promise<QueriedEntity[]>;
+  /** One live entity as `query` gives it (undefined when absent or deleted). */
+  queryOne(type: string, key: string): Promise<QueriedEntity | undefined>;
   idempotentResponse(client: string, key: string): Promise<IdempotentResponse | undefined>;
   /** Remembers a response; the first one under a (client, key) stays. */
   rememberResponse(response: IdempotentResponse): Promise<void>;
