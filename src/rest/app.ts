@@ -1,4 +1,5 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { adminDeadLetter, adminDeadLetterDiscard, adminDeadLetterReplay, adminDeadLetters, adminDeadLettersReplayAll } from './admin-deadletters.js';
 import { adminDiscard, adminFlows, adminReject, adminRejects, adminReplay } from './admin.js';
 import { authenticate, Clients, requireScope } from './auth.js';
@@ -10,9 +11,34 @@ import { createEntity, deleteEntity, patchEntity, replaceEntity } from './entiti
 import { methodNotAllowed } from './entity-types.js';
 import { healthz, metrics, readyz } from './ops.js';
 import { HttpProblem, sendProblem } from './problem.js';
-import { rateLimit } from './rate-limit.js';
-import { requestContext, requestLog, requestTimeout } from './request-context.js';
+import { RateLimiter, rateLimit } from './rate-limit.js';
+import { fastEntityRead } from './fast-read.js';
+import { rememberRouteBase, requestContext, requestLog, requestTimeout } from './request-context.js';
 import { cors, securityHeaders } from './security.js';
+
+/** Methods whose body the API reads; the others' bodies are never parsed. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Middleware run one after the other as one layer of the app's router (each layer costs every
+ * request a match); an error or a middleware that answers stops the chain as express would.
+ */
+function prelude(...steps: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err !== undefined && err !== null) return next(err);
+      const fn = steps[i++];
+      if (fn === undefined) return next();
+      try {
+        void fn(req, res, step);
+      } catch (e) {
+        next(e);
+      }
+    };
+    step();
+  };
+}
 
 type Handler = (ctx: RouteContext, req: Request, res: Response) => unknown;
 
@@ -24,13 +50,35 @@ const BODY_ERRORS: Record<string, HttpProblem> = {
 };
 
 /**
- * The REST API and the operational endpoints as one express app (see README "REST API" and
- * /work/plan/contract.md). Order: request id and logging, security headers, CORS, the
- * endpoints without auth (health, readiness, metrics, `extraRouters` with auth 'none'), then
- * authentication, rate limit, body parsing, the /v1 routes, and problem+json for everything
- * else (404 for unknown paths, 405 with Allow for unknown methods).
+ * The REST API and the operational endpoints as one express app (see README "REST API"). Order:
+ * request id and logging, security headers, CORS, timeout (one layer); health, readiness and
+ * metrics (metrics behind auth when `metricsAuth`); the /v1 router (authentication, rate limit,
+ * body parsing, admin-scope `extraRouters`, the API routes, 404 for unknown /v1 paths); the
+ * `extraRouters` without auth (webhooks, docs); problem+json for everything else (404 for unknown
+ * paths, 405 with Allow for unknown methods).
  */
 export function createApp(context: RestContext): express.Express {
+  return buildApp(context).app;
+}
+
+/**
+ * The server's request listener: the read fast path (fast-read.ts) for what it takes, the app
+ * for everything else. Built on the same clients, rate-limit buckets and middleware as the app.
+ */
+export function createRequestListener(context: RestContext): { app: express.Express; listener: (req: IncomingMessage, res: ServerResponse) => void } {
+  const { app, fast } = buildApp(context);
+  const toApp = (req: IncomingMessage, res: ServerResponse) => app(req, res);
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!fast.accepts(req)) return toApp(req, res);
+    fast.serve(req, res).then(
+      (served) => served || toApp(req, res),
+      () => (res.headersSent ? res.destroy() : toApp(req, res)),
+    );
+  };
+  return { app, listener };
+}
+
+function buildApp(context: RestContext) {
   const app = express();
   let feed = context.feed;
   if (feed === undefined) {
@@ -45,46 +93,55 @@ export function createApp(context: RestContext): express.Express {
   const h = (fn: Handler) => (req: Request, res: Response) => fn(ctx, req, res);
   const only = (allow: string) => methodNotAllowed(allow);
 
-  app.use(requestContext(ctx.logger, ctx.metrics));
-  app.use(securityHeaders);
-  app.use(cors(ctx.server.cors.origins));
-  app.use(requestTimeout(ctx.server.requestTimeoutMs));
-
+  const begin = requestContext(ctx.logger, ctx.metrics);
+  app.use(prelude(begin, securityHeaders, cors(ctx.server.cors.origins), requestTimeout(ctx.server.requestTimeoutMs)));
+  const clients = new Clients(ctx.server);
+  const limiter = ctx.server.rateLimit ? new RateLimiter(ctx.server.rateLimit) : undefined;
+  const auth = authenticate(clients);
   app.route('/healthz').get(healthz).all(only('GET, HEAD'));
   app.route('/readyz').get(h(readyz)).all(only('GET, HEAD'));
-  const clients = new Clients(ctx.server);
-  if (!ctx.server.metricsAuth) app.route('/metrics').get(h(metrics)).all(only('GET, HEAD'));
-  for (const extra of ctx.extraRouters ?? []) if (extra.auth === 'none') app.use(extra.path, extra.router);
+  if (ctx.server.metricsAuth) app.route('/metrics').all(auth).get(h(metrics)).all(only('GET, HEAD'));
+  else app.route('/metrics').get(h(metrics)).all(only('GET, HEAD'));
 
-  app.use(authenticate(clients));
-  if (ctx.server.rateLimit) app.use(rateLimit(ctx.server.rateLimit));
-  if (ctx.server.metricsAuth) app.route('/metrics').get(h(metrics)).all(only('GET, HEAD'));
-  app.use(express.json({ limit: ctx.server.bodyLimit, type: ['application/json', 'application/merge-patch+json', 'application/*+json'], strict: false }));
-
-  // Extension point: routers other branches provide, for the admin scope (e.g. dead letters).
+  // The API first: its requests, the hot path, pass no other router on the way.
+  const api = express.Router();
+  api.use(rememberRouteBase, auth);
+  if (limiter) api.use(rateLimit(limiter));
+  const json = express.json({ limit: ctx.server.bodyLimit, type: ['application/json', 'application/merge-patch+json', 'application/*+json'], strict: false });
+  api.use((req, res, next) => (BODY_METHODS.has(req.method) ? json(req, res, next) : next()));
+  // Extension point: routers other parts provide for the admin scope, at a path under /v1.
   for (const extra of ctx.extraRouters ?? []) {
-    if (extra.auth === 'admin') {
-      app.use(extra.path, (_req, res, next) => {
-        requireScope(res, 'admin');
-        next();
-      }, extra.router);
-    }
+    if (extra.auth !== 'admin') continue;
+    if (!extra.path.startsWith('/v1/')) throw new RangeError(`admin router path ${extra.path} is not under /v1/`);
+    api.use(extra.path.slice('/v1'.length), (_req, res, next) => {
+      requireScope(res, 'admin');
+      next();
+    }, extra.router);
   }
-  app.route('/v1/changes').get(h(listChanges)).all(only('GET, HEAD'));
-  app.route('/v1/changes/stream').head(only('GET')).get(h(streamChanges)).all(only('GET'));
-  app.route('/v1/admin/flows').get(h(adminFlows)).all(only('GET, HEAD'));
-  app.route('/v1/admin/rejects').get(h(adminRejects)).all(only('GET, HEAD'));
-  app.route('/v1/admin/rejects/:id').get(h(adminReject)).all(only('GET, HEAD'));
-  app.route('/v1/admin/rejects/:id/replay').post(h(adminReplay)).all(only('POST'));
-  app.route('/v1/admin/rejects/:id/discard').post(h(adminDiscard)).all(only('POST'));
-  app.route('/v1/admin/deadletters').get(h(adminDeadLetters)).all(only('GET, HEAD'));
-  app.route('/v1/admin/deadletters/replay').post(h(adminDeadLettersReplayAll)).all(only('POST'));
-  app.route('/v1/admin/deadletters/:id').get(h(adminDeadLetter)).all(only('GET, HEAD'));
-  app.route('/v1/admin/deadletters/:id/replay').post(h(adminDeadLetterReplay)).all(only('POST'));
-  app.route('/v1/admin/deadletters/:id/discard').post(h(adminDeadLetterDiscard)).all(only('POST'));
-  app.route('/v1/:type').get(h(listEntities)).post(h(createEntity)).all(only('GET, HEAD, POST'));
-  app.route('/v1/:type/:key').get(h(getEntity)).put(h(replaceEntity)).patch(h(patchEntity)).delete(h(deleteEntity)).all(only('GET, HEAD, PUT, PATCH, DELETE'));
-  app.route('/v1/:type/:key/history').get(h(entityHistory)).all(only('GET, HEAD'));
+  api.route('/changes').get(h(listChanges)).all(only('GET, HEAD'));
+  api.route('/changes/stream').head(only('GET')).get(h(streamChanges)).all(only('GET'));
+  const admin = express.Router();
+  admin.use(rememberRouteBase);
+  admin.route('/flows').get(h(adminFlows)).all(only('GET, HEAD'));
+  admin.route('/rejects').get(h(adminRejects)).all(only('GET, HEAD'));
+  admin.route('/rejects/:id').get(h(adminReject)).all(only('GET, HEAD'));
+  admin.route('/rejects/:id/replay').post(h(adminReplay)).all(only('POST'));
+  admin.route('/rejects/:id/discard').post(h(adminDiscard)).all(only('POST'));
+  admin.route('/deadletters').get(h(adminDeadLetters)).all(only('GET, HEAD'));
+  admin.route('/deadletters/replay').post(h(adminDeadLettersReplayAll)).all(only('POST'));
+  admin.route('/deadletters/:id').get(h(adminDeadLetter)).all(only('GET, HEAD'));
+  admin.route('/deadletters/:id/replay').post(h(adminDeadLetterReplay)).all(only('POST'));
+  admin.route('/deadletters/:id/discard').post(h(adminDeadLetterDiscard)).all(only('POST'));
+  api.use('/admin', admin);
+  api.route('/:type').get(h(listEntities)).post(h(createEntity)).all(only('GET, HEAD, POST'));
+  api.route('/:type/:key').get(h(getEntity)).put(h(replaceEntity)).patch(h(patchEntity)).delete(h(deleteEntity)).all(only('GET, HEAD, PUT, PATCH, DELETE'));
+  api.route('/:type/:key/history').get(h(entityHistory)).all(only('GET, HEAD'));
+  api.use((req: Request) => {
+    throw new HttpProblem('not-found', `no resource at ${req.baseUrl}${req.path}`);
+  });
+  app.use('/v1', api);
+
+  for (const extra of ctx.extraRouters ?? []) if (extra.auth === 'none') app.use(extra.path, extra.router);
 
   app.use((req: Request) => {
     throw new HttpProblem('not-found', `no resource at ${req.path}`);
@@ -105,5 +162,5 @@ export function createApp(context: RestContext): express.Express {
     }
     sendProblem(res, problem, req.originalUrl.split('?')[0]);
   });
-  return app;
+  return { app, fast: fastEntityRead(ctx, clients, limiter, [begin, securityHeaders]) };
 }

@@ -15,6 +15,8 @@ interface KnownClient extends Client {
   hash: Buffer;
 }
 
+const ANONYMOUS: Client = { name: 'anonymous', scopes: ['admin'] };
+
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 /**
@@ -34,6 +36,13 @@ export class Clients {
     return this.known.length === 0;
   }
 
+  /** The caller: anonymous when no client is configured; undefined for a missing or unknown token. */
+  caller(req: Pick<Request, 'headers'>): Client | undefined {
+    if (this.anonymous) return ANONYMOUS;
+    const token = tokenOf(req);
+    return token === undefined ? undefined : this.identify(token);
+  }
+
   identify(token: string): Client | undefined {
     const hash = sha256(token);
     let found: KnownClient | undefined;
@@ -42,10 +51,8 @@ export class Clients {
   }
 }
 
-const ANONYMOUS: Client = { name: 'anonymous', scopes: ['admin'] };
-
 /** The token of a request: `Authorization: Bearer <token>` or `X-API-Key: <token>`. */
-function tokenOf(req: Request): string | undefined {
+function tokenOf(req: Pick<Request, 'headers'>): string | undefined {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
@@ -58,13 +65,9 @@ function tokenOf(req: Request): string | undefined {
 /** Sets `res.locals.client`, or answers 401 (the same for a missing and an unknown token). */
 export function authenticate(clients: Clients) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (clients.anonymous) {
-      res.locals.client = ANONYMOUS;
-      return next();
-    }
-    const token = tokenOf(req);
-    const client = token === undefined ? undefined : clients.identify(token);
+    const client = clients.caller(req);
     if (client === undefined) {
+      const token = tokenOf(req);
       throw new HttpProblem('unauthorized', token === undefined ? 'send a token: Authorization: Bearer <token> or X-API-Key' : 'the token is not valid', {
         headers: { 'WWW-Authenticate': 'Bearer realm="legacy-bridge"' },
       });

@@ -3,6 +3,7 @@ import { readableTypes, requireScope, type Client } from './auth.js';
 import type { RouteContext } from './context.js';
 import { intParam } from './list-params.js';
 import { HttpProblem } from './problem.js';
+import { requestLog } from './request-context.js';
 import { SseConnection } from './sse-connection.js';
 
 /**
@@ -56,7 +57,7 @@ export function streamChanges(ctx: RouteContext, req: Request, res: Response): v
   req.socket.setNoDelay(true);
   const connection = new SseConnection(res, ctx.store, ctx.feed, after, types, ctx.server.sse.heartbeatMs);
   connection.catchUp().catch((e) => {
-    (res.locals.log as { warn(o: object, m: string): void }).warn({ err: e }, 'change stream failed');
+    requestLog(res).warn({ err: e }, 'change stream failed');
     res.destroy();
   });
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { RouteContext } from './context.js';
-import { entityJson, parseEntityTags, setValidators } from './entity-json.js';
+import { sendEntity } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
 import { encodeCursor, parseListQuery } from './list-params.js';
 
@@ -33,16 +33,9 @@ export async function listEntities(ctx: RouteContext, req: Request, res: Respons
 export async function getEntity(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity } = entityType(ctx, req, res, 'read');
   const key = String(req.params.key);
-  const e = await ctx.store.get(entity.name, key);
-  if (e === undefined || e.deleted) throw notFound(entity.name, key);
-  setValidators(res, e);
-  res.setHeader('Cache-Control', 'no-cache');
-  const inm = req.headers['if-none-match'];
-  if (inm !== undefined && parseEntityTags(inm).some((t) => t === '*' || t === e.version)) {
-    res.status(304).end();
-    return;
-  }
-  res.json(entityJson(e));
+  const e = await ctx.store.queryOne(entity.name, key);
+  if (e === undefined) throw notFound(entity.name, key);
+  sendEntity(req, res, e);
 }
 
 /** GET /v1/{type}/{key}/history: every version, oldest first, with its lineage. */

@@ -1,7 +1,7 @@
-import type { Response } from 'express';
-import type { EntityRecord } from '../store/types.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EntityRecord, QueriedEntity } from '../store/types.js';
 
-/** The API's `Entity` representation. */
+/** The API's `Entity` representation (as the store builds it in SQL for reads: entityJsonSql). */
 export function entityJson(e: EntityRecord): Record<string, unknown> {
   return { type: e.type, key: e.key, version: e.version, createdAt: e.createdAt, updatedAt: e.updatedAt, data: e.data };
 }
@@ -12,7 +12,7 @@ export const etagOf = (version: number) => `"${version}"`;
 export const entityPath = (type: string, key: string) => `/v1/${encodeURIComponent(type)}/${encodeURIComponent(key)}`;
 
 /** Sets ETag and Last-Modified of an entity. */
-export function setValidators(res: Response, e: EntityRecord): void {
+export function setValidators(res: ServerResponse, e: Pick<EntityRecord, 'version' | 'updatedAt'>): void {
   res.setHeader('ETag', etagOf(e.version));
   res.setHeader('Last-Modified', new Date(e.updatedAt).toUTCString());
 }
@@ -29,4 +29,27 @@ export function parseEntityTags(header: string): (number | '*')[] {
     }
   }
   return out;
+}
+
+/**
+ * Answers a GET or HEAD of one entity: validators, then 304 when If-None-Match names its version
+ * (or, without If-None-Match, when If-Modified-Since is not older than it), else the JSON the store
+ * built. Plain node calls, shared by the express route and the read fast path (fast-read.ts).
+ */
+export function sendEntity(req: IncomingMessage, res: ServerResponse, e: QueriedEntity): void {
+  setValidators(res, e);
+  res.setHeader('Cache-Control', 'no-cache');
+  const inm = req.headers['if-none-match'];
+  const ims = req.headers['if-modified-since'];
+  const notModified = inm !== undefined
+    ? parseEntityTags(inm).some((t) => t === '*' || t === e.version)
+    : ims !== undefined && Math.floor(Date.parse(e.updatedAt) / 1000) * 1000 <= Date.parse(ims);
+  if (notModified) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(e.json));
+  res.end(e.json);
 }

@@ -49,7 +49,7 @@ export async function idempotencyClaim(store: Store, client: Client, req: Reques
   const key = req.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new HttpProblem('bad-request', 'Idempotency-Key must be 1 to 200 characters');
-  const requestHash = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(req.body)}`).digest('hex');
+  const requestHash = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body)}`).digest('hex');
   const seen = await store.idempotentResponse(client.name, key);
   if (seen === undefined) return { key, requestHash };
   if (seen.requestHash !== requestHash) {

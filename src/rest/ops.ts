@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { requireScope } from './auth.js';
 import type { RouteContext } from './context.js';
+import { requestLog } from './request-context.js';
 
 /** GET /healthz: the process answers. */
 export function healthz(_req: Request, res: Response): void {
@@ -14,7 +15,7 @@ export async function readyz(ctx: RouteContext, _req: Request, res: Response): P
     await ctx.store.head();
   } catch (e) {
     store = 'error';
-    (res.locals.log as { warn(o: object, m: string): void }).warn({ err: e }, 'readiness: store not reachable');
+    requestLog(res).warn({ err: e }, 'readiness: store not reachable');
   }
   const flows: Record<string, { state: string }> = {};
   let failed = false;

@@ -9,30 +9,49 @@ interface Bucket {
 
 /**
  * A token bucket per client (per remote address for an anonymous caller): `burst` requests at
- * once, refilled at `perSecond`. Over the limit: 429 with Retry-After (whole seconds until a
- * token is back). Buckets idle long enough to be full again are forgotten.
+ * once, refilled at `perSecond`. Buckets idle long enough to be full again are forgotten.
  */
-export function rateLimit(options: { perSecond: number; burst: number }, now: () => number = () => performance.now()) {
-  const buckets = new Map<string, Bucket>();
-  const fullAfterMs = (options.burst / options.perSecond) * 1000;
-  let sweptAt = now();
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly fullAfterMs: number;
+  private sweptAt: number;
+
+  constructor(
+    readonly options: { perSecond: number; burst: number },
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.fullAfterMs = (options.burst / options.perSecond) * 1000;
+    this.sweptAt = now();
+  }
+
+  /** Takes a token for the caller: 0 when it had one, else the whole seconds until one is back (nothing taken). */
+  take(client: Client, remoteAddress: string | undefined): number {
+    const { burst, perSecond } = this.options;
+    const id = client.name === 'anonymous' ? `ip:${remoteAddress ?? ''}` : `client:${client.name}`;
+    const t = this.now();
+    if (t - this.sweptAt > Math.max(this.fullAfterMs, 60_000)) {
+      for (const [k, b] of this.buckets) if (t - b.at > this.fullAfterMs) this.buckets.delete(k);
+      this.sweptAt = t;
+    }
+    let b = this.buckets.get(id);
+    if (b === undefined) this.buckets.set(id, (b = { tokens: burst, at: t }));
+    b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * perSecond);
+    b.at = t;
+    if (b.tokens < 1) return Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
+    b.tokens -= 1;
+    return 0;
+  }
+}
+
+/** The limiter as middleware: over the limit, 429 with Retry-After. */
+export function rateLimit(limiter: RateLimiter) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const client = res.locals.client as Client;
-    const id = client.name === 'anonymous' ? `ip:${req.socket.remoteAddress ?? ''}` : `client:${client.name}`;
-    const t = now();
-    if (t - sweptAt > Math.max(fullAfterMs, 60_000)) {
-      for (const [k, b] of buckets) if (t - b.at > fullAfterMs) buckets.delete(k);
-      sweptAt = t;
+    const wait = limiter.take(client, req.socket.remoteAddress);
+    if (wait > 0) {
+      const { perSecond, burst } = limiter.options;
+      throw new HttpProblem('rate-limited', `client ${client.name} is over ${perSecond} requests/s (burst ${burst})`, { headers: { 'Retry-After': String(wait) } });
     }
-    let b = buckets.get(id);
-    if (b === undefined) buckets.set(id, (b = { tokens: options.burst, at: t }));
-    b.tokens = Math.min(options.burst, b.tokens + ((t - b.at) / 1000) * options.perSecond);
-    b.at = t;
-    if (b.tokens < 1) {
-      const wait = Math.max(1, Math.ceil((1 - b.tokens) / options.perSecond));
-      throw new HttpProblem('rate-limited', `client ${client.name} is over ${options.perSecond} requests/s (burst ${options.burst})`, { headers: { 'Retry-After': String(wait) } });
-    }
-    b.tokens -= 1;
     next();
   };
 }

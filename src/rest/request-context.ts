@@ -6,15 +6,22 @@ import { HttpProblem, sendProblem } from './problem.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The request's logger (a child with `reqId`), set by `requestContext`. */
+interface RequestLocals {
+  reqId: string;
+  baseLog: Logger;
+  log?: Logger;
+}
+
+/** The request's logger: a child with `reqId`, made on first use (most requests log one line or none). */
 export function requestLog(res: Response): Logger {
-  return res.locals.log as Logger;
+  const locals = res.locals as RequestLocals;
+  return (locals.log ??= locals.baseLog.child({ reqId: locals.reqId }));
 }
 
 /**
- * Gives each request an id (a well-formed `X-Request-Id` is kept, else a UUID), echoes it, hangs a
- * child logger with `reqId` on `res.locals.log` (so every line about the request carries it), and
- * on finish logs one line and records the route's metrics. Headers are never logged: the
+ * Gives each request an id (a well-formed `X-Request-Id` is kept, else a UUID), echoes it, makes
+ * `requestLog(res)` a child logger with `reqId` (so every line about the request carries it), and
+ * on finish logs one line (when info is enabled) and records the route's metrics. Headers are never logged: the
  * Authorization and X-API-Key values stay out of the logs by construction.
  */
 export function requestContext(log: Logger, metrics: BridgeMetrics) {
@@ -22,25 +29,36 @@ export function requestContext(log: Logger, metrics: BridgeMetrics) {
     const given = req.headers['x-request-id'];
     const reqId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', reqId);
-    const child = log.child({ reqId });
-    res.locals.log = child;
+    res.locals.baseLog = log;
     res.locals.reqId = reqId;
     const start = performance.now();
     // 'finish': answered; 'close' without it: the client went away first (a change stream ending).
     const done = () => {
       const ms = performance.now() - start;
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const base = (res.locals.routeBase as string | undefined) ?? req.baseUrl;
+      const route = req.route ? `${base}${String(req.route.path)}` : 'unmatched';
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, ms / 1000);
+      const level = res.statusCode >= 500 ? 'error' : 'info';
+      if (!log.isLevelEnabled(level)) return;
       const client = (res.locals.client as { name?: string } | undefined)?.name;
       const line = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, client };
-      if (!res.writableFinished) child.info({ ...line, closedByClient: true }, 'request');
-      else child[res.statusCode >= 500 ? 'error' : 'info'](line, 'request');
+      if (!res.writableFinished) requestLog(res).info({ ...line, closedByClient: true }, 'request');
+      else requestLog(res)[level](line, 'request');
     };
     res.once('close', done);
     next();
   };
+}
+
+/**
+ * First layer of a sub-router: remembers its mount path for the route label, since express has
+ * restored `req.baseUrl` by the time an error answered outside the router finishes the request.
+ */
+export function rememberRouteBase(req: Request, res: Response, next: NextFunction): void {
+  res.locals.routeBase = req.baseUrl;
+  next();
 }
 
 /**
@@ -53,9 +71,8 @@ export function requestTimeout(ms: number) {
     const timer = setTimeout(() => {
       if (!res.headersSent) sendProblem(res, new HttpProblem('unavailable', `the request took longer than ${ms} ms`), req.originalUrl);
     }, ms);
-    const clear = () => clearTimeout(timer);
-    res.on('finish', clear);
-    res.on('close', clear);
+    // 'close' follows 'finish' on every response, and comes alone when the client goes away.
+    res.once('close', () => clearTimeout(timer));
     next();
   };
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../core/errors.js';
 import type { LoadedConfig } from '../config/load.js';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { ChangeFeed } from './change-feed.js';
 import type { RestContext } from './context.js';
 
@@ -54,9 +54,9 @@ export interface RestServer {
 export async function startServer(context: Omit<RestContext, 'feed'>, file = 'bridge.yaml'): Promise<RestServer> {
   const feed = new ChangeFeed(context.store, context.logger);
   await feed.start();
-  const app = createApp({ ...context, feed });
+  const { listener } = createRequestListener({ ...context, feed });
   const { host, port } = parseListen(context.server.listen);
-  const server = createServer(app);
+  const server = createServer(listener);
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = Math.max(context.server.requestTimeoutMs, 10_000);
