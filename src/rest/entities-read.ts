@@ -19,14 +19,12 @@ function nextUrl(req: Request, cursor: string): string {
 export async function listEntities(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity } = entityType(ctx, req, res, 'read');
   const query = parseListQuery(entity, req.query);
-  const rows = await ctx.store.query(entity.name, { ...query, limit: query.limit + 1 });
-  const more = rows.length > query.limit;
-  if (more) rows.length = query.limit;
-  const last = rows.at(-1);
+  const page = await ctx.store.query(entity.name, query);
   const sort = query.sort ?? 'key';
-  const next = more && last ? nextUrl(req, encodeCursor(sort, sort === 'key' || sort === '-key' ? last.key : last.seq)) : null;
+  const last = page.last;
+  const next = page.more && last ? nextUrl(req, encodeCursor(sort, sort === 'key' || sort === '-key' ? last.key : last.seq)) : null;
   // The store gives each entity as JSON text: the page is spliced, never parsed and re-serialised.
-  res.type('application/json').send(`{"items":[${rows.map((r) => r.json).join(',')}],"next":${JSON.stringify(next)}}`);
+  res.type('application/json').send(`{"items":[${page.items.join(',')}],"next":${JSON.stringify(next)}}`);
 }
 
 /** GET /v1/{type}/{key}: the entity with ETag and Last-Modified; 304 when If-None-Match holds. */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EntityQuery, FieldFilter, QueriedEntity } from './types.js';
+import type { EntityPage, EntityQuery, FieldFilter, QueriedEntity } from './types.js';
 
 const SQL_OP: Record<Exclude<FieldFilter['op'], 'in'>, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const FIELD = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -39,7 +39,7 @@ export class EntityQueries {
     return this.oneStatement.get(type, key);
   }
 
-  run(type: string, q: EntityQuery): QueriedEntity[] {
+  run(type: string, q: EntityQuery): EntityPage {
     const sort = q.sort ?? 'key';
     const byKey = sort === 'key' || sort === '-key';
     const where = [byKey ? 'e.type = ?' : 'd.type = ?', 'e.deleted = 0'];
@@ -62,21 +62,27 @@ export class EntityQueries {
       where.push(`${column} ${desc ? '<' : '>'} ?`);
       params.push(q.after);
     }
-    params.push(q.limit);
+    // One row past the page tells whether another page follows.
+    params.push(q.limit + 1);
     const json = entityJsonSql(q.fields === undefined ? 'd.data' : sparse(q.fields));
     // In update order the feed itself is walked (versions by seq, keeping those still current),
     // so no index on entities(seq) slows every write down.
     const from = byKey
       ? 'entities e JOIN versions d ON d.seq = e.seq'
       : 'versions d CROSS JOIN entities e ON e.type = d.type AND e.key = d.key AND e.seq = d.seq';
-    const sql = `SELECT e.key, e.seq, e.version, d.at AS updatedAt, ${json} AS json FROM ${from}
+    // Rows as arrays, json first: a page is a hundred of them and object rows cost more than the query.
+    const sql = `SELECT ${json} AS json, e.key, e.seq FROM ${from}
       WHERE ${where.join(' AND ')} ORDER BY ${column} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
     let stmt = this.cache.get(sql);
     if (stmt === undefined) {
       if (this.cache.size > 500) this.cache.clear();
-      this.cache.set(sql, (stmt = this.db.prepare(sql)));
+      this.cache.set(sql, (stmt = this.db.prepare(sql).raw(true)));
     }
-    return stmt.all(...params) as QueriedEntity[];
+    const rows = stmt.all(...params) as [string, string, number][];
+    const more = rows.length > q.limit;
+    if (more) rows.length = q.limit;
+    const last = rows.at(-1);
+    return { items: rows.map((r) => r[0]), last: last && { key: last[1], seq: last[2] }, more };
   }
 }
 

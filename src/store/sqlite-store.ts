@@ -15,6 +15,7 @@ import type {
   ConflictPolicy,
   DeadLetter,
   DeliveryState,
+  EntityPage,
   EntityQuery,
   EntityRecord,
   EntityVersion,
@@ -109,7 +110,7 @@ export class SqliteStore implements Store {
   async list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]> {
     return this.read(() => this.queries.list(type, options));
   }
-  async query(type: string, query: EntityQuery): Promise<QueriedEntity[]> {
+  async query(type: string, query: EntityQuery): Promise<EntityPage> {
     return this.read(() => this.entityQueries.run(type, query));
   }
   async queryOne(type: string, key: string): Promise<QueriedEntity | undefined> {

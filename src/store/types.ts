@@ -196,11 +196,20 @@ export interface EntityQuery {
 }
 
 /**
- * An entity in a query's result. `json` is its API representation as JSON text,
+ * One entity as `queryOne` gives it. `json` is its API representation as JSON text,
  * `{"type","key","version","createdAt","updatedAt","data"}`, built by the store from the stored
  * canonical data without parsing it (a list page is mostly this text). `seq` is its current
  * version's change-feed position (the updatedAt cursor).
  */
+/** A page of `Store.query`: entities as JSON text (as QueriedEntity.json), in the query's order. */
+export interface EntityPage {
+  items: string[];
+  /** Key and seq of the page's last entity (the next page's cursor); absent on an empty page. */
+  last?: { key: string; seq: number };
+  /** Whether more entities match after this page. */
+  more: boolean;
+}
+
 export interface QueriedEntity {
   key: string;
   seq: number;
@@ -293,8 +302,8 @@ export interface Store {
   history(type: string, key: string): Promise<EntityVersion[]>;
   list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]>;
   /** Live entities of a type, filtered and sorted, a page at a time (the REST list). */
-  query(type: string, query: EntityQuery): Promise<QueriedEntity[]>;
-  /** One live entity as `query` gives it (undefined when absent or deleted). */
+  query(type: string, query: EntityQuery): Promise<EntityPage>;
+  /** One live entity with its JSON text (undefined when absent or deleted). */
   queryOne(type: string, key: string): Promise<QueriedEntity | undefined>;
   idempotentResponse(client: string, key: string): Promise<IdempotentResponse | undefined>;
   /** Remembers a response; the first one under a (client, key) stays. */
