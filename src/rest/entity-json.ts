@@ -49,7 +49,12 @@ export function sendEntity(req: IncomingMessage, res: ServerResponse, e: Queried
     res.end();
     return;
   }
+  sendJsonText(res, e.json);
+}
+
+/** A 200 with JSON text as the body (none for HEAD: node leaves it out). */
+export function sendJsonText(res: ServerResponse, json: string): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(e.json));
-  res.end(e.json);
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }

@@ -24,7 +24,7 @@ afterEach(async () => {
 const ann = { customerId: 'C1', name: 'Ann', balance: '10.00', status: 'active' };
 const FALLBACK = 599;
 
-/** A raw node server over the fast path alone: what it does not take is answered 599. */
+/** A raw node server over the fast path alone: what it does not take (or fails on) is answered 599. */
 async function fastOnly(options: { rateLimit?: RateLimiter; clients?: Record<string, { token: string; scopes: string[] }> } = {}) {
   const store = stores.open();
   store.applySync({ origin: { origin: 'flow:t', flow: 't' }, writes: [upsert('Customer', 'C1', ann), upsert('Customer', 'a/b c', ann)] });
@@ -35,7 +35,10 @@ async function fastOnly(options: { rateLimit?: RateLimiter; clients?: Record<str
   ]);
   const server = createServer((req, res) => {
     if (!fast.accepts(req)) return void res.writeHead(FALLBACK, { 'x-why': 'not accepted' }).end();
-    void fast.serve(req, res).then((served) => served || res.writeHead(FALLBACK, { 'x-why': 'declined' }).end());
+    fast.serve(req, res).then(
+      (served) => served || res.writeHead(FALLBACK, { 'x-why': 'declined' }).end(),
+      () => res.writeHead(FALLBACK, { 'x-why': 'failed' }).end(),
+    );
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -46,7 +49,7 @@ async function fastOnly(options: { rateLimit?: RateLimiter; clients?: Record<str
 describe('the fast path for reading one entity', () => {
   it('answers what it can answer in full, and declines everything else before touching it', async () => {
     const reader = { token: 'reader-token-0123456789abcdef', scopes: ['read:Customer'] };
-    const t = await fastOnly({ clients: { reader, other: { token: 'other-token-0123456789abcdef', scopes: ['read:Order'] } }, rateLimit: new RateLimiter({ perSecond: 0.001, burst: 3 }) });
+    const t = await fastOnly({ clients: { reader, other: { token: 'other-token-0123456789abcdef', scopes: ['read:Order'] } }, rateLimit: new RateLimiter({ perSecond: 0.001, burst: 4 }) });
     const auth = { authorization: `Bearer ${reader.token}` };
     const ok = await t.get('/v1/Customer/C1', { headers: auth });
     expect(ok.status).toBe(200);
@@ -54,6 +57,9 @@ describe('the fast path for reading one entity', () => {
     expect(ok.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await t.get('/v1/Customer/a%2Fb%20c?fields=name', { headers: auth })).status).toBe(200);
+    const page = await t.get('/v1/Customer?limit=1&name=Ann', { headers: auth });
+    expect(page.status).toBe(200);
+    expect(await page.json()).toMatchObject({ items: [{ key: 'C1' }], next: expect.stringMatching(/^\/v1\/Customer\?limit=1&name=Ann&cursor=/) });
     const declined: [string, RequestInit, string][] = [
       ['/v1/Customer/C1', {}, 'declined'],
       ['/v1/Customer/C1', { headers: { authorization: 'Bearer other-token-0123456789abcdef' } }, 'declined'],
@@ -64,23 +70,28 @@ describe('the fast path for reading one entity', () => {
       ['/v1/Customer/C1', { headers: auth, method: 'DELETE' }, 'not accepted'],
       ['/v1/Customer/C1/history', { headers: auth }, 'not accepted'],
       ['/v1/Customer/C1/', { headers: auth }, 'not accepted'],
-      ['/v1/Customer', { headers: auth }, 'not accepted'],
+      ['/v1/Customer?limit=0', { headers: auth }, 'failed'],
+      ['/v1/Customer?nofield=1', { headers: auth }, 'failed'],
+      ['/v1/changes', { headers: auth }, 'declined'],
+      ['/v1/admin/flows', { headers: auth }, 'declined'],
     ];
     for (const [path, init, why] of declined) {
       const r = await t.get(path, init);
       expect([path, r.status, r.headers.get('x-why')]).toEqual([path, FALLBACK, why]);
     }
-    // Burst 3: two taken above, one left; then declined (express answers the 429).
+    // Burst 4: three taken above, one left; then declined (express answers the 429).
     expect((await t.get('/v1/Customer/C1', { headers: auth })).status).toBe(200);
     expect((await t.get('/v1/Customer/C1', { headers: auth })).status).toBe(FALLBACK);
     const counted = (await t.metrics.registry.getSingleMetricAsString('bridge_http_requests_total')).split('\n');
     expect(counted).toContain('bridge_http_requests_total{method="GET",route="/v1/:type/:key",status="200"} 3');
+    expect(counted).toContain('bridge_http_requests_total{method="GET",route="/v1/:type",status="200"} 1');
   });
 
-  it('gives the answers the express route gives: body, validators, 304s, HEAD', async () => {
+  it('gives the answers the express routes give: body, validators, 304s, HEAD, list pages', async () => {
     const t = await startTestServer();
     testServers.push(t);
     expect((await t.fetch('/v1/Customer', json(ann))).status).toBe(201);
+    for (const key of ['C2', 'C3']) expect((await t.fetch('/v1/Customer', json({ ...ann, customerId: key, name: `N ${key}` }))).status).toBe(201);
     const lastModified = (await t.fetch('/v1/Customer/C1')).headers.get('last-modified')!;
     const cases: RequestInit[] = [
       {},
@@ -92,8 +103,8 @@ describe('the fast path for reading one entity', () => {
       { headers: { 'if-modified-since': new Date(Date.parse(lastModified) - 5000).toUTCString() } },
       { headers: { 'if-none-match': '"2"', 'if-modified-since': lastModified } },
     ];
-    const answer = async (init: RequestInit) => {
-      const r = await t.fetch('/v1/Customer/C1', init);
+    const answer = async (init: RequestInit, path = '/v1/Customer/C1') => {
+      const r = await t.fetch(path, init);
       const headers = Object.fromEntries([...r.headers].filter(([k]) => !['date', 'x-request-id', 'vary'].includes(k)));
       return { status: r.status, headers, body: await r.text() };
     };
@@ -102,6 +113,15 @@ describe('the fast path for reading one entity', () => {
       const viaExpress = await answer({ ...init, headers: { ...(init.headers as Record<string, string>), origin: 'https://elsewhere.example' } });
       expect(await answer(init)).toEqual(viaExpress);
     }
+    const lists = ['/v1/Customer', '/v1/Customer?limit=2', '/v1/Customer?limit=1&sort=-updatedAt&fields=name,status', '/v1/Customer?name=Ann,N%20C3&limit=1', '/v1/Customer?limit=0'];
+    for (const path of lists) {
+      for (const init of [{}, { method: 'HEAD' }]) {
+        const viaExpress = await answer({ ...init, headers: { origin: 'https://elsewhere.example' } }, path);
+        expect(await answer(init, path)).toEqual(viaExpress);
+      }
+    }
+    const firstPage = JSON.parse((await answer({}, '/v1/Customer?limit=2')).body) as { next: string };
+    expect(await answer({}, firstPage.next)).toEqual(await answer({ headers: { origin: 'https://elsewhere.example' } }, firstPage.next));
     expect((await answer({ headers: { 'if-modified-since': lastModified } })).status).toBe(304);
     expect((await answer({ method: 'HEAD' })).body).toBe('');
   });

@@ -1,12 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import type { Request, RequestHandler, Response } from 'express';
 import { can, type Clients } from './auth.js';
 import type { RouteContext } from './context.js';
-import { sendEntity } from './entity-json.js';
+import { listPage } from './entities-read.js';
+import { sendEntity, sendJsonText } from './entity-json.js';
 import type { RateLimiter } from './rate-limit.js';
 
-const ENTITY_PATH = /^\/v1\/([^/?#]+)\/([^/?#]+)(?:\?.*)?$/;
-const ROUTE = { path: '/:type/:key' };
+/** /v1/{type} or /v1/{type}/{key}, with any query. */
+const ENTITY_PATH = /^\/v1\/([^/?#]+)(?:\/([^/?#]+))?(?:\?(.*))?$/;
+const ONE = { path: '/:type/:key' };
+const LIST = { path: '/:type' };
+/** Paths under /v1 that are not entity types (an entity type of that name is left to express). */
+const NOT_TYPES = new Set(['changes', 'admin']);
 
 function decode(segment: string): string | undefined {
   try {
@@ -17,16 +23,17 @@ function decode(segment: string): string | undefined {
 }
 
 /**
- * GET and HEAD of one live entity, answered before express dispatches the request: express 5's
- * own per-request work (prototype swaps, the router's walk, res.send) costs more than the store
- * read and everything the API adds, and this is the request modern clients make most. It takes
- * only a request it can answer in full, deciding before anything has happened to it: the path
- * /v1/{type}/{key} exactly, no Origin header (CORS stays with express), a token that identifies a
- * client with the read scope for a type of the model, an entity that exists, a rate-limit token.
- * Anything else (and any error) goes to the express app untouched, which gives the same answer or
- * the problem+json. The answer is the express route's (`sendEntity`), with the same request id,
- * security headers, log line and metrics (`prelude` is the app's own request-context and
- * security-header middleware); no request timeout, as the answer is written synchronously.
+ * GET and HEAD of one live entity or of a list page, answered before express dispatches the
+ * request: express 5's own per-request work (prototype swaps, the router's walk, res.send) costs
+ * more than the store read and everything the API adds, and these are the requests modern clients
+ * make most. It takes only a request it can answer in full, deciding before anything has happened
+ * to it: the path /v1/{type} or /v1/{type}/{key} exactly, no Origin header (CORS stays with
+ * express), a token that identifies a client with the read scope for a type of the model, an
+ * entity that exists or a list query that parses, a rate-limit token. Anything else (and any
+ * error) goes to the express app untouched, which gives the same answer or the problem+json. The
+ * answers are the express routes' (`sendEntity`, `listPage`), with the same request id, security
+ * headers, log line and metrics (`prelude` is the app's own request-context and security-header
+ * middleware); no request timeout, as nothing is awaited but the store's answer.
  */
 export function fastEntityRead(ctx: Pick<RouteContext, 'model' | 'store'>, clients: Clients, limiter: RateLimiter | undefined, prelude: RequestHandler[]) {
   /** Whether the request has the shape this path may take (no side effect). */
@@ -36,20 +43,30 @@ export function fastEntityRead(ctx: Pick<RouteContext, 'model' | 'store'>, clien
   /** Answers the request and resolves true, or resolves false having done nothing to it. */
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = req.url!;
-    const m = ENTITY_PATH.exec(url)!;
-    const type = decode(m[1]);
-    const key = decode(m[2]);
-    if (type === undefined || key === undefined || !ctx.model.entities.has(type)) return false;
+    const [, typeText, keyText, queryText] = ENTITY_PATH.exec(url)!;
+    const type = decode(typeText);
+    const entityModel = type === undefined || NOT_TYPES.has(type) ? undefined : ctx.model.entities.get(type);
+    if (entityModel === undefined) return false;
     const client = clients.caller(req);
-    if (client === undefined || !can(client, 'read', type)) return false;
-    const entity = await ctx.store.queryOne(type, key);
-    if (entity === undefined || res.headersSent || req.destroyed) return false;
+    if (client === undefined || !can(client, 'read', entityModel.name)) return false;
+    const path = url.split('?')[0];
+    let answer: (() => void) | undefined;
+    if (keyText === undefined) {
+      const body = await listPage(ctx, entityModel, path, parseQuery(queryText ?? ''));
+      answer = () => sendJsonText(res, body);
+    } else {
+      const key = decode(keyText);
+      const entity = key === undefined ? undefined : await ctx.store.queryOne(entityModel.name, key);
+      if (entity !== undefined) answer = () => sendEntity(req, res, entity);
+    }
+    if (answer === undefined || res.headersSent || req.destroyed) return false;
     if (limiter !== undefined && limiter.take(client, req.socket.remoteAddress) > 0) return false;
     // What the express middleware reads of a request and response, as express would have set it.
-    const expressReq = Object.assign(req, { originalUrl: url, baseUrl: '/v1', path: url.split('?')[0], route: ROUTE }) as unknown as Request;
+    const route = keyText === undefined ? LIST : ONE;
+    const expressReq = Object.assign(req, { originalUrl: url, baseUrl: '/v1', path, route }) as unknown as Request;
     const expressRes = Object.assign(res, { locals: { client, routeBase: '/v1' } }) as unknown as Response;
     for (const step of prelude) void step(expressReq, expressRes, noop);
-    sendEntity(req, res, entity);
+    answer();
     return true;
   }
 
