@@ -42,6 +42,7 @@ export function fastEntityRead(ctx: Pick<RouteContext, 'model' | 'store'>, clien
 
   /** Answers the request and resolves true, or resolves false having done nothing to it. */
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const startedAt = performance.now();
     const url = req.url!;
     const [, typeText, keyText, queryText] = ENTITY_PATH.exec(url)!;
     const type = decode(typeText);
@@ -64,7 +65,7 @@ export function fastEntityRead(ctx: Pick<RouteContext, 'model' | 'store'>, clien
     // What the express middleware reads of a request and response, as express would have set it.
     const route = keyText === undefined ? LIST : ONE;
     const expressReq = Object.assign(req, { originalUrl: url, baseUrl: '/v1', path, route }) as unknown as Request;
-    const expressRes = Object.assign(res, { locals: { client, routeBase: '/v1' } }) as unknown as Response;
+    const expressRes = Object.assign(res, { locals: { client, routeBase: '/v1', startedAt } }) as unknown as Response;
     for (const step of prelude) void step(expressReq, expressRes, noop);
     answer();
     return true;
