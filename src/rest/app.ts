@@ -10,10 +10,10 @@ import type { RestContext, RouteContext } from './context.js';
 import { entityHistory, getEntity, listEntities } from './entities-read.js';
 import { createEntity, deleteEntity, patchEntity, replaceEntity } from './entities-write.js';
 import { methodNotAllowed } from './entity-types.js';
+import { fastEntityRead } from './fast-read.js';
 import { healthz, metrics, readyz } from './ops.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { RateLimiter, rateLimit } from './rate-limit.js';
-import { fastEntityRead } from './fast-read.js';
 import { rememberRouteBase, requestContext, requestLog, requestTimeout } from './request-context.js';
 import { cors, securityHeaders } from './security.js';
 
