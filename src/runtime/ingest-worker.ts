@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { DataErrorDetail } from '../core/errors.js';
+import { SourceFiles } from '../core/source-files.js';
 import type { DeliveryMeta, Position } from '../core/records.js';
 import { loadMapping, type MappedEntity } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
@@ -52,8 +53,9 @@ async function* input(): AsyncIterable<Buffer> {
 async function run(job: WorkerJob): Promise<void> {
   // Fault injection for the tests: a worker that dies without a word.
   if (process.env.BRIDGE_FAULT === 'ingest-worker-exit') process.exit(70);
-  // Loaded for every job, not cached by path: a reused worker must not map with a file since changed.
-  const mapping = loadMapping(job.mappingFile, { model: loadModel(job.modelFile) });
+  // Compiled from the bytes the daemon loaded, so both threads map alike even after the files changed on disk.
+  const files = new SourceFiles(job.sources);
+  const mapping = loadMapping(job.mappingFile, { model: loadModel(job.modelFile, files), files });
   const decoded = mapping.format.decode(input(), job.meta as DeliveryMeta);
   for await (const batch of cutBatches(decoded, { ...job, mapping }, new PreparedValues())) {
     while (uncommitted >= job.ahead) await new Promise<void>((resolve) => (wakeMapper = resolve));

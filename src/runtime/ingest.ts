@@ -175,7 +175,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
 
   const cut = { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, skip, batchSize: flow.batchSize };
   const batches = useWorker(delivery, options)
-    ? mapInWorker(delivery.open(), { ...cut, mappingFile: mapping.file, modelFile: mapping.model.file, meta: { ...delivery.meta } })
+    ? mapInWorker(delivery.open(), { ...cut, mappingFile: mapping.file, modelFile: mapping.model.file, sources: { ...mapping.model.sources, ...mapping.sources }, meta: { ...delivery.meta } })
     : mapInThread(mapping.format.decode(delivery.open(), delivery.meta), { ...cut, mapping });
   try {
     for await (const batch of batches) {

@@ -1,4 +1,5 @@
 import { ConfigError, DataError, RetryableError, type ConfigProblem, type DataErrorDetail } from '../core/errors.js';
+import type { SourceTexts } from '../core/source-files.js';
 import type { PreparedWriteValues } from '../store/prepared-write.js';
 import type { RejectInput } from '../store/types.js';
 
@@ -6,6 +7,8 @@ import type { RejectInput } from '../store/types.js';
 export interface WorkerJob {
   mappingFile: string;
   modelFile: string;
+  /** The bytes of the mapping's and model's files as the daemon loaded them: the worker compiles from these, not from disk. */
+  sources: SourceTexts;
   meta: Record<string, unknown>;
   flow: string;
   deliveryId: string;
