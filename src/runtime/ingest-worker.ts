@@ -19,8 +19,10 @@ const post = (message: ToMain) => port.postMessage(message);
 class PreparedValues implements WriteBuffer<PreparedWriteValues> {
   private values: PreparedWriteValues = [];
   size = 0;
+  /** `file`: the delivery's name. */
+  constructor(private readonly file: string | undefined) {}
   add(m: MappedEntity, position: Position): void {
-    prepareWrite(this.values, m.entity, m.key, m.data, position, m.sourceTimestamp);
+    prepareWrite(this.values, m.entity, m.key, m.data, position, m.sourceTimestamp, this.file);
     this.size++;
   }
   take(): PreparedWriteValues {
@@ -57,7 +59,7 @@ async function run(job: WorkerJob): Promise<void> {
   const files = new SourceFiles(job.sources);
   const mapping = loadMapping(job.mappingFile, { model: loadModel(job.modelFile, files), files });
   const decoded = mapping.format.decode(input(), job.meta as DeliveryMeta);
-  for await (const batch of cutBatches(decoded, { ...job, mapping }, new PreparedValues())) {
+  for await (const batch of cutBatches(decoded, { ...job, mapping }, new PreparedValues((job.meta as DeliveryMeta).name))) {
     while (uncommitted >= job.ahead) await new Promise<void>((resolve) => (wakeMapper = resolve));
     uncommitted++;
     post({ kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last });

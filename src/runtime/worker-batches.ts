@@ -119,7 +119,7 @@ export async function* mapInWorker(input: ByteInput, job: Omit<WorkerJob, 'ahead
       if (m.kind === 'error') throw deserializeError(m.error);
       if (m.kind !== 'batch') continue;
       if (m.last) reusable = m.fatal === undefined;
-      yield { seen: m.seen, writes: preparedWrites(m.values), rejects: m.rejects, fatal: m.fatal, last: m.last };
+      yield { seen: m.seen, writes: preparedWrites(m.values, job.meta.name as string | undefined), rejects: m.rejects, fatal: m.fatal, last: m.last };
       if (m.last) return;
       send({ kind: 'committed' });
     }
