@@ -70,9 +70,9 @@ function countWrites(store: SqliteStore): { prepared: number; plain: number } {
 
 const timeless = (o: IngestOutcome) => ({ ...o, ms: 0 });
 
-/** Ingests the same deliveries on this thread and in the worker; both must leave the same store. */
+/** Ingests the same deliveries on this thread, in one worker and in pieces on two; all must leave the same store. */
 async function both(mappingFile: string, bodies: [string, Buffer][], batchSize: number, mode: IngestFlow['mode'] = 'incremental', flow = flowOf(mappingFile, batchSize, mode)) {
-  const run = async (worker: boolean) => {
+  const run = async (worker: boolean | 'pieces') => {
     const store = stores.open();
     const written = countWrites(store);
     const outcomes: unknown[] = [];
@@ -86,6 +86,8 @@ async function both(mappingFile: string, bodies: [string, Buffer][], batchSize: 
   const inThread = await run(false);
   const inWorker = await run(true);
   expect(inWorker).toEqual(inThread);
+  const inPieces = await run('pieces');
+  expect(inPieces).toEqual(inThread);
   return inThread;
 }
 

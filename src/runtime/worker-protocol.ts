@@ -1,4 +1,5 @@
 import { ConfigError, DataError, RetryableError, type ConfigProblem, type DataErrorDetail } from '../core/errors.js';
+import type { DecodeStart } from '../core/format.js';
 import type { SourceTexts } from '../core/source-files.js';
 import type { PreparedWriteValues } from '../store/prepared-write.js';
 import type { RejectInput } from '../store/types.js';
@@ -15,6 +16,8 @@ export interface WorkerJob {
   deliveryName?: string;
   skip: number;
   batchSize: number;
+  /** Set for a piece of the delivery (see LineSplit): where it starts; its bytes come after the header lines. */
+  start?: DecodeStart;
   /** Batches the worker may post before the first of them is committed. */
   ahead: number;
 }
