@@ -33,6 +33,10 @@ class Flight {
   private readonly asked: Promise<IteratorResult<MappedBatch>>[] = [];
   /** Records of the piece in batches taken so far. */
   taken = 0;
+  /** The worker mapped the whole piece: its last batch is among those asked for. */
+  finished = false;
+  private arrived = 0;
+  private handed = 0;
 
   constructor(
     readonly piece: Piece,
@@ -42,9 +46,15 @@ class Flight {
     this.ask();
   }
 
+  /** A batch has come and waits to be taken. */
+  get waiting(): boolean {
+    return this.arrived > this.handed;
+  }
+
   /** The piece's next batch; a batch with `last` ends it. */
   async next(): Promise<MappedBatch> {
     const r = await this.asked.shift()!;
+    this.handed++;
     this.ask();
     if (r.done) throw new Error('ingest worker ended a piece without its last batch');
     if (!r.value.last) this.taken = r.value.seen;
@@ -60,7 +70,13 @@ class Flight {
     while (this.asked.length < AHEAD) {
       const next = this.batches.next();
       // Read in order by `next`; a stopped piece's failure concerns no one.
-      next.catch(() => undefined);
+      next.then(
+        (r) => {
+          this.arrived++;
+          if (r.done || r.value.last) this.finished = true;
+        },
+        () => (this.finished = true),
+      );
       this.asked.push(next);
     }
   }
@@ -179,7 +195,10 @@ export async function* mapInPieces(input: ByteInput, job: Job, split: LineSplit,
   const flights: Flight[] = [];
   try {
     for (;;) {
-      while (flights.length < WORKERS) {
+      // Another worker only while the store waits for batches, or once the others mapped their
+      // pieces: when committing is the slower part (new entities), a second one would only take
+      // the store's core.
+      while (flights.length < WORKERS && (flights.every((f) => f.finished) || !flights[0].waiting)) {
         const piece = await nextPiece();
         if (piece === undefined) break;
         if (!piece.final && !split.accepts(Buffer.concat(piece.parts))) {
