@@ -232,6 +232,8 @@ export async function* mapInPieces(input: ByteInput, job: Job, split: LineSplit,
     if (piece !== undefined) yield* restOf(piece, 0);
   } finally {
     for (const f of flights) f.stop();
+    // A delivery given up half way (shutdown, a fatal failure) closes its stream now, not at GC.
+    void reader.return?.(undefined).catch(() => undefined);
   }
 
   /** The delivery from `piece` on, in one worker, its first `skip` records taken already. */
