@@ -64,6 +64,8 @@ describe('prepared writes (canonical text and hash computed in the ingest worker
       { record: 5, file: 'a.csv' },
       { file: 'other.csv', line: 2, record: 1 },
       { file: 'a.csv', record: 1, messageId: 'm-1' },
+      { file: 'a.csv', line: Number.NaN, record: 1, offset: Infinity },
+      { file: 'a "quoted" name.csv', line: 2, record: 1 },
       undefined,
     ];
     for (const file of ['a.csv', 'a.txt', undefined]) {
