@@ -22,8 +22,9 @@ async function progress(dbPath: string, deliveryId: string): Promise<DeliverySta
   }
 }
 
-// Both ways of mapping a delivery: on the store's thread, and in the ingest worker while the store commits.
-describe.each(['never', 'always'])('crash safety of the drop-folder flow (ingest worker: %s)', (worker) => {
+// Every way of mapping a delivery: on the store's thread, in the ingest worker while the store
+// commits, and in pieces on two workers (a resumed delivery then goes on in one worker).
+describe.each(['never', 'always', 'pieces'])('crash safety of the drop-folder flow (ingest worker: %s)', (worker) => {
   it('applies every record exactly once and moves the file exactly once, however often the daemon is killed', async () => {
     const env = { BRIDGE_INGEST_WORKER: worker };
     const records = 60_000;

@@ -1,6 +1,6 @@
 import { Parser, type Options as ParseOptions } from 'csv-parse';
 import type { DataErrorDetail } from '../../src/core/errors.js';
-import type { ByteInput } from '../../src/core/format.js';
+import type { ByteInput, DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
 import { openFeed, type ParserFeed } from './input.js';
@@ -19,9 +19,9 @@ interface RawItem {
  * input. csv-parse runs as a Transform driven synchronously (write a slice, read what it parsed),
  * so there is no async step per record and memory stays at one slice's worth of records.
  */
-export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: CsvOptions): AsyncIterable<Decoded[]> {
+export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: CsvOptions, start?: DecodeStart): AsyncIterable<Decoded[]> {
   const feed = openFeed(input, options.encoding);
-  const delivery = new DeliveryDecoder(options, meta, feed);
+  const delivery = new DeliveryDecoder(options, meta, feed, start);
   try {
     for await (const slice of feed.slices) {
       delivery.write(slice);
@@ -50,8 +50,14 @@ class DeliveryDecoder {
     private readonly options: CsvOptions,
     meta: DeliveryMeta,
     private readonly feed: ParserFeed,
+    start?: DecodeStart,
   ) {
     this.file = meta.name;
+    // A piece's input starts with the header line (one line: a piece has no quotes), then its own lines.
+    if (start !== undefined) {
+      this.nextLine = start.line - (options.header ? 1 : 0);
+      this.recordNo = start.record;
+    }
     this.syn = options;
     if (!options.header) this.layout = new ColumnLayout(options.columns ?? [], options);
   }

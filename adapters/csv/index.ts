@@ -2,7 +2,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import type { Format, FormatAdapter, FormatContext } from '../../src/core/format.js';
 import { decodeCsv } from './decode.js';
 import { encodeCsv } from './encode.js';
-import { checkEncoding } from './input.js';
+import { checkEncoding, lineSplit } from './input.js';
 import { csvOptions, type CsvOptions } from './options.js';
 
 export { csvOptions, type CsvOptions } from './options.js';
@@ -16,8 +16,9 @@ function create(options: CsvOptions, context: FormatContext): Format {
   }
   const frozen = Object.freeze({ ...options });
   return {
-    decode: (input, meta) => decodeCsv(input, meta, frozen),
+    decode: (input, meta, start) => decodeCsv(input, meta, frozen, start),
     encode: (records) => encodeCsv(records, frozen),
+    lines: lineSplit(frozen),
   };
 }
 

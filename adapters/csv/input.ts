@@ -1,6 +1,7 @@
 import { isUtf8, transcode } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
-import type { ByteInput } from '../../src/core/format.js';
+import type { ByteInput, LineSplit } from '../../src/core/format.js';
+import type { CsvOptions } from './options.js';
 import { textCodec } from '../../src/encoding/index.js';
 
 /** Largest slice handed to the parser at once: a batch of records never outgrows one slice. */
@@ -146,3 +147,29 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
     return bytes;
   }
 }
+
+/**
+ * When a CSV delivery may be decoded in pieces cut after line feeds: an encoding in which byte
+ * 0x0A is a line feed and nothing else, and LF among the record delimiters. A piece is accepted
+ * (written by hand: no CSV library says where it may be cut) only when no record in it can span
+ * lines or read differently after earlier bytes: no quote character, no comment mark, no CR,
+ * and for UTF-8 nothing that decodes to U+FFFD (whose reporting depends on earlier bytes).
+ */
+export function lineSplit(o: CsvOptions): LineSplit | undefined {
+  const kind = kindOf(o.encoding);
+  const codec = kind === 'legacy' ? textCodec(o.encoding).name : undefined;
+  if (!(kind === 'utf8' || codec === 'iso-8859-1' || codec === 'windows-1252')) return undefined;
+  if (o.recordDelimiter !== 'auto' && o.recordDelimiter !== 'lf') return undefined;
+  const marks = [o.quote, o.comment].filter((c): c is string => c !== null);
+  if (kind !== 'utf8' && marks.some((c) => c.charCodeAt(0) > 0x7f)) return undefined;
+  const markBytes = marks.map((c) => Buffer.from(c, kind === 'utf8' ? 'utf8' : 'latin1'));
+  return {
+    headerLines: o.header ? 1 : 0,
+    accepts(piece) {
+      if (piece.includes(0x0d) || markBytes.some((m) => piece.includes(m))) return false;
+      return kind !== 'utf8' || (isUtf8(piece) && !piece.includes(REPLACEMENT));
+    },
+  };
+}
+
+const REPLACEMENT = Buffer.from('\ufffd', 'utf8');

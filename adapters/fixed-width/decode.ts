@@ -1,5 +1,5 @@
 import type { DataErrorDetail } from '../../src/core/errors.js';
-import type { ByteInput } from '../../src/core/format.js';
+import type { ByteInput, DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
 import { Assembler } from './assembler.js';
 import { ByteWindow, chunksOf } from './byte-input.js';
@@ -11,9 +11,10 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /** Decodes a delivery: splits records (by line or by length), decodes each, yields a batch per chunk. */
-export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: DeliveryMeta): AsyncIterable<Decoded[]> {
-  const s = new Session(plan, meta);
+export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: DeliveryMeta, start?: DecodeStart): AsyncIterable<Decoded[]> {
+  const s = new Session(plan, meta, start);
   const win = new ByteWindow();
+  win.base = start?.offset ?? 0;
   for await (const chunk of chunksOf(input)) {
     if (chunk.length === 0) continue;
     win.push(chunk);
@@ -40,7 +41,12 @@ class Session {
   constructor(
     private readonly plan: Plan,
     private readonly meta: DeliveryMeta,
+    start?: DecodeStart,
   ) {
+    if (start !== undefined) {
+      this.line = start.line - 1;
+      this.record = start.record;
+    }
     this.decoders = plan.kinds.map((k) => new RecordDecoder(k.layout, plan.codec));
     this.assembler = new Assembler(plan);
     this.maxLine = Math.max(65536, ...plan.kinds.map((k) => k.length * 4));

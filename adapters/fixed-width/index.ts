@@ -21,9 +21,11 @@ export const fixedWidthFormat: FormatAdapter<typeof fixedWidthOptions> = {
   create(options, context): Format {
     const plan = buildPlan(options, context);
     return {
-      decode: (input, meta) => decodeDelivery(plan, input, meta),
+      decode: (input, meta, start) => decodeDelivery(plan, input, meta, start),
       encode: (records) => encodeRecords(plan, records),
       checksWholeDelivery: plan.checks,
+      // One layout, records split at line feeds: each line is a record on its own.
+      lines: !plan.multi && !plan.checks && plan.discriminator === undefined && plan.options.separator !== 'none' ? { headerLines: 0, accepts: () => true } : undefined,
     };
   },
   fieldNames,

@@ -15,7 +15,7 @@ export interface Format {
    * Decodes a delivery. Every record or failure is yielded in input order, each with its
    * position; a failure never stops the rest of the delivery unless it is `fatal`.
    */
-  decode(input: ByteInput, meta: DeliveryMeta): AsyncIterable<Decoded[]>;
+  decode(input: ByteInput, meta: DeliveryMeta, start?: DecodeStart): AsyncIterable<Decoded[]>;
   /**
    * Encodes records back into bytes. A record that cannot be encoded (a value too long for its
    * field, a character the encoding lacks) throws a DataError naming the record and field.
@@ -27,6 +27,39 @@ export interface Format {
    * file is committed.
    */
   readonly checksWholeDelivery?: boolean;
+  /** Present when a delivery may be decoded in pieces cut after line feeds (see LineSplit). */
+  readonly lines?: LineSplit;
+}
+
+/**
+ * Where a piece of a delivery starts, for `decode` of a piece (see LineSplit): its input is the
+ * delivery's header lines followed by the piece's bytes.
+ */
+export interface DecodeStart {
+  /** Byte offset of the piece's first byte within the delivery. */
+  offset: number;
+  /** Line number of the piece's first line. */
+  line: number;
+  /** Records before the piece. */
+  record: number;
+}
+
+/**
+ * What lets the runtime decode a delivery in pieces, one thread each, cut after a line feed
+ * (byte 0x0A): given where a piece starts, the format decodes it alone into exactly the records,
+ * failures and positions it would give decoding the whole delivery, as long as every line of the
+ * piece is one record. The runtime checks that (one record or failure per line) and decodes a
+ * piece that fails it, and everything after, in one go.
+ */
+export interface LineSplit {
+  /** Lines at the start of a delivery that every piece needs in front of it (a CSV header). */
+  headerLines: number;
+  /**
+   * False when something in these bytes (a whole piece) could make a record span lines or
+   * decode differently after earlier bytes: a quote character, a comment mark, a byte sequence
+   * that is not valid in the encoding.
+   */
+  accepts(piece: Buffer): boolean;
 }
 
 /** Context a format gets besides its options: where its options came from, for error messages. */

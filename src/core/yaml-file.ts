@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SourceFiles } from './source-files.js';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
@@ -148,10 +149,10 @@ export function readYamlFile(file: string, text = readFileSync(file, 'utf8'), op
 }
 
 /** Reads and parses a YAML file (mapping, model); never throws: an unreadable file is one problem. */
-export function tryReadYamlFile(file: string, options: YamlReadOptions = {}): YamlFile {
+export function tryReadYamlFile(file: string, options: YamlReadOptions = {}, files = new SourceFiles()): YamlFile {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = files.bytes(file).toString('utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     return { ...parseYamlText(file, '', options), value: undefined, problems: [{ file, message: `cannot read: ${reason}` }] };

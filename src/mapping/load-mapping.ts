@@ -4,6 +4,7 @@ import { ConfigError, DataError, type ConfigProblem, type DataErrorDetail } from
 import type { Format, FormatAdapter } from '../core/format.js';
 import type { LegacyRecord, Position } from '../core/records.js';
 import { formats as registeredFormats } from '../core/registry.js';
+import { SourceFiles, type SourceTexts } from '../core/source-files.js';
 import { defaultModelFile, loadModel, type EntityModel, type Model } from '../model/model.js';
 import { MAPPING_YAML, tryReadYamlFile, type DocPath, type YamlFile } from '../core/yaml-file.js';
 import { compileField, type CompiledField, type FieldContext } from './compile-fields.js';
@@ -37,6 +38,8 @@ export interface Mapping {
   timestampField?: string;
   /** True for `reverse: none`: the mapping only maps inbound. */
   inboundOnly: boolean;
+  /** The files it was compiled from (mapping file, lookup tables) with their bytes as read. */
+  sources: SourceTexts;
   /** Why the mapping cannot map back (empty when it can); fromCanonical throws them. */
   reverseProblems: ConfigProblem[];
   toCanonical(record: LegacyRecord, position: Position): MappedEntity | DataErrorDetail[];
@@ -49,6 +52,8 @@ export interface LoadMappingOptions {
   model?: Model;
   /** Format adapters to find `source:` in; default: the registry (src/core/registry.ts). */
   formats?: readonly FormatAdapter[];
+  /** Where the mapping's files are read from; default: the disk. */
+  files?: SourceFiles;
 }
 
 const topSchema = mappingFileSchema().extend({ fields: z.record(z.string(), z.unknown()), reverse: z.unknown().optional() });
@@ -71,7 +76,8 @@ function parseSpecs(yaml: YamlFile, raw: Record<string, unknown>, base: DocPath,
 
 function compile(file: string, options: LoadMappingOptions, models = new Map<string, Model | ConfigError>()): { mapping?: Mapping; problems: ConfigProblem[] } {
   const abs = resolve(file);
-  const yaml = tryReadYamlFile(abs, MAPPING_YAML);
+  const files = options.files ?? new SourceFiles();
+  const yaml = tryReadYamlFile(abs, MAPPING_YAML, files);
   if (yaml.problems.length) return { problems: yaml.problems };
   const top = topSchema.safeParse(yaml.value);
   if (!top.success) return { problems: explainedProblems(yaml, top.error.issues) };
@@ -85,7 +91,7 @@ function compile(file: string, options: LoadMappingOptions, models = new Map<str
     let loaded = models.get(modelFile);
     if (!loaded) {
       try {
-        loaded = loadModel(modelFile);
+        loaded = loadModel(modelFile, files);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         loaded = err;
@@ -113,6 +119,7 @@ function compile(file: string, options: LoadMappingOptions, models = new Map<str
   const ctx: FieldContext = {
     file: abs,
     resolve: (rel) => resolve(dirname(abs), rel),
+    files,
     problem: yaml.problem,
     problems,
     legacyNames: source?.fieldNames ? new Set(source.fieldNames) : undefined,
@@ -135,17 +142,17 @@ function compile(file: string, options: LoadMappingOptions, models = new Map<str
   const reverse = compileReverse(fields, reverseSpec, entity.fields, ctx);
   if (problems.length || !source) return { problems };
   const reverseProblems = inboundOnly ? [] : reverse.problems;
-  return { mapping: assemble(abs, entity, model, key, source.format, source.name, fields, reverse, inboundOnly, reverseProblems), problems };
+  return { mapping: assemble(abs, entity, model, key, source.format, source.name, fields, reverse, inboundOnly, reverseProblems, files.texts), problems };
 }
 
 function assemble(
   file: string, entity: EntityModel, model: Model, key: string[], format: Format, formatName: string,
-  fields: CompiledField[], reverse: ReturnType<typeof compileReverse>, inboundOnly: boolean, reverseProblems: ConfigProblem[],
+  fields: CompiledField[], reverse: ReturnType<typeof compileReverse>, inboundOnly: boolean, reverseProblems: ConfigProblem[], sources: SourceTexts,
 ): Mapping {
   const toCanonical = compileToCanonical({ file, entity, key, fields });
   const ts = entity.timestamp;
   return {
-    file, entity: entity.name, model, key, format, formatName, timestampField: ts, inboundOnly, reverseProblems, toCanonical,
+    file, entity: entity.name, model, key, format, formatName, timestampField: ts, inboundOnly, sources, reverseProblems, toCanonical,
     fromCanonical(data) {
       if (inboundOnly) throw new ConfigError({ file, path: 'reverse', message: 'the mapping is inbound-only (reverse: none)' });
       if (reverseProblems.length) throw new ConfigError(reverseProblems);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { DocPath } from '../core/yaml-file.js';
 import type { LookupSpec } from './mapping-schema.js';
@@ -11,7 +10,7 @@ function readTable(spec: { file: string; key: string; value: string; delimiter?:
   const path = ctx.resolve(spec.file);
   let rows: Record<string, string>[];
   try {
-    rows = parse(readFileSync(path), { columns: true, bom: true, delimiter: spec.delimiter ?? ',', skip_empty_lines: true });
+    rows = parse(ctx.files.bytes(path), { columns: true, bom: true, delimiter: spec.delimiter ?? ',', skip_empty_lines: true });
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     ctx.problems.push(ctx.problem([...at, 'file'], `lookup file ${path}: ${reason}`));

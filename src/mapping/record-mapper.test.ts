@@ -12,6 +12,7 @@ import type { FieldSpec } from './mapping-schema.js';
 import { compileToCanonical, mergeErrors } from './record-mapper.js';
 import { ErrorSink } from './sink.js';
 import { MODEL, writeFiles } from './testing.js';
+import { SourceFiles } from '../core/source-files.js';
 
 const entity = loadModel(join(writeFiles({ 'model.yaml': MODEL }), 'model.yaml')).entities.get('Customer')!;
 
@@ -42,7 +43,7 @@ const SPECS: Record<string, FieldSpec | string> = {
 
 function compileAll(): CompiledField[] {
   const ctx: FieldContext = {
-    file: 'm.yaml', resolve: (r) => r, problem: (path, message) => ({ file: 'm.yaml', path: formatPath(path), message }),
+    file: 'm.yaml', resolve: (r) => r, files: new SourceFiles(), problem: (path, message) => ({ file: 'm.yaml', path: formatPath(path), message }),
     problems: [], legacyPrefix: '', owner: 'Customer',
   };
   const fields = Object.entries(SPECS).map(([canon, spec]) => compileField(canon, spec, entity.fields, ctx, ['fields', canon])!);

@@ -1,5 +1,6 @@
 import type { ConfigProblem, DataErrorCode } from '../core/errors.js';
 import type { DocPath } from '../core/yaml-file.js';
+import type { SourceFiles } from '../core/source-files.js';
 
 /**
  * One compiled transform: a plain function each way, made once at load. `fwd` maps a legacy
@@ -66,6 +67,8 @@ export interface CompileContext {
   /** The mapping file. */
   file: string;
   resolve(relative: string): string;
+  /** Reads the files the mapping names (lookup tables). */
+  files: SourceFiles;
   problem(path: DocPath, message: string): ConfigProblem;
   problems: ConfigProblem[];
   /** True inside `reverse:` entries: value conversions (date, decimal, number) format instead of parse. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigProblem } from '../core/errors.js';
+import { SourceFiles } from '../core/source-files.js';
 import { formatPath } from '../core/yaml-file.js';
 import type { TransformSpec } from './mapping-schema.js';
 import { isStepFailure, type CompileContext, type Step } from './steps.js';
@@ -8,7 +9,7 @@ import { writeFiles } from './testing.js';
 
 function ctx(dir = '/nowhere', reverse = false): CompileContext {
   const problems: ConfigProblem[] = [];
-  return { file: 'm.yaml', resolve: (r) => `${dir}/${r}`, problem: (path, message) => ({ file: 'm.yaml', path: formatPath(path), message }), problems, reverse };
+  return { file: 'm.yaml', resolve: (r) => `${dir}/${r}`, files: new SourceFiles(), problem: (path, message) => ({ file: 'm.yaml', path: formatPath(path), message }), problems, reverse };
 }
 
 function step(spec: unknown, c = ctx()): Step {

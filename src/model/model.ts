@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import { SourceFiles, type SourceTexts } from '../core/source-files.js';
 import { modelFileSchema, type FieldModel } from './model-schema.js';
 import { explainedZodProblems, MAPPING_YAML, tryReadYamlFile, type DocPath, type YamlFile } from '../core/yaml-file.js';
 
@@ -19,6 +20,8 @@ export interface Model {
   /** Absolute path of the model file. */
   file: string;
   entities: Map<string, EntityModel>;
+  /** The model file's bytes as loaded. */
+  sources: SourceTexts;
 }
 
 function checkFields(yaml: YamlFile, fields: Record<string, FieldModel>, at: DocPath, out: ConfigProblem[]): void {
@@ -53,9 +56,9 @@ function checkFields(yaml: YamlFile, fields: Record<string, FieldModel>, at: Doc
  * Loads and checks the canonical model. Throws ConfigError listing every problem (file:line and
  * path): schema violations, key or timestamp fields that do not exist, invalid patterns.
  */
-export function loadModel(file: string): Model {
+export function loadModel(file: string, files = new SourceFiles()): Model {
   const abs = resolve(file);
-  const yaml = tryReadYamlFile(abs, MAPPING_YAML);
+  const yaml = tryReadYamlFile(abs, MAPPING_YAML, files);
   if (yaml.problems.length) throw new ConfigError(yaml.problems);
   const parsed = modelFileSchema.safeParse(yaml.value);
   if (!parsed.success) throw new ConfigError(explainedZodProblems(yaml, parsed.error.issues));
@@ -77,7 +80,7 @@ export function loadModel(file: string): Model {
     entities.set(name, { name, description: e.description, key: e.key, timestamp: e.timestamp, fields: e.fields });
   }
   if (problems.length) throw new ConfigError(problems);
-  return { file: abs, entities };
+  return { file: abs, entities, sources: files.texts };
 }
 
 /** Where model files are looked for when a mapping names none: beside the mapping file. */

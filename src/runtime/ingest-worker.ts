@@ -3,10 +3,12 @@
  * thread, batches of prepared writes out (see worker-batches.ts for the protocol). It holds no
  * store: the main thread commits each batch, and says so, before the worker runs ahead further.
  */
+import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { DataErrorDetail } from '../core/errors.js';
+import { SourceFiles } from '../core/source-files.js';
 import type { DeliveryMeta, Position } from '../core/records.js';
-import { loadMapping, type MappedEntity } from '../mapping/index.js';
+import { loadMapping, type MappedEntity, type Mapping } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
 import { prepareWrite, type PreparedWriteValues } from '../store/prepared-write.js';
 import { cutBatches, type WriteBuffer } from './mapped-batches.js';
@@ -18,8 +20,10 @@ const post = (message: ToMain) => port.postMessage(message);
 class PreparedValues implements WriteBuffer<PreparedWriteValues> {
   private values: PreparedWriteValues = [];
   size = 0;
+  /** `file`: the delivery's name. */
+  constructor(private readonly file: string | undefined) {}
   add(m: MappedEntity, position: Position): void {
-    prepareWrite(this.values, m.entity, m.key, m.data, position, m.sourceTimestamp);
+    prepareWrite(this.values, m.entity, m.key, m.data, position, m.sourceTimestamp, this.file);
     this.size++;
   }
   take(): PreparedWriteValues {
@@ -49,13 +53,27 @@ async function* input(): AsyncIterable<Buffer> {
   }
 }
 
+/** The last mapping compiled, by what it was compiled from: the pieces of a delivery share it. */
+let compiled: { id: string; mapping: Mapping } | undefined;
+
+function mappingOf(job: WorkerJob): Mapping {
+  const digest = createHash('sha256');
+  for (const [path, bytes] of Object.entries(job.sources)) digest.update(`${path}\0${bytes.length}\0`).update(bytes);
+  const id = `${job.mappingFile}\0${job.modelFile}\0${digest.digest('hex')}`;
+  if (compiled?.id !== id) {
+    // Compiled from the bytes the daemon loaded, so both threads map alike even after the files changed on disk.
+    const files = new SourceFiles(job.sources);
+    compiled = { id, mapping: loadMapping(job.mappingFile, { model: loadModel(job.modelFile, files), files }) };
+  }
+  return compiled.mapping;
+}
+
 async function run(job: WorkerJob): Promise<void> {
   // Fault injection for the tests: a worker that dies without a word.
   if (process.env.BRIDGE_FAULT === 'ingest-worker-exit') process.exit(70);
-  // Loaded for every job, not cached by path: a reused worker must not map with a file since changed.
-  const mapping = loadMapping(job.mappingFile, { model: loadModel(job.modelFile) });
-  const decoded = mapping.format.decode(input(), job.meta as DeliveryMeta);
-  for await (const batch of cutBatches(decoded, { ...job, mapping }, new PreparedValues())) {
+  const mapping = mappingOf(job);
+  const decoded = mapping.format.decode(input(), job.meta as DeliveryMeta, job.start);
+  for await (const batch of cutBatches(decoded, { ...job, mapping }, new PreparedValues((job.meta as DeliveryMeta).name))) {
     while (uncommitted >= job.ahead) await new Promise<void>((resolve) => (wakeMapper = resolve));
     uncommitted++;
     post({ kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last });

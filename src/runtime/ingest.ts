@@ -6,6 +6,7 @@ import type { Mapping } from '../mapping/index.js';
 import type { ApplyCounts, Store } from '../store/types.js';
 import { FullSyncHeldError } from '../store/index.js';
 import { mapInThread, type MappedBatch } from './mapped-batches.js';
+import { mapInPieces } from './piece-batches.js';
 import { mapInWorker } from './worker-batches.js';
 
 /** What the runtime needs of a flow to ingest one delivery. */
@@ -48,24 +49,31 @@ export interface IngestOptions {
   onBatch?(records: number, counts: ApplyCounts): void;
   /**
    * Decode and map in a worker thread while this thread commits (true), or on this thread
-   * (false). Default: a worker for deliveries of WORKER_MIN_BYTES and more, whose size is known.
+   * (false), or in pieces of a few kilobytes on two workers ('pieces', for tests, when the
+   * format can split the delivery and it is not resumed). Default: for deliveries of
+   * WORKER_MIN_BYTES and more, whose size is known, in pieces of PIECE_BYTES where it can be,
+   * else in one worker.
    */
-  worker?: boolean;
+  worker?: boolean | 'pieces';
 }
 
 /** From this size on, a delivery is decoded and mapped in a worker by default (~100,000 records). */
 const WORKER_MIN_BYTES = 8 << 20;
+/** A delivery in pieces is cut about every this many bytes (~45,000 records of 90 bytes). */
+const PIECE_BYTES = 4 << 20;
+/** Pieces when forced, small enough that test deliveries have several. */
+const TEST_PIECE_BYTES = 4 << 10;
 
 /**
- * `options.worker`, else `BRIDGE_INGEST_WORKER` (`always` or `never`: for tests, and to rule the
- * worker out when looking into a problem), else by the delivery's size.
+ * `options.worker`, else `BRIDGE_INGEST_WORKER` (`always`, `never` or `pieces`: for tests, and
+ * to rule a path out when looking into a problem), else by the delivery's size.
  */
-function useWorker(delivery: Delivery, options: IngestOptions): boolean {
+function useWorker(delivery: Delivery, options: IngestOptions): boolean | 'pieces' | 'default' {
   const forced = process.env.BRIDGE_INGEST_WORKER;
   const wanted =
     options.worker ??
-    (forced === 'always' ? true : forced === 'never' ? false : availableParallelism() > 1 && delivery.size !== undefined && delivery.size >= WORKER_MIN_BYTES);
-  return wanted && cloneable(delivery.meta);
+    (forced === 'always' ? true : forced === 'never' ? false : forced === 'pieces' ? 'pieces' : availableParallelism() > 1 && delivery.size !== undefined && delivery.size >= WORKER_MIN_BYTES && 'default');
+  return cloneable(delivery.meta) ? wanted : false;
 }
 
 /** The worker gets the delivery's meta as the format does: only what crosses a thread boundary. */
@@ -174,9 +182,14 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   };
 
   const cut = { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, skip, batchSize: flow.batchSize };
-  const batches = useWorker(delivery, options)
-    ? mapInWorker(delivery.open(), { ...cut, mappingFile: mapping.file, modelFile: mapping.model.file, meta: { ...delivery.meta } })
-    : mapInThread(mapping.format.decode(delivery.open(), delivery.meta), { ...cut, mapping });
+  const worker = useWorker(delivery, options);
+  const job = { ...cut, mappingFile: mapping.file, modelFile: mapping.model.file, sources: { ...mapping.model.sources, ...mapping.sources }, meta: { ...delivery.meta } };
+  const split = mapping.format.lines;
+  const batches = !worker
+    ? mapInThread(mapping.format.decode(delivery.open(), delivery.meta), { ...cut, mapping })
+    : split !== undefined && skip === 0 && worker !== true
+      ? mapInPieces(delivery.open(), job, split, worker === 'pieces' ? TEST_PIECE_BYTES : PIECE_BYTES)
+      : mapInWorker(delivery.open(), job);
   try {
     for await (const batch of batches) {
       seen = batch.seen;

@@ -17,21 +17,20 @@ const BATCHES_AHEAD = 2;
 const YOUNG_GENERATION_MB = 64;
 
 /**
- * An idle worker kept for the next delivery (starting one loads the mapping code again, some
- * hundreds of milliseconds). It is unref'd, so it never keeps the process alive.
+ * Idle workers kept for the next delivery or piece (starting one loads the mapping code again,
+ * some hundreds of milliseconds): as many as a delivery in pieces uses at once. They are
+ * unref'd, so they never keep the process alive.
  */
-let idle: Worker | undefined;
+const idle: Worker[] = [];
+const IDLE_WORKERS = 2;
 
-/** Stops the idle worker, if any (a worker in use stops when its delivery is done). */
+/** Stops the idle workers (a worker in use stops when its delivery is done). */
 export async function closeIngestWorkers(): Promise<void> {
-  const worker = idle;
-  idle = undefined;
-  if (worker) await worker.terminate();
+  await Promise.all(idle.splice(0).map((w) => w.terminate()));
 }
 
 function takeWorker(): Worker {
-  const worker = idle ?? new Worker(bootFile, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-  idle = undefined;
+  const worker = idle.pop() ?? new Worker(bootFile, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   worker.removeAllListeners();
   worker.ref();
   return worker;
@@ -39,13 +38,14 @@ function takeWorker(): Worker {
 
 function releaseWorker(worker: Worker, reusable: boolean): void {
   worker.removeAllListeners();
-  if (reusable && idle === undefined) {
-    idle = worker;
+  if (reusable && idle.length < IDLE_WORKERS) {
+    idle.push(worker);
     worker.unref();
     // An idle worker that dies is simply forgotten.
     worker.on('error', () => undefined);
     worker.once('exit', () => {
-      if (idle === worker) idle = undefined;
+      const at = idle.indexOf(worker);
+      if (at !== -1) idle.splice(at, 1);
     });
   } else void worker.terminate();
 }
@@ -56,9 +56,10 @@ function releaseWorker(worker: Worker, reusable: boolean): void {
  * worker stays at most BATCHES_AHEAD batches ahead: taking the next batch tells it the previous
  * one is committed. The delivery's bytes are read on this thread and passed on, CHUNKS_AHEAD
  * chunks at most. What the worker throws is thrown here, with its class and message; a worker
- * that dies is an Error naming the flow.
+ * that dies is an Error naming the flow. Aborting `signal` stops the worker and makes a pending
+ * `next()` reject: a caller that asked for batches ahead stops it so.
  */
-export async function* mapInWorker(input: ByteInput, job: Omit<WorkerJob, 'ahead'>): AsyncGenerator<MappedBatch> {
+export async function* mapInWorker(input: ByteInput, job: Omit<WorkerJob, 'ahead'>, signal?: AbortSignal): AsyncGenerator<MappedBatch> {
   const worker = takeWorker();
   const inbox: ToMain[] = [];
   let failure: Error | undefined;
@@ -86,6 +87,11 @@ export async function* mapInWorker(input: ByteInput, job: Omit<WorkerJob, 'ahead
     failure ??= new Error(`ingest worker of flow ${job.flow} stopped (exit code ${code}) before the delivery was mapped`);
     notify();
   });
+  const abort = () => {
+    failure ??= new Error(`mapping of flow ${job.flow} stopped`);
+    notify();
+  };
+  signal?.addEventListener('abort', abort, { once: true });
   const send = (m: ToWorker, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer);
   send({ kind: 'job', job: { ...job, ahead: BATCHES_AHEAD } });
 
@@ -119,11 +125,12 @@ export async function* mapInWorker(input: ByteInput, job: Omit<WorkerJob, 'ahead
       if (m.kind === 'error') throw deserializeError(m.error);
       if (m.kind !== 'batch') continue;
       if (m.last) reusable = m.fatal === undefined;
-      yield { seen: m.seen, writes: preparedWrites(m.values), rejects: m.rejects, fatal: m.fatal, last: m.last };
+      yield { seen: m.seen, writes: preparedWrites(m.values, job.meta.name as string | undefined), rejects: m.rejects, fatal: m.fatal, last: m.last };
       if (m.last) return;
       send({ kind: 'committed' });
     }
   } finally {
+    signal?.removeEventListener('abort', abort);
     stopped = true;
     wakePump?.();
     releaseWorker(worker, reusable && pumpError === undefined);

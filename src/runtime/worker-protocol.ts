@@ -1,4 +1,6 @@
 import { ConfigError, DataError, RetryableError, type ConfigProblem, type DataErrorDetail } from '../core/errors.js';
+import type { DecodeStart } from '../core/format.js';
+import type { SourceTexts } from '../core/source-files.js';
 import type { PreparedWriteValues } from '../store/prepared-write.js';
 import type { RejectInput } from '../store/types.js';
 
@@ -6,12 +8,16 @@ import type { RejectInput } from '../store/types.js';
 export interface WorkerJob {
   mappingFile: string;
   modelFile: string;
+  /** The bytes of the mapping's and model's files as the daemon loaded them: the worker compiles from these, not from disk. */
+  sources: SourceTexts;
   meta: Record<string, unknown>;
   flow: string;
   deliveryId: string;
   deliveryName?: string;
   skip: number;
   batchSize: number;
+  /** Set for a piece of the delivery (see LineSplit): where it starts; its bytes come after the header lines. */
+  start?: DecodeStart;
   /** Batches the worker may post before the first of them is committed. */
   ahead: number;
 }

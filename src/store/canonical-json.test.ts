@@ -52,6 +52,35 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('writes flat objects of many shapes as the sorted copy would (property)', () => {
+    const key = fc.oneof(fc.string(), fc.constantFrom('__proto__', '0', '9', '10', '01', 'a', 'B', 'é', '\ud800'));
+    const scalar = fc.oneof(fc.string({ unit: 'binary' }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constantFrom('"', '\\', '\u0001', '\u2028', '😀', '\udc00x'));
+    const sortedText = (o: Record<string, unknown>) => {
+      const keys = Object.keys(o).sort();
+      const copy: Record<string, unknown> = {};
+      for (const k of keys) Object.defineProperty(copy, k, { value: o[k], enumerable: true, writable: true, configurable: true });
+      return JSON.stringify(copy);
+    };
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(key, scalar, { maxKeys: 6 }), { minLength: 1, maxLength: 4 }), (objects) => {
+        // The same shapes again and again, as records of one mapping come.
+        for (const o of [...objects, ...objects]) {
+          let expected: string | Error;
+          try {
+            expected = sortedText(o);
+            if (Object.values(o).some((v) => typeof v === 'number' && !Number.isFinite(v))) expected = new TypeError();
+          } catch (e) {
+            expected = e as Error;
+          }
+          if (expected instanceof Error) expect(() => canonicalJson(o)).toThrow(TypeError);
+          else expect(canonicalJson(o)).toBe(expected);
+        }
+      }),
+      // Fewer runs than the writers kept (1024 shapes): every shape here gets one.
+      { numRuns: 200 },
+    );
+  });
+
   it('hashes with sha256 in hex', () => {
     expect(contentHash('{}')).toBe('44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
   });

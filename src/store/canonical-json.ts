@@ -11,8 +11,68 @@ import { hash } from 'node:crypto';
  * non-finite numbers) rather than storing something other than what was written.
  */
 export function canonicalJson(value: unknown): string {
+  const flat = flatText(value);
+  if (flat !== undefined) return flat;
   // A key-sorted copy serialised natively is faster than building the text in JS.
   return JSON.stringify(sortedCopy(value, 0));
+}
+
+type FlatWriter = (o: Record<string, unknown>) => string | undefined;
+
+/**
+ * Writers for flat objects by key list: most entity data is one object of strings, numbers,
+ * booleans and nulls with the keys of the record before. Its text is then built directly in
+ * sorted key order, at half the cost of the sorted copy and without its garbage. The last shapes
+ * seen are found by comparing key lists (a few pointer compares), others by their joined keys.
+ */
+const recent: { keys: string[]; write: FlatWriter | undefined }[] = [];
+const RECENT = 4;
+const writers = new Map<string, FlatWriter | undefined>();
+/** Shapes given a writer at most; past that, new shapes take the general path. */
+const WRITERS = 1024;
+
+function flatText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < recent.length; i++) {
+    if (sameKeys(recent[i].keys, keys)) return recent[i].write?.(value as Record<string, unknown>);
+  }
+  const id = JSON.stringify(keys);
+  let write = writers.get(id);
+  if (write === undefined && !writers.has(id) && writers.size < WRITERS) {
+    // Index-like keys are enumerated before the others whatever the insertion order, so a sorted
+    // copy does not write them sorted; "__proto__" needs defineProperty in the copy. Both are rare.
+    write = keys.some((k) => k === '__proto__' || indexLike.test(k)) ? undefined : flatWriter(sortKeys([...keys]));
+    writers.set(id, write);
+  }
+  if (recent.length === RECENT) recent.pop();
+  recent.unshift({ keys, write });
+  return write?.(value as Record<string, unknown>);
+}
+
+const indexLike = /^(?:0|[1-9][0-9]*)$/;
+
+/** What JSON.stringify would escape in a string (lone surrogates included), or a surrogate pair. */
+const escaped = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A writer for one sorted key list: the text JSON.stringify gives the key-sorted object, or
+ * undefined when a value is anything but a string it would not escape, a finite number, a
+ * boolean or null (the general path then handles it, errors included). Generated code with
+ * only JSON-quoted keys spliced in, so that each key's property read is a constant.
+ */
+function flatWriter(sorted: string[]): FlatWriter {
+  let body = "let v, t = '{';\n";
+  sorted.forEach((key, i) => {
+    const name = JSON.stringify(`${i === 0 ? '' : ','}${JSON.stringify(key)}:`);
+    body += `v = o[${JSON.stringify(key)}];
+if (typeof v === 'string') { if (escaped.test(v)) return undefined; t += ${name} + '"' + v + '"'; }
+else if (typeof v === 'number') { if (!Number.isFinite(v)) return undefined; t += ${name} + v; }
+else if (v === null || typeof v === 'boolean') t += ${name} + v;
+else return undefined;
+`;
+  });
+  return new Function('escaped', `return (o) => {\n${body}return t + '}';\n};`)(escaped) as FlatWriter;
 }
 
 /**

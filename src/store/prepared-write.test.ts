@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { preparedWrites, prepareWrite, PreparedWrite, type PreparedWriteValues } from './prepared-write.js';
 import { flowOrigin, TempStores, upsert } from './test-support.js';
+import type { Position } from '../core/records.js';
 import type { EntityWrite, JsonObject } from './types.js';
 import type { SqliteStore } from './sqlite-store.js';
 
@@ -11,8 +12,8 @@ const position = { file: 'a.csv', line: 3, record: 2 };
 
 function prepared(type: string, key: string, data: JsonObject, sourceTimestamp?: string): PreparedWrite {
   const values: PreparedWriteValues = [];
-  prepareWrite(values, type, key, data, position, sourceTimestamp);
-  return preparedWrites(values)[0];
+  prepareWrite(values, type, key, data, position, sourceTimestamp, position.file);
+  return preparedWrites(values, position.file)[0];
 }
 
 async function applyBoth(make: (plain: boolean) => EntityWrite[][], conflicts = false) {
@@ -52,5 +53,27 @@ describe('prepared writes (canonical text and hash computed in the ingest worker
   it('read back as the data and position they were made from', () => {
     const w = prepared('C', 'k', { b: [1, 'two'], a: null });
     expect([w.type, w.key, w.data, w.position, w.sourceTimestamp]).toEqual(['C', 'k', { a: null, b: [1, 'two'] }, position, undefined]);
+  });
+
+  it('carry every position as the text JSON.stringify gives it, whether it travels as numbers or as text', () => {
+    const positions: (Position | undefined)[] = [
+      { file: 'a.csv', line: 3, record: 2 },
+      { file: 'a.txt', line: 9, record: 9, offset: 744 },
+      { file: 'a.txt', record: 4, offset: 372 },
+      { file: undefined, line: 1, record: 1 },
+      { record: 5, file: 'a.csv' },
+      { file: 'other.csv', line: 2, record: 1 },
+      { file: 'a.csv', record: 1, messageId: 'm-1' },
+      { file: 'a.csv', line: Number.NaN, record: 1, offset: Infinity },
+      { file: 'a "quoted" name.csv', line: 2, record: 1 },
+      undefined,
+    ];
+    for (const file of ['a.csv', 'a.txt', undefined]) {
+      const values: PreparedWriteValues = [];
+      for (const p of positions) prepareWrite(values, 'C', 'k', { a: 1 }, p, undefined, file);
+      const writes = preparedWrites(structuredClone(values), file);
+      expect(writes.map((w) => w.positionJson)).toEqual(positions.map((p) => (p === undefined ? null : JSON.stringify(p))));
+      expect(writes.map((w) => JSON.stringify(w.position) ?? null)).toEqual(positions.map((p) => (p === undefined ? null : JSON.stringify(p))));
+    }
   });
 });

@@ -187,9 +187,6 @@ export function openDatabase(path: string, busyTimeoutMs: number): Db {
     // FULL until a batch says otherwise: see SqliteStore for when NORMAL is used.
     db.pragma('synchronous = FULL');
     db.pragma('cache_size = -32768');
-    // Reads through a memory map skip a read() call per page that misses SQLite's own cache:
-    // REST reads of random keys across a large store are mostly such misses.
-    db.pragma('mmap_size = 1073741824');
     migrate(db, path);
     return db;
   } catch (e) {
