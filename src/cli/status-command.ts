@@ -7,8 +7,8 @@ export async function statusCommand(options: { config: string; json?: boolean })
     const report = [];
     for (const flow of assembled.flows.values()) {
       const recent = await store.deliveries({ flow: flow.name, limit: 5 });
-      const open = await store.rejects({ flow: flow.name, status: 'open', limit: 1000 });
-      report.push({ flow: flow.name, enabled: flow.enabled, entity: flow.mapping.entity, mode: flow.mode, recent, openRejects: open.length });
+      const openRejects = await store.countRejects({ flow: flow.name, status: 'open' });
+      report.push({ flow: flow.name, enabled: flow.enabled, entity: flow.mapping.entity, mode: flow.mode, recent, openRejects });
     }
     const head = await store.head();
     if (options.json) {
@@ -17,7 +17,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     }
     process.stdout.write(`change feed head: ${head}\n`);
     for (const f of report) {
-      process.stdout.write(`\n${f.flow}${f.enabled ? '' : ' (disabled)'}: ${f.entity}, ${f.mode}; open rejects: ${f.openRejects >= 1000 ? '1000+' : f.openRejects}\n`);
+      process.stdout.write(`\n${f.flow}${f.enabled ? '' : ' (disabled)'}: ${f.entity}, ${f.mode}; open rejects: ${f.openRejects}\n`);
       if (!f.recent.length) process.stdout.write('  no deliveries yet\n');
       for (const d of f.recent) {
         const c = d.counts;

@@ -37,6 +37,10 @@ describe('rejects', () => {
     expect((await store.rejects({ status: 'open' })).map((r) => r.id)).toEqual([]);
     expect((await store.rejects({ status: 'replayed' })).map((r) => r.id)).toEqual([1, 3]);
     expect((await store.rejects({ status: 'replayed', flow: 'erp' })).map((r) => r.id)).toEqual([3]);
+    expect(await store.countRejects({})).toBe(3);
+    expect(await store.countRejects({ status: 'replayed' })).toBe(2);
+    expect(await store.countRejects({ status: 'replayed', flow: 'crm' })).toBe(1);
+    expect(await store.countRejects({ status: 'open' })).toBe(0);
     await store.setRejectStatus([2], 'open');
     expect((await store.reject(2))!.status).toBe('open');
   });

@@ -39,6 +39,7 @@ export class Rejects {
   private readonly insertStmt: Database.Statement;
   private readonly listStmt: Database.Statement<[{ status: string | null; flow: string | null; after: number; limit: number }], RejectRow>;
   private readonly getStmt: Database.Statement<[number], RejectRow>;
+  private readonly countStmt: Database.Statement<[{ status: string | null; flow: string | null }], { n: number }>;
   private readonly setStatusStmt: Database.Statement<[string, number]>;
   private readonly setStatusTx: Database.Transaction<(ids: number[], status: RejectStatus) => void>;
 
@@ -50,6 +51,7 @@ export class Rejects {
       'SELECT * FROM rejects WHERE (@status IS NULL OR status = @status) AND (@flow IS NULL OR flow = @flow) AND id > @after ORDER BY id LIMIT @limit',
     );
     this.getStmt = db.prepare('SELECT * FROM rejects WHERE id = ?');
+    this.countStmt = db.prepare('SELECT count(*) AS n FROM rejects WHERE (@status IS NULL OR status = @status) AND (@flow IS NULL OR flow = @flow)');
     this.setStatusStmt = db.prepare('UPDATE rejects SET status = ? WHERE id = ?');
     this.setStatusTx = db.transaction((ids: number[], status: RejectStatus) => {
       const missing = ids.filter((id) => this.setStatusStmt.run(status, id).changes === 0);
@@ -69,6 +71,10 @@ export class Rejects {
     return this.listStmt
       .all({ status: options.status ?? null, flow: options.flow ?? null, after: options.after ?? 0, limit: options.limit ?? 100 })
       .map(toRecord);
+  }
+
+  count(options: { status?: RejectStatus; flow?: string }): number {
+    return this.countStmt.get({ status: options.status ?? null, flow: options.flow ?? null })!.n;
   }
 
   get(id: number): RejectRecord | undefined {

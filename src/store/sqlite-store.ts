@@ -131,6 +131,9 @@ export class SqliteStore implements Store {
   async rejects(options: { status?: RejectRecord['status']; flow?: string; limit?: number; after?: number }): Promise<RejectRecord[]> {
     return this.read(() => this.rejectStore.list(options));
   }
+  async countRejects(options: { status?: RejectRecord['status']; flow?: string }): Promise<number> {
+    return this.read(() => this.rejectStore.count(options));
+  }
   async reject(id: number): Promise<RejectRecord | undefined> {
     return this.read(() => this.rejectStore.get(id));
   }

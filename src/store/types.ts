@@ -311,6 +311,8 @@ export interface Store {
   changes(options: { after: number; limit: number; types?: string[] }): Promise<ChangeEvent[]>;
   head(): Promise<number>;
   rejects(options: { status?: RejectRecord['status']; flow?: string; limit?: number; after?: number }): Promise<RejectRecord[]>;
+  /** How many rejects there are of that status and flow (each absent: any). */
+  countRejects(options: { status?: RejectRecord['status']; flow?: string }): Promise<number>;
   reject(id: number): Promise<RejectRecord | undefined>;
   setRejectStatus(ids: number[], status: RejectRecord['status']): Promise<void>;
   deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
