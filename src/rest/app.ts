@@ -70,8 +70,9 @@ export function createRequestListener(context: RestContext): { app: express.Expr
   const { app, fast } = buildApp(context);
   const toApp = (req: IncomingMessage, res: ServerResponse) => app(req, res);
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    if (!fast.accepts(req)) return toApp(req, res);
-    fast.serve(req, res).then(
+    const parts = fast.accepts(req);
+    if (parts === null) return toApp(req, res);
+    fast.serve(req, res, parts).then(
       (served) => served || toApp(req, res),
       () => (res.headersSent ? res.destroy() : toApp(req, res)),
     );
@@ -95,8 +96,9 @@ function buildApp(context: RestContext) {
   const h = (fn: Handler) => (req: Request, res: Response) => fn(ctx, req, res);
   const only = (allow: string) => methodNotAllowed(allow);
 
-  const begin = requestContext(ctx.logger, ctx.metrics);
-  app.use(prelude(begin, securityHeaders, cors(ctx.server.cors.origins), requestTimeout(ctx.server.requestTimeoutMs)));
+  // What every answer gets, the read fast path's too; CORS and the timeout stay with express.
+  const everyAnswer = [requestContext(ctx.logger, ctx.metrics), securityHeaders];
+  app.use(prelude(...everyAnswer, cors(ctx.server.cors.origins), requestTimeout(ctx.server.requestTimeoutMs)));
   const clients = new Clients(ctx.server);
   const limiter = ctx.server.rateLimit ? new RateLimiter(ctx.server.rateLimit) : undefined;
   const auth = authenticate(clients);
@@ -164,5 +166,5 @@ function buildApp(context: RestContext) {
     }
     sendProblem(res, problem, req.originalUrl.split('?')[0]);
   });
-  return { app, fast: fastEntityRead(ctx, clients, limiter, [begin, securityHeaders]) };
+  return { app, fast: fastEntityRead(ctx, clients, limiter, everyAnswer) };
 }

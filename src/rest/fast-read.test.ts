@@ -34,8 +34,9 @@ async function fastOnly(options: { rateLimit?: RateLimiter; clients?: Record<str
     securityHeaders,
   ]);
   const server = createServer((req, res) => {
-    if (!fast.accepts(req)) return void res.writeHead(FALLBACK, { 'x-why': 'not accepted' }).end();
-    fast.serve(req, res).then(
+    const parts = fast.accepts(req);
+    if (parts === null) return void res.writeHead(FALLBACK, { 'x-why': 'not accepted' }).end();
+    fast.serve(req, res, parts).then(
       (served) => served || res.writeHead(FALLBACK, { 'x-why': 'declined' }).end(),
       () => res.writeHead(FALLBACK, { 'x-why': 'failed' }).end(),
     );

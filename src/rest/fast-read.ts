@@ -36,15 +36,15 @@ function decode(segment: string): string | undefined {
  * middleware); no request timeout, as nothing is awaited but the store's answer.
  */
 export function fastEntityRead(ctx: Pick<RouteContext, 'model' | 'store'>, clients: Clients, limiter: RateLimiter | undefined, prelude: RequestHandler[]) {
-  /** Whether the request has the shape this path may take (no side effect). */
-  const accepts = (req: IncomingMessage): boolean =>
-    (req.method === 'GET' || req.method === 'HEAD') && req.headers.origin === undefined && ENTITY_PATH.test(req.url ?? '');
+  /** The request's path parts when it has the shape this path may take (no side effect). */
+  const accepts = (req: IncomingMessage): RegExpExecArray | null =>
+    (req.method === 'GET' || req.method === 'HEAD') && req.headers.origin === undefined ? ENTITY_PATH.exec(req.url ?? '') : null;
 
-  /** Answers the request and resolves true, or resolves false having done nothing to it. */
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  /** Answers the request (`parts` from `accepts`) and resolves true, or resolves false having done nothing to it. */
+  async function serve(req: IncomingMessage, res: ServerResponse, parts: RegExpExecArray): Promise<boolean> {
     const startedAt = performance.now();
     const url = req.url!;
-    const [, typeText, keyText, queryText] = ENTITY_PATH.exec(url)!;
+    const [, typeText, keyText, queryText] = parts;
     const type = decode(typeText);
     const entityModel = type === undefined || NOT_TYPES.has(type) ? undefined : ctx.model.entities.get(type);
     if (entityModel === undefined) return false;
@@ -65,7 +65,7 @@ export function fastEntityRead(ctx: Pick<RouteContext, 'model' | 'store'>, clien
     // What the express middleware reads of a request and response, as express would have set it.
     const route = keyText === undefined ? LIST : ONE;
     const expressReq = Object.assign(req, { originalUrl: url, baseUrl: '/v1', path, route }) as unknown as Request;
-    const expressRes = Object.assign(res, { locals: { client, routeBase: '/v1', startedAt } }) as unknown as Response;
+    const expressRes = Object.assign(res, { locals: { client, startedAt } }) as unknown as Response;
     for (const step of prelude) void step(expressReq, expressRes, noop);
     answer();
     return true;

@@ -73,7 +73,8 @@ function useWorker(delivery: Delivery, options: IngestOptions): boolean | 'piece
   const wanted =
     options.worker ??
     (forced === 'always' ? true : forced === 'never' ? false : forced === 'pieces' ? 'pieces' : availableParallelism() > 1 && delivery.size !== undefined && delivery.size >= WORKER_MIN_BYTES && 'default');
-  return cloneable(delivery.meta) ? wanted : false;
+  // Only a worker needs the meta cloneable: the in-thread path skips the check.
+  return wanted !== false && cloneable(delivery.meta) ? wanted : false;
 }
 
 /** The worker gets the delivery's meta as the format does: only what crosses a thread boundary. */
