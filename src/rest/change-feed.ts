@@ -12,7 +12,8 @@ export interface FeedSubscriber {
 /**
  * Follows the store's change feed for the change streams: reads new events after every local
  * write (`poke`) and on a short interval (writes by flows or other processes), one read at a
- * time, and hands each page to every subscriber. `head` is the last seq handed out: a subscriber
+ * time, and hands each page to every subscriber (without subscribers it only follows the store's
+ * head). `head` is the last seq handed out: a subscriber
  * that has caught up to it (with its own reads) and subscribes in the same tick misses nothing,
  * since every later page starts right after `head`. No read is held open across an await: each
  * page is one synchronous query.
@@ -67,6 +68,16 @@ export class ChangeFeed {
   private async poll(): Promise<void> {
     do {
       this.again = false;
+      // Nobody to hand pages to: only the head moves (a bulk ingest would otherwise have every
+      // event it writes read back for nobody). A stream catching up reads to the head itself.
+      if (this.subscribers.size === 0) {
+        const head = await this.store.head();
+        // One may have subscribed meanwhile, at the old head: it gets the pages after it.
+        if (this.subscribers.size === 0) {
+          this.last = Math.max(this.last, head);
+          continue;
+        }
+      }
       for (;;) {
         const page = await this.store.changes({ after: this.last, limit: PAGE });
         if (page.length === 0) break;
