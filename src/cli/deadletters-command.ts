@@ -1,29 +1,17 @@
 import { Command } from 'commander';
-import { ConfigError } from '../core/errors.js';
 import { deadLetterJson } from '../outbound/dead-letter-json.js';
 import type { DeadLetter, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
+import { selectById } from './select-by-id.js';
 import { withStore } from './with-store.js';
 
-function ids(values: string[]): number[] {
-  return values.map((v) => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError({ file: 'command line', message: `"${v}" is not a dead-letter id` });
-    return n;
-  });
-}
-
 /** The dead letters named (each must exist), or with --all every open one (of --flow). */
-async function select(store: Store, given: string[], options: { all?: boolean; flow?: string }): Promise<DeadLetter[]> {
-  if (options.all) return store.deadLetters({ status: 'open', flow: options.flow, limit: 1_000_000 });
-  if (!given.length) throw new ConfigError({ file: 'command line', message: 'name dead-letter ids, or --all' });
-  const chosen: DeadLetter[] = [];
-  for (const id of ids(given)) {
-    const d = await store.deadLetter(id);
-    if (!d) throw new ConfigError({ file: 'command line', message: `no dead letter ${id}` });
-    chosen.push(d);
-  }
-  return chosen;
+function select(store: Store, given: string[], options: { all?: boolean; flow?: string }): Promise<DeadLetter[]> {
+  return selectById(given, options.all, {
+    noun: 'dead letter',
+    openOnes: () => store.deadLetters({ status: 'open', flow: options.flow, limit: 1_000_000 }),
+    one: async (id) => (await store.deadLetter(id)) ?? undefined,
+  });
 }
 
 /** replay / discard: the action on the open ones among those selected, and what it did. */

@@ -1,29 +1,18 @@
 import { Command } from 'commander';
-import { ConfigError, formatDataError, formatPosition } from '../core/errors.js';
+import { formatDataError, formatPosition } from '../core/errors.js';
 import { replayRejects } from '../runtime/replay.js';
 import type { RejectRecord, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
+import { selectById } from './select-by-id.js';
 import { withStore } from './with-store.js';
 
-function ids(values: string[]): number[] {
-  return values.map((v) => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError({ file: 'command line', message: `"${v}" is not a reject id` });
-    return n;
+/** The selected rejects: the ids given (each must exist), or with --all every open one (of --flow). */
+function select(store: Store, given: string[], options: { all?: boolean; flow?: string }): Promise<RejectRecord[]> {
+  return selectById(given, options.all, {
+    noun: 'reject',
+    openOnes: () => store.rejects({ status: 'open', flow: options.flow, limit: 1_000_000 }),
+    one: async (id) => (await store.reject(id)) ?? undefined,
   });
-}
-
-/** The selected rejects: the ids given, or with --all every open one (of --flow). */
-async function select(store: Store, given: string[], options: { all?: boolean; flow?: string }): Promise<RejectRecord[]> {
-  if (options.all) return store.rejects({ status: 'open', flow: options.flow, limit: 1_000_000 });
-  if (!given.length) throw new ConfigError({ file: 'command line', message: 'name reject ids, or --all' });
-  const found: RejectRecord[] = [];
-  for (const id of ids(given)) {
-    const r = await store.reject(id);
-    if (!r) throw new ConfigError({ file: 'command line', message: `no reject ${id}` });
-    found.push(r);
-  }
-  return found;
 }
 
 const summary = (r: RejectRecord) =>

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { findSink } from '../core/registry.js';
-import { zodProblems } from '../core/yaml-file.js';
+import { checkAdapter } from '../config/adapter-options.js';
 import type { LoadedConfig } from '../config/load.js';
 import { loadMapping } from '../mapping/index.js';
 import type { Model } from '../model/index.js';
@@ -58,31 +58,8 @@ export function assembleOutbound(loaded: LoadedConfig, model: Model, problems: C
 }
 
 function sinkOf(loaded: LoadedConfig, name: string, options: Record<string, unknown>, problems: ConfigProblem[]): { name: string; grouping: 'change' | 'batch'; create: AssembledOutbound['createSink'] } | undefined {
-  const { yaml } = loaded;
-  const at = ['outbound', name, 'sink'];
-  const kinds = Object.keys(options);
-  if (kinds.length !== 1) {
-    problems.push(yaml.problem(at, `expected exactly one sink adapter, found ${kinds.length ? kinds.join(', ') : 'none'}`));
-    return undefined;
-  }
-  const kind = kinds[0];
-  const adapter = findSink(kind);
-  if (!adapter) {
-    problems.push(yaml.problem([...at, kind], `unknown sink adapter "${kind}"`));
-    return undefined;
-  }
-  const parsed = adapter.options.safeParse(options[kind]);
-  if (!parsed.success) {
-    problems.push(...zodProblems(yaml, parsed.error, [...at, kind]));
-    return undefined;
-  }
-  const context = { file: loaded.file, path: `outbound.${name}.sink.${kind}`, resolve: loaded.resolve };
-  try {
-    void adapter.create(parsed.data, context).close();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    problems.push(...e.problems);
-    return undefined;
-  }
-  return { name: adapter.name, grouping: adapter.grouping, create: () => adapter.create(parsed.data, context) };
+  const checked = checkAdapter(loaded, ['outbound', name, 'sink'], 'sink', options, findSink, (c) => void c.adapter.create(c.options, c.context).close(), problems);
+  if (!checked) return undefined;
+  const { adapter, options: parsed, context } = checked;
+  return { name: adapter.name, grouping: adapter.grouping, create: () => adapter.create(parsed, context) };
 }

@@ -3,7 +3,7 @@ import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { findSource } from '../core/registry.js';
 import type { Source } from '../core/delivery.js';
 import type { SourceLog } from '../core/source.js';
-import { zodProblems } from '../core/yaml-file.js';
+import { checkAdapter } from '../config/adapter-options.js';
 import type { LoadedConfig } from '../config/load.js';
 import { loadMapping } from '../mapping/index.js';
 import { loadModel, type Model } from '../model/index.js';
@@ -96,31 +96,8 @@ function flowLog(log: SourceLog, flow: string): SourceLog {
  * sense by building the source once (which touches nothing outside); undefined after a problem.
  */
 function sourceOf(loaded: LoadedConfig, name: string, options: Record<string, unknown>, problems: ConfigProblem[]): AssembledFlow['createSource'] | undefined {
-  const { yaml } = loaded;
-  const at = ['flows', name, 'source'];
-  const kinds = Object.keys(options);
-  if (kinds.length !== 1) {
-    problems.push(yaml.problem(at, `expected exactly one source adapter, found ${kinds.length ? kinds.join(', ') : 'none'}`));
-    return undefined;
-  }
-  const kind = kinds[0];
-  const adapter = findSource(kind);
-  if (!adapter) {
-    problems.push(yaml.problem([...at, kind], `unknown source adapter "${kind}"`));
-    return undefined;
-  }
-  const parsed = adapter.options.safeParse(options[kind]);
-  if (!parsed.success) {
-    problems.push(...zodProblems(yaml, parsed.error, [...at, kind]));
-    return undefined;
-  }
-  const context = { file: loaded.file, path: `flows.${name}.source.${kind}`, resolve: loaded.resolve };
-  try {
-    adapter.create(parsed.data, context);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    problems.push(...e.problems);
-    return undefined;
-  }
-  return (log) => adapter.create(parsed.data, log ? { ...context, log: flowLog(log, name) } : context);
+  const checked = checkAdapter(loaded, ['flows', name, 'source'], 'source', options, findSource, (c) => c.adapter.create(c.options, c.context), problems);
+  if (!checked) return undefined;
+  const { adapter, options: parsed, context } = checked;
+  return (log) => adapter.create(parsed, log ? { ...context, log: flowLog(log, name) } : context);
 }

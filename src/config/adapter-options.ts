@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import { zodProblems } from '../core/yaml-file.js';
+import type { LoadedConfig } from './load.js';
+
+/** What a source or a sink adapter shares for this check. */
+interface Adapter {
+  name: string;
+  options: z.ZodType;
+}
+
+/** An adapter whose options passed, with what building it again takes. */
+export interface CheckedAdapter<A> {
+  adapter: A;
+  options: unknown;
+  context: { file: string; path: string; resolve(relative: string): string };
+}
+
+/**
+ * A flow's `source:` or `sink:` block, checked the same way for both: exactly one adapter key,
+ * an adapter of that name, options its schema accepts, and a trial build (`tryBuild`, which
+ * touches nothing outside) that may still find them wrong in sense. Undefined after a problem,
+ * which is added to `problems` at its place in the config file.
+ */
+export function checkAdapter<A extends Adapter>(
+  loaded: LoadedConfig,
+  at: string[],
+  role: 'source' | 'sink',
+  given: Record<string, unknown>,
+  find: (name: string) => A | undefined,
+  tryBuild: (checked: CheckedAdapter<A>) => void,
+  problems: ConfigProblem[],
+): CheckedAdapter<A> | undefined {
+  const { yaml } = loaded;
+  const kinds = Object.keys(given);
+  if (kinds.length !== 1) {
+    problems.push(yaml.problem(at, `expected exactly one ${role} adapter, found ${kinds.length ? kinds.join(', ') : 'none'}`));
+    return undefined;
+  }
+  const kind = kinds[0];
+  const adapter = find(kind);
+  if (!adapter) {
+    problems.push(yaml.problem([...at, kind], `unknown ${role} adapter "${kind}"`));
+    return undefined;
+  }
+  const parsed = adapter.options.safeParse(given[kind]);
+  if (!parsed.success) {
+    problems.push(...zodProblems(yaml, parsed.error, [...at, kind]));
+    return undefined;
+  }
+  const checked = { adapter, options: parsed.data, context: { file: loaded.file, path: [...at, kind].join('.'), resolve: loaded.resolve } };
+  try {
+    tryBuild(checked);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+    return undefined;
+  }
+  return checked;
+}
