@@ -56,22 +56,36 @@ async function ingestRun(kind: 'csv' | 'fixed', file: string, records: number): 
   }
 }
 
+/**
+ * Runs on this kind of machine vary by 10-20% from one minute to the next (a shared 2-core VM):
+ * the map baseline and the ingest are each run twice, alternating, and the faster run of each
+ * is compared; peak RSS is the larger of the two.
+ */
+const ROUNDS = 2;
+
 export const ingestBench: Benchmark = {
   name: 'ingest',
-  description: 'a generated 1,000,000-record file dropped into the drop folder of `bridge run`, until it is committed to SQLite and moved',
+  description: `a generated 1,000,000-record file dropped into the drop folder of \`bridge run\`, until it is committed to SQLite and moved (best of ${ROUNDS} runs, as is the \`bridge map\` baseline)`,
   async *run(): AsyncIterable<Figure> {
     const million = 1_000_000;
     for (const kind of ['csv', 'fixed'] as const) {
       const file = await generate(kind, million);
-      const map = await runBridge(['map', file, '--mapping', join(benchDir, 'mappings', `rows-${kind}.yaml`)]);
-      const mapRate = (million * 1000) / map.ms;
-      const run = await ingestRun(kind, file, million);
+      let mapRate = 0;
+      const best = { first: 0, again: 0, peakRssMb: 0 };
+      for (let round = 0; round < ROUNDS; round++) {
+        const map = await runBridge(['map', file, '--mapping', join(benchDir, 'mappings', `rows-${kind}.yaml`)]);
+        mapRate = Math.max(mapRate, (million * 1000) / map.ms);
+        const run = await ingestRun(kind, file, million);
+        best.first = Math.max(best.first, run.first);
+        best.again = Math.max(best.again, run.again);
+        best.peakRssMb = Math.max(best.peakRssMb, run.peakRssMb);
+      }
       const label = `bridge map of the same ${kind} file`;
       // The CSV figures carry the issue's plain metric names; the fixed-width ones a prefix.
       const prefix = kind === 'csv' ? '' : 'fixed_';
-      yield { metric: `${prefix}records_per_s`, value: run.first, unit: 'records/s', baseline: mapRate, baselineLabel: label };
-      yield { metric: `${prefix}reingest_records_per_s`, value: run.again, unit: 'records/s', baseline: run.first, baselineLabel: 'first ingest' };
-      yield { metric: `${prefix}peak_rss_mb`, value: run.peakRssMb, unit: 'MB' };
+      yield { metric: `${prefix}records_per_s`, value: best.first, unit: 'records/s', baseline: mapRate, baselineLabel: label };
+      yield { metric: `${prefix}reingest_records_per_s`, value: best.again, unit: 'records/s', baseline: best.first, baselineLabel: 'first ingest' };
+      yield { metric: `${prefix}peak_rss_mb`, value: best.peakRssMb, unit: 'MB' };
     }
   },
 };
