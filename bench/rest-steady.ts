@@ -96,7 +96,6 @@ export async function steadyLoad(base: string, headers: Record<string, string>, 
       if (next) start(next);
     };
     const start = (p: Pending) => {
-      if (counted(p.due)) lateness.push(performance.now() - p.due);
       const free = pool.findIndex((c) => c.idle);
       if (free >= 0 && pool[free].closed) pool[free] = connection();
       if (free >= 0) pool[free].send(p);
@@ -109,6 +108,8 @@ export async function steadyLoad(base: string, headers: Record<string, string>, 
       const now = performance.now();
       while (sent < total && began + sent * interval <= now) {
         const due = began + sent * interval;
+        // Measured here only: a request that then waits for a free connection waits for the server.
+        if (counted(due)) lateness.push(now - due);
         start({ due, path: paths[sent++ % paths.length] });
       }
       if (sent === total) clearInterval(timer);
@@ -117,6 +118,8 @@ export async function steadyLoad(base: string, headers: Record<string, string>, 
   const elapsed = (performance.now() - began) / 1000;
   for (const c of pool) c.close();
   if (failure) throw new Error(`${base}: ${failure}`);
-  const at = (values: number[], q: number) => values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
+  latencies.sort((a, b) => a - b);
+  lateness.sort((a, b) => a - b);
+  const at = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return { p99: at(latencies, 0.99), p50: at(latencies, 0.5), perSecond: total / elapsed, lateP99: at(lateness, 0.99) };
 }

@@ -10,7 +10,7 @@ function select(store: Store, given: string[], options: { all?: boolean; flow?: 
   return selectById(given, options.all, {
     noun: 'dead letter',
     openOnes: () => store.deadLetters({ status: 'open', flow: options.flow, limit: 1_000_000 }),
-    one: async (id) => (await store.deadLetter(id)) ?? undefined,
+    one: (id) => store.deadLetter(id),
   });
 }
 

@@ -11,7 +11,7 @@ function select(store: Store, given: string[], options: { all?: boolean; flow?: 
   return selectById(given, options.all, {
     noun: 'reject',
     openOnes: () => store.rejects({ status: 'open', flow: options.flow, limit: 1_000_000 }),
-    one: async (id) => (await store.reject(id)) ?? undefined,
+    one: (id) => store.reject(id),
   });
 }
 

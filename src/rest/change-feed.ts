@@ -12,11 +12,10 @@ export interface FeedSubscriber {
 /**
  * Follows the store's change feed for the change streams: reads new events after every local
  * write (`poke`) and on a short interval (writes by flows or other processes), one read at a
- * time, and hands each page to every subscriber (without subscribers it only follows the store's
- * head). `head` is the last seq handed out: a subscriber
- * that has caught up to it (with its own reads) and subscribes in the same tick misses nothing,
- * since every later page starts right after `head`. No read is held open across an await: each
- * page is one synchronous query.
+ * time, and hands each page to every subscriber; without subscribers it only follows the store's
+ * head. `head` is the last seq handed out: a subscriber that has caught up to it (with its own
+ * reads) and subscribes in the same tick misses nothing, since every later page starts right
+ * after `head`. No read is held open across an await: each page is one synchronous query.
  */
 export class ChangeFeed {
   private last = 0;
