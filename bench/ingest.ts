@@ -37,7 +37,14 @@ async function ingestRun(kind: 'csv' | 'fixed', file: string, records: number): 
   mkdirSync(join(dir, 'b'));
   // Two flows on the same mapping: the second sees the same file as a new delivery whose records
   // are all unchanged, which is what re-ingesting an unchanged file costs.
-  const config = { store: { sqlite: { path: join(dir, 'bridge.db') } }, model: join(benchDir, 'mappings', 'model.yaml'), flows: { first: flow(join(dir, 'a')), again: flow(join(dir, 'b')) }, log: { level: 'warn' } };
+  const config = {
+    store: { sqlite: { path: join(dir, 'bridge.db') } },
+    model: join(benchDir, 'mappings', 'model.yaml'),
+    flows: { first: flow(join(dir, 'a')), again: flow(join(dir, 'b')) },
+    // Any free port: the facade runs as in production, but a process on 8080 must not fail the bench.
+    server: { listen: '127.0.0.1:0' },
+    log: { level: 'warn' },
+  };
   const configFile = join(dir, 'bridge.yaml');
   writeFileSync(configFile, JSON.stringify(config));
   const rssFile = join(dir, 'rss');
