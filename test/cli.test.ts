@@ -146,18 +146,25 @@ describe.concurrent('bridge validate', () => {
     expect(out.status).toBe(0);
   });
 
-  it('checks a config and every file it names: schema problems first, then sources and mappings together', async () => {
+  it('checks a config and every file it names: schema problems first, then sources and mappings together; the named files even when the schema fails', async () => {
     const dir = tempDir();
     copyFileSync(join(mappings, 'model.yaml'), join(dir, 'model.yaml'));
     writeFileSync(join(dir, 'bad.yaml'), ['entity: Price', 'source:', '  csv: { header: true }', 'fields:', '  sku: { from: A, transform: [bogus] }', ''].join('\n'));
     const shape = join(dir, 'shape.yaml');
-    writeFileSync(shape, ['flows:', '  rows:', '    source: { file: { path: in } }', '    mapping: bad.yaml', '    batchSize: 0', ''].join('\n'));
+    const shapeFlows = ['  rows:', '    source: { file: { path: in } }', '    mapping: bad.yaml', '    batchSize: 0', '  gone:', '    source: { file: { path: in3 } }', '    mapping: gone.yaml'];
+    writeFileSync(shape, ['model: model.yaml', 'flows:', ...shapeFlows, ''].join('\n'));
     const sense = join(dir, 'sense.yaml');
     const flows = ['  rows:', '    source: { file: { path: in } }', '    mapping: missing.yaml', '  other:', '    source: { file: { path: in2, pollMs: 1 } }', '    mapping: bad.yaml', '  third:'];
     writeFileSync(sense, ['model: model.yaml', 'flows:', ...flows, '    source: { ftp: {} }', `    mapping: ${priceMapping}`, ''].join('\n'));
     const [first, second] = await Promise.all([runCli(['validate', '--config', shape]), runCli(['validate', '--config', sense])]);
     expect(first.status).toBe(2);
-    expect(lines(first.stderr)[0]).toMatch(new RegExp(`^${shape}:5:\\d+ \\(flows\\.rows\\.batchSize\\): Too small: expected number to be >=1$`));
+    // A config of the wrong shape is not assembled, but the files it names are still checked.
+    expect(lines(first.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^${shape}:6:\\d+ \\(flows\\.rows\\.batchSize\\): Too small: expected number to be >=1$`)),
+      `${shape}:9:5 (flows.gone.mapping): mapping file ${join(dir, 'gone.yaml')} not found`,
+      expect.stringMatching(new RegExp(`^${join(dir, 'bad.yaml')}:5 \\(fields\\.sku\\.transform\\[0\\]\\): unknown transform "bogus"`)),
+      '3 problem(s) in 1 file(s)',
+    ]);
     expect(second.status).toBe(2);
     expect(lines(second.stderr)).toEqual([
       `${sense}:5:5 (flows.rows.mapping): mapping file ${join(dir, 'missing.yaml')} not found`,

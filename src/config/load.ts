@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../core/errors.js';
-import { parseWith, readYamlFile, type YamlFile } from '../core/yaml-file.js';
+import { existsSync } from 'node:fs';
+import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import { parseWith, readYamlFile, type DocPath, type YamlFile } from '../core/yaml-file.js';
 import { configSchema, type BridgeConfig } from './schema.js';
 import { resolveSecrets, SecretValues } from './secrets.js';
 
@@ -34,4 +35,9 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const config: BridgeConfig = parseWith(yaml, configSchema, yaml.value ?? {});
   const dir = dirname(absolute);
   return { file: absolute, yaml, config, secrets, resolve: (p) => resolve(dir, p) };
+}
+
+/** A file named in the config that is not there: the problem is the config's line, not the file's. */
+export function missingFile(yaml: YamlFile, at: DocPath, file: string, what: 'model file' | 'mapping file'): ConfigProblem | undefined {
+  return existsSync(file) ? undefined : yaml.problem(at, `${what} ${file} not found`);
 }

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { findSink } from '../core/registry.js';
 import { checkAdapter } from '../config/adapter-options.js';
-import type { LoadedConfig } from '../config/load.js';
+import { missingFile, type LoadedConfig } from '../config/load.js';
 import { loadMapping } from '../mapping/index.js';
 import type { Model } from '../model/index.js';
 import type { AssembledOutbound } from './assembled-outbound.js';
@@ -24,7 +23,8 @@ export function assembleOutbound(loaded: LoadedConfig, model: Model, problems: C
     let mapping: AssembledOutbound['mapping'];
     if (flow.mapping !== undefined) {
       const file = loaded.resolve(flow.mapping);
-      if (!existsSync(file)) problems.push(yaml.problem([...at, 'mapping'], `mapping file ${file} not found`));
+      const missing = missingFile(yaml, [...at, 'mapping'], file, 'mapping file');
+      if (missing !== undefined) problems.push(missing);
       else {
         try {
           mapping = loadMapping(file, { model });

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { findSource } from '../core/registry.js';
 import type { Source } from '../core/delivery.js';
 import type { SourceLog } from '../core/source.js';
 import { checkAdapter } from '../config/adapter-options.js';
-import type { LoadedConfig } from '../config/load.js';
+import { missingFile, type LoadedConfig } from '../config/load.js';
 import { loadMapping } from '../mapping/index.js';
 import { loadModel, type Model } from '../model/index.js';
 import type { ConflictPolicy } from '../store/types.js';
@@ -44,11 +43,10 @@ export function assemble(loaded: LoadedConfig): Assembled {
       else throw e;
     }
   };
-  /** A file named in the config that is not there: the problem is the config's line, not the file's. */
-  const present = (path: (string | number)[], file: string, what: string): boolean => {
-    if (existsSync(file)) return true;
-    problems.push(yaml.problem(path, `${what} ${file} not found`));
-    return false;
+  const present = (path: (string | number)[], file: string, what: 'model file' | 'mapping file'): boolean => {
+    const missing = missingFile(yaml, path, file, what);
+    if (missing !== undefined) problems.push(missing);
+    return missing === undefined;
   };
   let model: Model | undefined;
   const modelFile = loaded.resolve(config.model);
