@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalJson, contentHash } from '../src/store/canonical-json.js';
+import { MultiRowInsert } from '../src/store/multi-row-insert.js';
+import { openDatabase } from '../src/store/schema.js';
+import { benchRecord } from './generate.js';
+
+const batchSize = 5000;
+
+/**
+ * The floor under any ingest on this machine: better-sqlite3 alone writing, for `count` records of
+ * the generated file, the rows a first ingest writes (a version and an entity per record, with
+ * the store's own schema, multi-row inserts, batch size and synchronous=NORMAL), on one thread,
+ * with the canonical text, hash and position made before the clock starts. No decoding, mapping,
+ * threads or bookkeeping: what is left of an ingest's time is the store. Records per second.
+ */
+export function sqliteFloor(count: number): number {
+  const rows: [key: string, json: string, hash: string, position: string][] = [];
+  for (let i = 1; i <= count; i++) {
+    const data = benchRecord(i);
+    const json = canonicalJson(data);
+    rows.push([data.id as string, json, contentHash(json), `{"file":"rows.csv","line":${i + 1},"record":${i}}`]);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
+  const db = openDatabase(join(dir, 'floor.db'), 5000);
+  try {
+    db.pragma('synchronous = NORMAL');
+    db.prepare("INSERT INTO origins (id, origin, flow, delivery_id, delivery_name) VALUES (1, 'file:first', 'first', 'd', 'rows.csv')").run();
+    const versions = new MultiRowInsert(db, 'INSERT INTO versions (seq, type, key, version, op, prev, data, hash, at, origin_id, position, source_ts) VALUES', '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', 12);
+    const entities = new MultiRowInsert(db, 'INSERT INTO entities (type, key, version, seq, data_seq, hash, created_at, deleted, flow, origin, ts_ms) VALUES', '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)', 10);
+    const started = performance.now();
+    const at = new Date().toISOString();
+    const atMs = Date.now();
+    for (let from = 0; from < count; from += batchSize) {
+      db.exec('BEGIN');
+      for (let seq = from + 1; seq <= Math.min(from + batchSize, count); seq++) {
+        const [key, json, hash, position] = rows[seq - 1];
+        const v = versions.values;
+        const o = versions.next();
+        v[o] = seq;
+        v[o + 1] = 'Row';
+        v[o + 2] = key;
+        v[o + 3] = 1;
+        v[o + 4] = 'created';
+        v[o + 5] = null;
+        v[o + 6] = json;
+        v[o + 7] = hash;
+        v[o + 8] = at;
+        v[o + 9] = 1;
+        v[o + 10] = position;
+        v[o + 11] = null;
+        const e = entities.values;
+        const p = entities.next();
+        e[p] = 'Row';
+        e[p + 1] = key;
+        e[p + 2] = 1;
+        e[p + 3] = seq;
+        e[p + 4] = seq;
+        e[p + 5] = hash;
+        e[p + 6] = at;
+        e[p + 7] = 'first';
+        e[p + 8] = 'file:first';
+        e[p + 9] = atMs;
+      }
+      versions.flush();
+      entities.flush();
+      db.exec('COMMIT');
+    }
+    return (count * 1000) / (performance.now() - started);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
