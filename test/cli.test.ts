@@ -110,6 +110,33 @@ describe.concurrent('bridge encode', () => {
   }
 });
 
+describe('bridge encode of bad lines', () => {
+  it('leaves out every line it cannot encode, names its line and why, encodes the rest and exits 1', async () => {
+    const good = { entity: 'Price', key: 'SKU-1', data: { sku: 'SKU-1', description: 'Tea', price: '2.50', currency: 'EUR', validFrom: '2026-11-01' } };
+    const input = [
+      JSON.stringify(good),
+      'not json',
+      JSON.stringify({ sku: 'SKU-2', price: 'cheap', currency: 'euro' }),
+      JSON.stringify({ entity: 'Customer', data: { sku: 'SKU-3' } }),
+      '',
+      JSON.stringify({ sku: 'SKU-4', price: '1.00', currency: 'CHF', validFrom: '2026-12-01' }),
+    ].join('\n');
+    const out = await runCli(['encode', '--mapping', priceMapping], { input });
+    expect(out.status).toBe(1);
+    const errors = lines(out.stderr);
+    expect(errors).toEqual([
+      expect.stringMatching(/^stdin:2 \(record 2\): not JSON: .* \[delivery\.invalid\]$/),
+      expect.stringMatching(/^stdin:3 \(record 3\): field price: not a canonical decimal string .*\[model\.invalid\]$/),
+      expect.stringMatching(/^stdin:3 \(record 3\): field currency: does not match pattern .*\[model\.invalid\]$/),
+      'stdin:4 (record 4): field entity: an entity of type "Customer"; the mapping encodes Price [delivery.invalid]',
+    ]);
+    const rows = out.stdoutBytes.toString('latin1').trim().split(/\r?\n/);
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toMatch(/^SKU-1;Tea;2,50;EUR;01\.11\.2026$/);
+    expect(rows[2]).toMatch(/^SKU-4;;1,00;CHF;01\.12\.2026$/);
+  });
+});
+
 describe.concurrent('bridge validate', () => {
   it('reports every problem of several files in one run with file:line and path, exit 2; clean files exit 0', async () => {
     const dir = tempDir();
