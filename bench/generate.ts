@@ -29,15 +29,6 @@ function row(i: number): string[] {
   ];
 }
 
-const statuses: Record<string, string> = { A: 'active', O: 'open', C: 'closed' };
-
-/** Row `i` as bench/mappings/rows-*.yaml map it: what the store is given for it. */
-export function benchRecord(i: number): Record<string, string | number> {
-  const [id, name, city, qty, price, amount, discount, ordered, shipped, status] = row(i);
-  const isoDate = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`;
-  return { id, name, city, quantity: Number(qty), price, amount, discount, orderedOn: isoDate(ordered), shippedOn: isoDate(shipped), status: statuses[status] };
-}
-
 const widths = [10, 20, 15, 6, 9, 11, 5, 8, 8, 1];
 const numeric = new Set([3, 4, 5, 6]);
 

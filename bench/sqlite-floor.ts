@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { canonicalJson, contentHash } from '../src/store/canonical-json.js';
 import { MultiRowInsert } from '../src/store/multi-row-insert.js';
 import { openDatabase } from '../src/store/schema.js';
-import { benchRecord } from './generate.js';
+import { rowData } from './rest-store.js';
 
 const batchSize = 5000;
 
@@ -18,7 +18,7 @@ const batchSize = 5000;
 export function sqliteFloor(count: number): number {
   const rows: [key: string, json: string, hash: string, position: string][] = [];
   for (let i = 1; i <= count; i++) {
-    const data = benchRecord(i);
+    const data = rowData(i);
     const json = canonicalJson(data);
     rows.push([data.id as string, json, contentHash(json), `{"file":"rows.csv","line":${i + 1},"record":${i}}`]);
   }
