@@ -34,6 +34,18 @@ describe('entityChecker (for data a mapping built)', () => {
     expect(check(['id'], {})).toEqual(['id: required']);
   });
 
+  it('refuses an empty key and lone surrogates in text, trusted or not: the store could not keep them', () => {
+    const withNote: EntityModel = { ...entity, fields: { ...entity.fields, note: { type: 'string' } } };
+    const problems = (data: Record<string, unknown>, trusted: string[] = []) => {
+      const out: DataErrorDetail[] = [];
+      entityChecker(withNote, new Set(trusted))(data, out);
+      return out.map((e) => `${e.field}: ${e.message}`);
+    };
+    expect(problems({ id: '' }, ['id'])).toEqual(['id: empty: a key field needs a value']);
+    expect(problems({ id: 'A\uD800', note: '\uDC00x' })).toEqual(['id: not well-formed Unicode (a lone surrogate)', 'note: not well-formed Unicode (a lone surrogate)']);
+    expect(problems({ id: 'A\uD83D\uDE00', note: '' })).toEqual([]);
+  });
+
   it('reports what entityValidator reports, less unknown fields', () => {
     const data = { id: 5, price: '-0.5', on: '2024-02-29', tags: 'x', extra: 1 };
     expect(entityValidator(entity)(data).map((e) => `${e.field}: ${e.message}`)).toEqual([...check([], data), 'extra: unknown field']);

@@ -3,6 +3,9 @@ import type { FieldModel } from './model-schema.js';
 import type { EntityModel, Model } from './model.js';
 import { CANONICAL_DECIMAL, decimalScale, isIsoDate, isIsoDateTime, isIsoTime } from './values.js';
 
+/** String.prototype.isWellFormed: in Node 20, not yet in the ES2022 library types. */
+type WellFormed = { isWellFormed(): boolean };
+
 /** Checks one value; pushes every problem found into `out`. `path` names the field for messages. */
 type Check = (value: unknown, path: string, out: DataErrorDetail[]) => void;
 
@@ -42,8 +45,13 @@ const lit = JSON.stringify;
 let serial = 0;
 
 /** The rules of one field beyond its type, once per field; each is called from its own site. */
-function compileRules(f: FieldModel): Check[] {
+function compileRules(f: FieldModel, isKey: boolean): Check[] {
   const rules: Check[] = [];
+  if (f.type === 'string') {
+    // SQLite would store a lone surrogate as U+FFFD: the entity could never be found by its text again.
+    rules.push((v, p, o) => !(v as WellFormed).isWellFormed() && fail(o, p, 'not well-formed Unicode (a lone surrogate)', v));
+    if (isKey) rules.push((v, p, o) => (v as string).length === 0 && fail(o, p, 'empty: a key field needs a value', v));
+  }
   if (f.minLength !== undefined) rules.push((v, p, o) => (v as string).length < f.minLength! && fail(o, p, `shorter than ${f.minLength} characters`, v));
   if (f.maxLength !== undefined) rules.push((v, p, o) => (v as string).length > f.maxLength! && fail(o, p, `longer than ${f.maxLength} characters`, v));
   if (f.pattern !== undefined) {
@@ -78,9 +86,9 @@ function compileRules(f: FieldModel): Check[] {
  * Code checking the value in `v` (path expression `path`) against `f`; its rules are appended to
  * `rules` and called as `R[i]`. With `trusted` the type test is left out: the caller guarantees it.
  */
-function valueCode(f: FieldModel, path: string, required: boolean, trusted: boolean, rules: Check[]): string {
+function valueCode(f: FieldModel, path: string, required: boolean, trusted: boolean, rules: Check[], isKey = false): string {
   const [test, message] = TYPE_TESTS[f.type];
-  const own = compileRules(f);
+  const own = compileRules(f, isKey);
   const calls = own.map((_, i) => `R[${rules.length + i}](v, ${path}, o);`).join(' ');
   rules.push(...own);
   const missing = required ? `o.push({ code: 'model.invalid', field: ${path}, message: 'required' });` : '';
@@ -110,7 +118,8 @@ function compileObject(fields: Record<string, FieldModel>, key: readonly string[
   for (const n of Object.keys(fields)) {
     const path = `(p ? p + ${lit(`.${n}`)} : ${lit(n)})`;
     const f = fields[n];
-    body += `v = obj[${lit(n)}]; ${valueCode(f, path, f.required === true || key.includes(n), trustedTypes?.has(n) === true, rules)}\n`;
+    const isKey = key.includes(n);
+    body += `v = obj[${lit(n)}]; ${valueCode(f, path, f.required === true || isKey, trustedTypes?.has(n) === true, rules, isKey)}\n`;
   }
   if (!trustedShape) {
     const known = new Set(Object.keys(fields));
