@@ -79,6 +79,32 @@ export function isCanonicalDecimal(text: string, scale?: number): boolean {
   return scale === undefined || decimals === scale;
 }
 
+/**
+ * Compares two canonical decimals exactly, as numbers (`"12.5"` equals `"12.50"`, `"-0"` equals
+ * `"0"`): -1, 0 or 1. Floating point would call `12345678901234567.89` and `…67.88` equal.
+ */
+export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
+  const negA = a.charCodeAt(0) === 45 && !isZero(a);
+  const negB = b.charCodeAt(0) === 45 && !isZero(b);
+  if (negA !== negB) return negA ? -1 : 1;
+  const magnitude = compareMagnitudes(a.replace(/^-/, ''), b.replace(/^-/, ''));
+  return negA ? (-magnitude as -1 | 0 | 1) : magnitude;
+}
+
+const isZero = (d: string): boolean => /^-?0(?:\.0*)?$/.test(d);
+
+function compareMagnitudes(a: string, b: string): -1 | 0 | 1 {
+  const [intA, fracA = ''] = a.split('.');
+  const [intB, fracB = ''] = b.split('.');
+  // Canonical: no leading zeros, so the longer integer part is the larger number.
+  if (intA.length !== intB.length) return intA.length < intB.length ? -1 : 1;
+  if (intA !== intB) return intA < intB ? -1 : 1;
+  const width = Math.max(fracA.length, fracB.length);
+  const fa = fracA.padEnd(width, '0');
+  const fb = fracB.padEnd(width, '0');
+  return fa === fb ? 0 : fa < fb ? -1 : 1;
+}
+
 /** Digits after the point of a canonical decimal. */
 export function decimalScale(s: string): number {
   const dot = s.indexOf('.');

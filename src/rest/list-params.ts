@@ -48,7 +48,7 @@ function checkValue(f: FieldModel, v: string): boolean {
 }
 
 const compareOf = (f: FieldModel): FieldFilter['compare'] =>
-  f.type === 'integer' || f.type === 'number' || f.type === 'decimal' ? 'number' : f.type === 'datetime' ? 'datetime' : f.type === 'boolean' ? 'boolean' : 'text';
+  f.type === 'integer' || f.type === 'number' ? 'number' : f.type === 'decimal' ? 'decimal' : f.type === 'datetime' ? 'datetime' : f.type === 'boolean' ? 'boolean' : 'text';
 
 /** The opaque cursor: the sort and the last item's position, base64url JSON. */
 export function encodeCursor(sort: EntitySort, after: string | number): string {

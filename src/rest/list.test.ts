@@ -52,6 +52,18 @@ describe('GET /v1/{type}', () => {
     expect(await keys(t, '/v1/Customer?sort=-updatedAt&limit=2')).toEqual(['C0005', 'C0030']);
   });
 
+  it('compares decimals exactly, digit for digit, where floating point would call them equal', async () => {
+    const t = await server();
+    const big = (i: number, balance: string) => customer(i, { balance });
+    await t.store.apply({ origin: { origin: 'flow:seed', flow: 'seed' }, writes: [big(1, '12345678901234567.89'), big(2, '12345678901234567.88'), big(3, '-0.5'), big(4, '0.50'), big(5, '-12345678901234567.89')] });
+    expect(await keys(t, '/v1/Customer?balance=12345678901234567.89')).toEqual(['C0001']);
+    expect(await keys(t, '/v1/Customer?balance[gt]=12345678901234567.88')).toEqual(['C0001']);
+    expect(await keys(t, '/v1/Customer?balance[lte]=12345678901234567.88')).toEqual(['C0002', 'C0003', 'C0004', 'C0005']);
+    // Equal as numbers, whatever the scale: 0.5 is 0.50.
+    expect(await keys(t, '/v1/Customer?balance=0.5,-12345678901234567.89')).toEqual(['C0004', 'C0005']);
+    expect(await keys(t, '/v1/Customer?balance[lt]=0&balance[gt]=-1')).toEqual(['C0003']);
+  });
+
   it('answers 400 naming the parameter for unknown fields, bad values, bad limits and foreign cursors', async () => {
     const t = await server();
     for (const [query, param] of [

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CANONICAL_DECIMAL, compareDecimals } from '../model/values.js';
 import type { EntityPage, EntityQuery, FieldFilter, QueriedEntity } from './types.js';
 
 const SQL_OP: Record<Exclude<FieldFilter['op'], 'in'>, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
@@ -30,6 +31,7 @@ export class EntityQueries {
   private readonly oneStatement: Database.Statement<[string, string], QueriedEntity>;
 
   constructor(private readonly db: Database.Database) {
+    db.function('decimal_cmp', { deterministic: true }, (a: unknown, b: unknown) => (typeof a === 'string' && typeof b === 'string' && CANONICAL_DECIMAL.test(a) && CANONICAL_DECIMAL.test(b) ? compareDecimals(a, b) : null));
     this.oneStatement = db.prepare(`SELECT e.key, e.seq, e.version, d.at AS updatedAt, ${entityJsonSql('d.data')} AS json
       FROM entities e JOIN versions d ON d.seq = e.seq WHERE e.type = ? AND e.key = ? AND e.deleted = 0`);
   }
@@ -45,6 +47,14 @@ export class EntityQueries {
     const where = [byKey ? 'e.type = ?' : 'd.type = ?', 'e.deleted = 0'];
     const params: unknown[] = [type];
     for (const f of q.filters ?? []) {
+      if (f.compare === 'decimal') {
+        // Exact: a JS comparison of the canonical texts (decimal_cmp, registered below), not REAL.
+        const raw = fieldExpr(f);
+        const cmp = `decimal_cmp(${raw}, ?)`;
+        where.push(f.op === 'in' ? `(${f.values.map(() => `${cmp} = 0`).join(' OR ')})` : `${cmp} ${SQL_OP[f.op]} 0`);
+        for (const v of f.values) params.push(String(v));
+        continue;
+      }
       const expr = fieldExpr(f);
       const wrap = f.compare === 'datetime' ? (p: string) => `julianday(${p})` : (p: string) => p;
       if (f.op === 'in') {

@@ -176,8 +176,8 @@ export interface FieldFilter {
   op: 'eq' | 'in' | 'gt' | 'gte' | 'lt' | 'lte';
   /** One value for every op but `in`, which takes several. */
   values: (string | number | boolean)[];
-  /** How values compare: text, numbers (decimals too, as numbers), ISO datetimes as instants. */
-  compare: 'text' | 'number' | 'boolean' | 'datetime';
+  /** How values compare: text, numbers, canonical decimals exactly, ISO datetimes as instants. */
+  compare: 'text' | 'number' | 'decimal' | 'boolean' | 'datetime';
 }
 
 export type EntitySort = 'key' | '-key' | 'updatedAt' | '-updatedAt';
