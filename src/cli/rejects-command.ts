@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { formatDataError, formatPosition } from '../core/errors.js';
+import { ConfigError, formatDataError, formatPosition } from '../core/errors.js';
 import { replayRejects } from '../runtime/replay.js';
 import type { RejectRecord, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
@@ -75,6 +75,9 @@ export function rejectsCommands(defaultConfig: string): Command {
       runAction(() =>
         withStore(o.config, async ({ store }) => {
           const chosen = await select(store, given, o);
+          // A replayed reject's record is in the store: calling it discarded would misstate it.
+          const settled = chosen.filter((r) => r.status !== 'open');
+          if (settled.length) throw new ConfigError(settled.map((r) => ({ file: 'command line', message: `reject ${r.id} is ${r.status}, not open` })));
           await store.setRejectStatus(chosen.map((r) => r.id), 'discarded');
           process.stderr.write(`${chosen.length} discarded\n`);
           return EXIT.ok;

@@ -90,6 +90,7 @@ export async function adminReplay(ctx: RouteContext, req: Request, res: Response
 export async function adminDiscard(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const r = await findReject(ctx, req);
+  if (r.status !== 'open') throw new HttpProblem('conflict', `reject ${r.id} is ${r.status}, not open`);
   await ctx.store.setRejectStatus([r.id], 'discarded');
   sendScrubbed(ctx, res, { id: r.id, status: 'discarded' });
 }

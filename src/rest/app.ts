@@ -101,7 +101,7 @@ function buildApp(context: RestContext) {
   app.use(prelude(...everyAnswer, cors(ctx.server.cors.origins), requestTimeout(ctx.server.requestTimeoutMs)));
   const clients = new Clients(ctx.server);
   const limiter = ctx.server.rateLimit ? new RateLimiter(ctx.server.rateLimit) : undefined;
-  const auth = authenticate(clients);
+  const auth = authenticate(clients, limiter);
   app.route('/healthz').get(healthz).all(only('GET, HEAD'));
   app.route('/readyz').get(h(readyz)).all(only('GET, HEAD'));
   if (ctx.server.metricsAuth) app.route('/metrics').all(auth).get(h(metrics)).all(only('GET, HEAD'));

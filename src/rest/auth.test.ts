@@ -12,12 +12,14 @@ const tokens = {
   orders: 'orders-token-0123456789abcdef',
   writer: 'writer-token-0123456789abcdef',
   admin: 'admin-token-0123456789abcdefgh',
+  pricer: 'pricer-token-0123456789abcdef',
 };
 const clients = {
   reader: { token: tokens.reader, scopes: ['read'] },
   orders: { token: tokens.orders, scopes: ['read:Order', 'write:Order'] },
   writer: { token: tokens.writer, scopes: ['read:Customer', 'write:Customer'] },
   admin: { token: tokens.admin, scopes: ['admin'] },
+  pricer: { token: tokens.pricer, scopes: ['write:Price'] },
 };
 async function server(extra: Record<string, unknown> = {}): Promise<TestServer> {
   const t = await startTestServer({ server: { clients, ...extra }, secrets: Object.values(tokens) });
@@ -113,6 +115,36 @@ describe('authentication and scopes', () => {
     expect(limited.headers.get('retry-after')).toBe('1');
     expect(((await limited.json()) as { type: string }).type).toBe('https://legacy-bridge.dev/problems/rate-limited');
     expect((await t.fetch('/v1/Customer', { headers: bearer('admin') })).status).toBe(200);
+  });
+
+  it('throttles refused tokens per address: guessing tokens is rate-limited too', async () => {
+    const t = await server({ rateLimit: { perSecond: 1, burst: 3 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await t.fetch('/v1/Customer/C1', { headers: { authorization: `Bearer guess-${i}-0123456789abcdef` } })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // A known client has its own bucket.
+    expect((await t.fetch('/v1/Customer', { headers: bearer('reader') })).status).toBe(200);
+  });
+
+  it('answers a client that may write a type but not read it with validators only, never the data', async () => {
+    const t = await server();
+    const price = { sku: 'P1', description: 'secret to writers', price: '2.50' };
+    const created = await t.fetch('/v1/Price', json(price, { ...bearer('pricer'), 'idempotency-key': 'k1' }));
+    expect(created.status).toBe(201);
+    expect(created.headers.get('etag')).toBe('"1"');
+    expect(created.headers.get('location')).toBe('/v1/Price/P1');
+    expect(await created.text()).toBe('');
+    const replayed = await t.fetch('/v1/Price', json(price, { ...bearer('pricer'), 'idempotency-key': 'k1' }));
+    expect([replayed.status, replayed.headers.get('idempotent-replayed'), replayed.headers.get('last-modified'), await replayed.text()]).toEqual([201, 'true', created.headers.get('last-modified'), '']);
+    // An empty merge patch changes nothing: it must not read the entity back either.
+    const patched = await t.fetch('/v1/Price/P1', { method: 'PATCH', headers: { ...bearer('pricer'), 'content-type': 'application/merge-patch+json', 'if-match': '"1"' }, body: '{}' });
+    expect([patched.status, patched.headers.get('etag'), await patched.text()]).toEqual([204, '"1"', '']);
+    const put = await t.fetch('/v1/Price/P1', json({ ...price, price: '3.00' }, { ...bearer('pricer'), 'if-match': '"1"' }, 'PUT'));
+    expect([put.status, put.headers.get('etag'), await put.text()]).toEqual([204, '"2"', '']);
+    expect((await t.fetch('/v1/Price/P1', { headers: bearer('pricer') })).status).toBe(403);
+    // A client that can read gets the entity as before.
+    const admin = await t.fetch('/v1/Price/P1', json({ ...price, price: '4.00' }, { ...bearer('admin'), 'if-match': '"2"' }, 'PUT'));
+    expect(await admin.json()).toMatchObject({ version: 3, data: { price: '4.00' } });
   });
 
   it('keeps tokens and secret values out of the logs, and tags every request line with its request id', async () => {

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { ServerConfig } from '../config/schema.js';
 import { HttpProblem } from './problem.js';
+import { overLimit, type RateLimiter } from './rate-limit.js';
 
 export type Verb = 'read' | 'write' | 'admin';
 
@@ -62,11 +63,16 @@ function tokenOf(req: Pick<Request, 'headers'>): string | undefined {
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
-/** Sets `res.locals.client`, or answers 401 (the same for a missing and an unknown token). */
-export function authenticate(clients: Clients) {
+/**
+ * Sets `res.locals.client`, or answers 401 (the same for a missing and an unknown token). A
+ * refused caller spends its address's rate-limit tokens: guessing tokens is throttled too.
+ */
+export function authenticate(clients: Clients, limiter?: RateLimiter) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const client = clients.caller(req);
     if (client === undefined) {
+      const wait = limiter?.takeForAddress(req.socket.remoteAddress) ?? 0;
+      if (wait > 0) throw overLimit(limiter!, `address ${req.socket.remoteAddress ?? '?'}`, wait);
       const token = tokenOf(req);
       throw new HttpProblem('unauthorized', token === undefined ? 'send a token: Authorization: Bearer <token> or X-API-Key' : 'the token is not valid', {
         headers: { 'WWW-Authenticate': 'Bearer realm="legacy-bridge"' },

@@ -43,6 +43,12 @@ describe('change feed', () => {
     const prices = (await (await t.fetch('/v1/changes?types=Price')).json()) as { items: ChangeEvent[] };
     expect(prices.items.map((c) => c.seq)).toEqual([1, 2, 4]);
     expect((await t.fetch('/v1/changes?after=-1')).status).toBe(400);
+    // A misspelt type is a 400 naming it, not a feed that stays empty forever.
+    const unknown = await t.fetch('/v1/changes?types=Price,Prices');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ detail: expect.stringContaining('no entity type "Prices"'), errors: [{ field: 'types' }] });
+    expect((await t.fetch('/v1/changes?types=')).status).toBe(400);
+    expect((await t.fetch('/v1/changes/stream?types=Nope')).status).toBe(400);
   });
 
   it('streams as SSE with heartbeats, and a client that drops and resumes with Last-Event-ID misses nothing and sees nothing twice', async () => {

@@ -10,12 +10,18 @@ import { SseConnection } from './sse-connection.js';
  * The types a change request follows: those asked for (each needs read scope on it), else every
  * type the client may read (undefined: all).
  */
-function followedTypes(req: Request, res: Response): string[] | undefined {
+function followedTypes(ctx: RouteContext, req: Request, res: Response): string[] | undefined {
   const client = res.locals.client as Client;
   const readable = readableTypes(client);
   if (readable !== undefined && readable.size === 0) requireScope(res, 'read');
   const asked = req.query.types === undefined ? undefined : String(req.query.types).split(',').filter((t) => t !== '');
   if (asked === undefined) return readable === undefined ? undefined : [...readable];
+  // A misspelt type would follow nothing, silently: the model's types are public (OpenAPI).
+  const unknown = asked.filter((t) => !ctx.model.entities.has(t));
+  if (asked.length === 0 || unknown.length) {
+    const message = asked.length === 0 ? 'name at least one type' : `no entity type ${unknown.map((t) => JSON.stringify(t)).join(', ')} (known: ${[...ctx.model.entities.keys()].join(', ')})`;
+    throw new HttpProblem('bad-request', `types: ${message}`, { errors: [{ field: 'types', code: 'invalid', message }] });
+  }
   for (const t of asked) requireScope(res, 'read', t);
   return asked;
 }
@@ -28,7 +34,7 @@ function afterParam(value: unknown, name: string): number {
 
 /** GET /v1/changes: a page of the change feed after `after`. */
 export async function listChanges(ctx: RouteContext, req: Request, res: Response): Promise<void> {
-  const types = followedTypes(req, res);
+  const types = followedTypes(ctx, req, res);
   const after = req.query.after === undefined ? 0 : afterParam(req.query.after, 'after');
   const limit = intParam(req.query, 'limit', 1, 1000, 100);
   const items = await ctx.store.changes({ after, limit, types });
@@ -44,7 +50,7 @@ export async function listChanges(ctx: RouteContext, req: Request, res: Response
  * browser sends), `: heartbeat` comments in between.
  */
 export function streamChanges(ctx: RouteContext, req: Request, res: Response): void {
-  const types = followedTypes(req, res);
+  const types = followedTypes(ctx, req, res);
   const lastEventId = req.headers['last-event-id'];
   const after =
     typeof lastEventId === 'string' && lastEventId !== '' ? afterParam(lastEventId, 'Last-Event-ID') : req.query.after === undefined ? 0 : afterParam(req.query.after, 'after');

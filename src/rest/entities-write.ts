@@ -1,20 +1,30 @@
 import type { Request, Response } from 'express';
 import type { JsonObject } from '../store/types.js';
 import type { RouteContext } from './context.js';
-import { entityJson, entityPath, etagOf, setValidators } from './entity-json.js';
+import { can, type Client } from './auth.js';
+import { entityJson, entityPath, etagOf } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
 import { idempotencyClaim, oneAtATime, rememberResponse } from './idempotency.js';
 import { HttpProblem } from './problem.js';
 import { applyWrite, ifMatch, mergePatch, requireJson, validateData } from './write-support.js';
 
-/** Reads back what a write made and answers with it. */
-async function answer(ctx: RouteContext, res: Response, type: string, key: string, status: number): Promise<Record<string, unknown>> {
+/**
+ * Reads back what a write made and answers with it. A client that may write the type but not
+ * read it gets the validators (and Location) only: 201 without a body, 204 for 200. Otherwise
+ * an empty merge patch would read any entity. Returns the headers and body sent.
+ */
+async function answer(ctx: RouteContext, res: Response, client: Client, type: string, key: string, status: number): Promise<{ headers: Record<string, string>; body: Record<string, unknown> | undefined }> {
   const e = (await ctx.store.get(type, key))!;
-  setValidators(res, e);
-  if (status === 201) res.setHeader('Location', entityPath(type, key));
+  const headers: Record<string, string> = { ETag: etagOf(e.version), 'Last-Modified': new Date(e.updatedAt).toUTCString() };
+  if (status === 201) headers.Location = entityPath(type, key);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  if (!can(client, 'read', type)) {
+    res.status(status === 201 ? 201 : 204).end();
+    return { headers, body: undefined };
+  }
   const body = entityJson(e);
   res.status(status).json(body);
-  return body;
+  return { headers, body };
 }
 
 /** POST /v1/{type}: creates; 409 when the key is live; Idempotency-Key honoured. */
@@ -27,8 +37,8 @@ export async function createEntity(ctx: RouteContext, req: Request, res: Respons
     const key = validateData(ctx.model, entity, req.body);
     await applyWrite(ctx.store, client, { type: entity.name, key, data: req.body as JsonObject, expectedVersion: 0 }, true);
     ctx.feed.poke();
-    const body = await answer(ctx, res, entity.name, key, 201);
-    if (claim) await rememberResponse(ctx.store, client, claim, 201, { Location: entityPath(entity.name, key), ETag: etagOf(body.version as number) }, body);
+    const sent = await answer(ctx, res, client, entity.name, key, 201);
+    if (claim) await rememberResponse(ctx.store, client, claim, 201, sent.headers, sent.body);
   });
 }
 
@@ -41,7 +51,7 @@ export async function replaceEntity(ctx: RouteContext, req: Request, res: Respon
   validateData(ctx.model, entity, req.body, key);
   const result = await applyWrite(ctx.store, client, { type: entity.name, key, data: req.body as JsonObject, expectedVersion: typeof expected === 'number' ? expected : undefined });
   ctx.feed.poke();
-  await answer(ctx, res, entity.name, key, result.created > 0 ? 201 : 200);
+  await answer(ctx, res, client, entity.name, key, result.created > 0 ? 201 : 200);
 }
 
 /** PATCH /v1/{type}/{key}: a JSON Merge Patch over the current data, validated whole. */
@@ -68,7 +78,7 @@ export async function patchEntity(ctx: RouteContext, req: Request, res: Response
     }
   }
   ctx.feed.poke();
-  await answer(ctx, res, entity.name, key, 200);
+  await answer(ctx, res, client, entity.name, key, 200);
 }
 
 /** DELETE /v1/{type}/{key}: 204; the entity's history stays. */

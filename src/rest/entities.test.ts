@@ -40,6 +40,17 @@ describe('entities over HTTP', () => {
     expect((await problem(await t.fetch('/v1/Customer', json(ann)))).body).toMatchObject({ status: 409, type: kind('conflict') });
   });
 
+  it('refuses (422) an empty key and text with lone surrogates, which could never be read back, and (400) a write without a body', async () => {
+    const t = await server();
+    const empty = await problem(await t.fetch('/v1/Price', json({ sku: '' })));
+    expect(empty.body).toMatchObject({ status: 422, errors: [{ field: 'sku', message: 'empty: a key field needs a value' }] });
+    const surrogate = await problem(await t.fetch('/v1/Price', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sku":"A\\ud800B","description":"x\\udc00"}' }));
+    expect(surrogate.body).toMatchObject({ status: 422, errors: [{ field: 'sku' }, { field: 'description' }] });
+    expect(await t.store.head()).toBe(0);
+    const none = await problem(await t.fetch('/v1/Price', { method: 'POST', headers: { 'content-type': 'application/json' } }));
+    expect(none.body).toMatchObject({ status: 400, type: kind('bad-request'), detail: expect.stringContaining('no body') });
+  });
+
   it('keys with "/", "," and spaces travel percent-encoded as one path segment', async () => {
     const t = await server();
     const r = await t.fetch('/v1/Price', json({ sku: 'A/B, 1', price: '1.00' }));

@@ -57,11 +57,13 @@ export async function idempotencyClaim(store: Store, client: Client, req: Reques
   }
   for (const [k, v] of Object.entries(seen.headers)) res.setHeader(k, v);
   res.setHeader('Idempotent-Replayed', 'true');
-  res.status(seen.status).type('application/json').send(seen.body);
+  if (seen.body === '') res.status(seen.status).end();
+  else res.status(seen.status).type('application/json').send(seen.body);
   return 'answered';
 }
 
-/** Remembers the response a claimed key got. */
+/** Remembers the response a claimed key got; `body` undefined: it had none. */
 export async function rememberResponse(store: Store, client: Client, claim: IdempotencyClaim, status: number, headers: Record<string, string>, body: unknown): Promise<void> {
-  await store.rememberResponse({ client: client.name, key: claim.key, requestHash: claim.requestHash, status, headers, body: JSON.stringify(body), at: new Date().toISOString() });
+  const text = body === undefined ? '' : JSON.stringify(body);
+  await store.rememberResponse({ client: client.name, key: claim.key, requestHash: claim.requestHash, status, headers, body: text, at: new Date().toISOString() });
 }

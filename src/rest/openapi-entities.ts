@@ -82,7 +82,10 @@ export function entityPaths(e: EntityModel, blindWrites: boolean): Obj {
   const withEtag = { ETag: ref('headers', 'ETag'), 'Last-Modified': ref('headers', 'LastModified') };
   // Without blind writes the server answers 428 when If-Match is missing: generated clients should require it.
   const ifMatch = blindWrites ? ref('parameters', 'IfMatch') : { ...PARAMETERS.IfMatch, required: true };
-  const writeKinds = ['bad-request', 'unauthorized', 'forbidden', 'payload-too-large', 'unsupported-media-type', 'validation-failed'] as const;
+  // conflict: the type's conflict policy refused the write; unavailable: the store stayed locked.
+  const writeKinds = ['bad-request', 'unauthorized', 'forbidden', 'conflict', 'payload-too-large', 'unsupported-media-type', 'validation-failed', 'unavailable'] as const;
+  // A client that may write the type but not read it gets the validators only, never the data.
+  const noBody = { description: `Done, for a client without the read:${t} scope: no body; ETag and Last-Modified give the new version.`, headers: withEtag };
   const preconditions = blindWrites ? (['precondition-failed'] as const) : (['precondition-failed', 'precondition-required'] as const);
   const body = (schema: JsonSchema, types = ['application/json']): Obj => ({ required: true, content: Object.fromEntries(types.map((ct) => [ct, { schema }])) });
   return {
@@ -99,8 +102,8 @@ export function entityPaths(e: EntityModel, blindWrites: boolean): Obj {
         parameters: [ref('parameters', 'IdempotencyKey')],
         requestBody: body(ref('schemas', `${t}Data`)),
         responses: responses(
-          { 201: json(entity, `The created ${t}.`, { ...withEtag, Location: ref('headers', 'Location') }) },
-          [...writeKinds, 'conflict', 'idempotency-key-reused'],
+          { 201: json(entity, `The created ${t} (without a body for a client without the read:${t} scope).`, { ...withEtag, Location: ref('headers', 'Location') }) },
+          [...writeKinds, 'idempotency-key-reused'],
         ),
       },
     },
@@ -120,7 +123,7 @@ export function entityPaths(e: EntityModel, blindWrites: boolean): Obj {
         parameters: [ifMatch],
         requestBody: body(ref('schemas', `${t}Data`)),
         responses: responses(
-          { 200: json(entity, `The replaced ${t}.`, withEtag), 201: json(entity, `The created ${t}.`, { ...withEtag, Location: ref('headers', 'Location') }) },
+          { 200: json(entity, `The replaced ${t}.`, withEtag), 201: json(entity, `The created ${t} (without a body for a client without the read:${t} scope).`, { ...withEtag, Location: ref('headers', 'Location') }), 204: noBody },
           [...writeKinds, 'not-found', ...preconditions],
         ),
       },
@@ -129,12 +132,12 @@ export function entityPaths(e: EntityModel, blindWrites: boolean): Obj {
         description: 'RFC 7396: fields given replace, null removes; the result is validated as a whole.',
         parameters: [ifMatch],
         requestBody: body(ref('schemas', `${t}Patch`), ['application/merge-patch+json', 'application/json']),
-        responses: responses({ 200: json(entity, `The updated ${t}.`, withEtag) }, [...writeKinds, 'not-found', ...preconditions]),
+        responses: responses({ 200: json(entity, `The updated ${t}.`, withEtag), 204: noBody }, [...writeKinds, 'not-found', ...preconditions]),
       },
       delete: {
         operationId: `delete${t}`, tags, summary: `Delete a ${t}`, security: write,
         parameters: [ifMatch],
-        responses: responses({ 204: { description: 'Deleted.' } }, ['unauthorized', 'forbidden', 'not-found', ...preconditions]),
+        responses: responses({ 204: { description: 'Deleted.' } }, ['unauthorized', 'forbidden', 'conflict', 'not-found', ...preconditions, 'unavailable']),
       },
     },
     [`/v1/${t}/{key}/history`]: {

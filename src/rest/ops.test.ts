@@ -72,6 +72,8 @@ describe('operational endpoints', () => {
     expect(await (await t.fetch('/v1/admin/rejects/2/discard', { method: 'POST' })).json()).toEqual({ id: 2, status: 'discarded' });
     expect((await t.store.reject(2))?.status).toBe('discarded');
     expect((await t.fetch('/v1/admin/rejects/2/discard')).status).toBe(405);
+    // Only an open reject is discarded: a discarded (or replayed) one keeps its status.
+    expect((await t.fetch('/v1/admin/rejects/2/discard', { method: 'POST' })).status).toBe(409);
     // Replay without the running flows: 503.
     expect((await t.fetch('/v1/admin/rejects/1/replay', { method: 'POST' })).status).toBe(503);
     const flows = (await (await t.fetch('/v1/admin/flows')).json()) as { items: unknown[] };

@@ -26,8 +26,16 @@ export class RateLimiter {
 
   /** Takes a token for the caller: 0 when it had one, else the whole seconds until one is back (nothing taken). */
   take(client: Client, remoteAddress: string | undefined): number {
+    return client.name === 'anonymous' ? this.takeForAddress(remoteAddress) : this.takeFor(`client:${client.name}`);
+  }
+
+  /** `take` for a caller known only by its address: anonymous, or one whose token was refused. */
+  takeForAddress(remoteAddress: string | undefined): number {
+    return this.takeFor(`ip:${remoteAddress ?? ''}`);
+  }
+
+  private takeFor(id: string): number {
     const { burst, perSecond } = this.options;
-    const id = client.name === 'anonymous' ? `ip:${remoteAddress ?? ''}` : `client:${client.name}`;
     const t = this.now();
     if (t - this.sweptAt > Math.max(this.fullAfterMs, 60_000)) {
       for (const [k, b] of this.buckets) if (t - b.at > this.fullAfterMs) this.buckets.delete(k);
@@ -48,10 +56,13 @@ export function rateLimit(limiter: RateLimiter) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const client = res.locals.client as Client;
     const wait = limiter.take(client, req.socket.remoteAddress);
-    if (wait > 0) {
-      const { perSecond, burst } = limiter.options;
-      throw new HttpProblem('rate-limited', `client ${client.name} is over ${perSecond} requests/s (burst ${burst})`, { headers: { 'Retry-After': String(wait) } });
-    }
+    if (wait > 0) throw overLimit(limiter, `client ${client.name}`, wait);
     next();
   };
+}
+
+/** The 429 for `who`, back in `wait` seconds. */
+export function overLimit(limiter: RateLimiter, who: string, wait: number): HttpProblem {
+  const { perSecond, burst } = limiter.options;
+  return new HttpProblem('rate-limited', `${who} is over ${perSecond} requests/s (burst ${burst})`, { headers: { 'Retry-After': String(wait) } });
 }

@@ -8,15 +8,20 @@ import type { Client } from './auth.js';
 import { parseEntityTags } from './entity-json.js';
 import { HttpProblem, type FieldError } from './problem.js';
 
-/** 415 unless the body is JSON (or, where allowed, a JSON Merge Patch). */
+/** 400 without a body; 415 unless the body is JSON (or, where allowed, a JSON Merge Patch). */
 export function requireJson(req: Request, mergePatch = false): void {
   const types = mergePatch ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
+  // req.is() is null, whatever the Content-Type, for a request without a body.
+  if (!hasBody(req)) throw new HttpProblem('bad-request', `the request has no body: send the ${mergePatch ? 'patch' : 'data'} as ${types.join(' or ')}`);
   if (!req.is(types)) {
     throw new HttpProblem('unsupported-media-type', `send the body as ${types.join(' or ')} (got ${req.headers['content-type'] ?? 'no Content-Type'})`, {
       headers: { 'Accept-Patch': 'application/merge-patch+json' },
     });
   }
 }
+
+/** A chunked body, or a Content-Length above 0. */
+const hasBody = (req: Request): boolean => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 const fieldErrors = (details: DataErrorDetail[]): FieldError[] => details.map((d) => ({ field: d.field ?? '', code: d.code, message: d.message }));
 

@@ -1382,7 +1382,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The created Customer. */
+            /** @description The created Customer (without a body for a client without the read:Customer scope). */
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -1414,6 +1414,7 @@ export interface operations {
             };
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getCustomer: {
@@ -1491,7 +1492,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerEntity"];
                 };
             };
-            /** @description The created Customer. */
+            /** @description The created Customer (without a body for a client without the read:Customer scope). */
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -1503,10 +1504,20 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerEntity"];
                 };
             };
+            /** @description Done, for a client without the read:Customer scope: no body; ETag and Last-Modified give the new version. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1514,6 +1525,7 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteCustomer: {
@@ -1543,10 +1555,12 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     patchCustomer: {
@@ -1582,10 +1596,20 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerEntity"];
                 };
             };
+            /** @description Done, for a client without the read:Customer scope: no body; ETag and Last-Modified give the new version. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1593,6 +1617,7 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getCustomerHistory: {
@@ -1699,7 +1724,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The created Order. */
+            /** @description The created Order (without a body for a client without the read:Order scope). */
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -1731,6 +1756,7 @@ export interface operations {
             };
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOrder: {
@@ -1808,7 +1834,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderEntity"];
                 };
             };
-            /** @description The created Order. */
+            /** @description The created Order (without a body for a client without the read:Order scope). */
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -1820,10 +1846,20 @@ export interface operations {
                     "application/json": components["schemas"]["OrderEntity"];
                 };
             };
+            /** @description Done, for a client without the read:Order scope: no body; ETag and Last-Modified give the new version. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1831,6 +1867,7 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteOrder: {
@@ -1860,10 +1897,12 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     patchOrder: {
@@ -1899,10 +1938,20 @@ export interface operations {
                     "application/json": components["schemas"]["OrderEntity"];
                 };
             };
+            /** @description Done, for a client without the read:Order scope: no body; ETag and Last-Modified give the new version. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1910,6 +1959,7 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOrderHistory: {
@@ -2026,7 +2076,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The created Price. */
+            /** @description The created Price (without a body for a client without the read:Price scope). */
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -2058,6 +2108,7 @@ export interface operations {
             };
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getPrice: {
@@ -2135,7 +2186,7 @@ export interface operations {
                     "application/json": components["schemas"]["PriceEntity"];
                 };
             };
-            /** @description The created Price. */
+            /** @description The created Price (without a body for a client without the read:Price scope). */
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -2147,10 +2198,20 @@ export interface operations {
                     "application/json": components["schemas"]["PriceEntity"];
                 };
             };
+            /** @description Done, for a client without the read:Price scope: no body; ETag and Last-Modified give the new version. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2158,6 +2219,7 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deletePrice: {
@@ -2187,10 +2249,12 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     patchPrice: {
@@ -2226,10 +2290,20 @@ export interface operations {
                     "application/json": components["schemas"]["PriceEntity"];
                 };
             };
+            /** @description Done, for a client without the read:Price scope: no body; ETag and Last-Modified give the new version. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2237,6 +2311,7 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getPriceHistory: {
