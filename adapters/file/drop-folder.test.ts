@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, readdir, rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FileDelivery } from './file-delivery.js';
 import { expectDelivery, readBody, sleep, startSource, STAMP, tempDir, type Harness } from './test-support.js';
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
@@ -51,6 +52,32 @@ describe('drop-folder source: taking files', () => {
     const body = (await readBody(d.open())).toString();
     expect(body.split('\n').filter(Boolean)).toHaveLength(9);
     expect(d.id).toBe(sha(body));
+  });
+
+  it('gives up a delivery whose file is rewritten before it is read to the end, and takes the new content once stable', async () => {
+    const { dir, next } = await start({}, { 'rows.csv': 'R1\nR2\nR3\n' });
+    const d = expectDelivery(await next());
+    await writeFile(join(dir, 'rows.csv'), 'R1\nXX\n');
+    await expect(readBody(d.open())).rejects.toMatchObject({ name: 'DeliveryChangedError', message: expect.stringContaining('rows.csv changed while it was read') });
+    expect(await (d as FileDelivery).settled).toMatchObject({ moved: false });
+    await expect(d.ack()).rejects.toThrow(/already settled/);
+    expect(await readdir(dir)).toEqual(['rows.csv']);
+    const again = expectDelivery(await next());
+    expect(again.id).toBe(sha('R1\nXX\n'));
+    expect((await readBody(again.open())).toString()).toBe('R1\nXX\n');
+  });
+
+  it('reads only the bytes it was taken with, and leaves a file that grew meanwhile in place, to be taken again whole', async () => {
+    const { dir, next } = await start({}, { 'rows.csv': 'R1\nR2\n' });
+    const d = expectDelivery(await next());
+    await appendFile(join(dir, 'rows.csv'), 'R3\n');
+    expect((await readBody(d.open())).toString()).toBe('R1\nR2\n');
+    await expect(d.ack()).rejects.toMatchObject({ name: 'DeliveryChangedError', message: expect.stringContaining('rows.csv changed after it was read (size 6 → 9)') });
+    expect(await readdir(dir)).toEqual(['rows.csv']);
+    const again = expectDelivery(await next());
+    expect((await readBody(again.open())).toString()).toBe('R1\nR2\nR3\n');
+    await again.ack();
+    expect(await readdir(join(dir, 'processed'))).toEqual([`${STAMP}_rows.csv`]);
   });
 
   it('in marker mode takes a file only once NAME.done exists, and removes the marker on ack', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Delivery, Source } from '../../src/core/delivery.js';
-import { RetryableError } from '../../src/core/errors.js';
+import { DeliveryChangedError, RetryableError } from '../../src/core/errors.js';
 import type { SourceLog } from '../../src/core/source.js';
 import { FileDelivery, type SettleOutcome } from './file-delivery.js';
 import { hashFile } from './hash.js';
@@ -134,7 +134,8 @@ export class DropFolderSource implements Source {
   private readonly onSettled = (delivery: FileDelivery, outcome: SettleOutcome): void => {
     const name = delivery.file.name;
     this.inFlight.delete(name);
-    if (outcome.moved) {
+    if (outcome.moved || outcome.error instanceof DeliveryChangedError) {
+      // Moved, or not the file that was taken: a file there now is a new one, to be seen stable again.
       this.stuck.delete(name);
       this.tracker.forget(name);
       return;

@@ -1,13 +1,19 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { join } from 'node:path';
+import { pipeline, Readable, Transform } from 'node:stream';
+import { DeliveryChangedError } from '../../src/core/errors.js';
 import type { Delivery } from '../../src/core/delivery.js';
 import type { DeliveryMeta } from '../../src/core/records.js';
 import { chunkFor, type FileDigest } from './hash.js';
-import type { FileObservation } from './readiness.js';
+import { sameFile, type FileObservation } from './readiness.js';
+import { observe } from './scan.js';
 import { commitFile, rollbackFile, type SettlePlan } from './settle.js';
 
-/** How a settle attempt ended: the file moved, or it is still where it was. */
+/**
+ * How a settle attempt ended: the file moved, or it is still where it was. A DeliveryChangedError
+ * means the file is not what was taken: the source forgets it and takes it again once stable.
+ */
 export type SettleOutcome = { moved: true; to: string } | { moved: false; error: Error };
 
 /**
@@ -47,13 +53,52 @@ export class FileDelivery implements Delivery {
     });
   }
 
-  /** A fresh stream over the file each call, in chunks of up to 1 MiB. */
+  /**
+   * A fresh stream over the file each call, in chunks of up to 1 MiB: the bytes it was taken with
+   * and no more. It ends only once they hash to the delivery's id; otherwise (the file was written
+   * to meanwhile) it fails with a DeliveryChangedError, before a consumer sees its end, and the
+   * delivery is given up: its source takes the file again once it is stable.
+   */
   open(): Readable {
-    return createReadStream(this.path, { highWaterMark: chunkFor(this.size) });
+    const source = this.size === 0 ? Readable.from([]) : createReadStream(this.path, { highWaterMark: chunkFor(this.size), end: this.size - 1 });
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const checked = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+      flush: (done) => {
+        if (bytes === this.size && hash.digest('hex') === this.id) return done();
+        const error = new DeliveryChangedError(`${this.file.name} changed while it was read (${bytes} of the ${this.size} bytes it was taken with, and not the same ones): nothing of it counts; it is taken again once it is stable`);
+        this.giveUp(error);
+        done(error);
+      },
+    });
+    // The source's own errors (EIO, a vanished file) reach the consumer through `checked`.
+    pipeline(source, checked, () => undefined);
+    return checked;
   }
 
   ack(): Promise<void> {
-    return this.settle(() => commitFile(this.plan, this.file.name));
+    return this.settle(async () => {
+      // Written to after it was read: moving it away would lose what was added.
+      const now = await observe(this.path, this.file.name);
+      if (now === undefined || !sameFile(now, this.file)) {
+        throw new DeliveryChangedError(`${this.file.name} changed after it was read (size ${this.file.size} → ${now?.size ?? 'gone'}): left in place, taken again as a new delivery once it is stable`);
+      }
+      return commitFile(this.plan, this.file.name);
+    });
+  }
+
+  /** Ends the delivery unsettled: its file stays, and neither ack nor nack can follow. */
+  private giveUp(error: DeliveryChangedError): void {
+    if (this.state !== 'open') return;
+    this.state = 'settled';
+    const outcome: SettleOutcome = { moved: false, error };
+    this.resolveSettled(outcome);
+    this.onSettled(this, outcome);
   }
 
   nack(error: Error): Promise<void> {

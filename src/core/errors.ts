@@ -106,3 +106,11 @@ export class RetryableError extends Error {
     this.retryAfterMs = options.retryAfterMs;
   }
 }
+
+/**
+ * A delivery's bytes are not those it was taken with: its file was written to while it was read.
+ * Nothing of it may count as that delivery; the source offers the file again once it is stable.
+ */
+export class DeliveryChangedError extends Error {
+  override readonly name = 'DeliveryChangedError';
+}

@@ -1,5 +1,5 @@
 import type { Delivery } from '../core/delivery.js';
-import { formatDataError, RetryableError } from '../core/errors.js';
+import { DeliveryChangedError, formatDataError, RetryableError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Store } from '../store/types.js';
 import { waitBeforeRetry } from './backoff.js';
@@ -59,6 +59,17 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
       logOutcome(log, flow.name, await ingest(delivery, flow, store, { signal }), state, observe);
       return;
     } catch (e) {
+      if (e instanceof DeliveryChangedError) {
+        // Its batches may hold bytes of another content: a later delivery of the same id starts over.
+        await store.forgetDelivery(flow.name, delivery.id);
+        log.warn({ flow: flow.name, delivery: delivery.meta.name, deliveryId: delivery.id }, e.message);
+        return;
+      }
+      if (e instanceof SettleError && e.cause instanceof DeliveryChangedError) {
+        logOutcome(log, flow.name, e.outcome, state, observe);
+        log.warn({ flow: flow.name, delivery: e.outcome.name, deliveryId: e.outcome.deliveryId }, e.cause.message);
+        return;
+      }
       if (e instanceof SettleError) {
         logOutcome(log, flow.name, e.outcome, state, observe);
         state.lastError = e.message;

@@ -50,6 +50,8 @@ export class Deliveries {
   private readonly update: Database.Statement;
   private readonly recent: Database.Statement<[number], DeliveryRow>;
   private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
+  private readonly forgetSeen: Database.Statement<[string, string]>;
+  private readonly forgetIncomplete: Database.Statement<[string, string]>;
 
   constructor(db: Database.Database) {
     this.select = db.prepare('SELECT * FROM deliveries WHERE flow = ? AND delivery_id = ?');
@@ -67,6 +69,18 @@ export class Deliveries {
     );
     this.recent = db.prepare('SELECT * FROM deliveries ORDER BY id DESC LIMIT ?');
     this.recentOfFlow = db.prepare('SELECT * FROM deliveries WHERE flow = ? ORDER BY id DESC LIMIT ?');
+    const incomplete = 'SELECT id FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0';
+    this.forgetSeen = db.prepare(`DELETE FROM full_sync_seen WHERE delivery IN (${incomplete})`);
+    this.forgetIncomplete = db.prepare('DELETE FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0');
+  }
+
+  /**
+   * Forgets the progress of an incomplete delivery, so that it starts again from its first record
+   * when it comes again. What its batches applied stays applied. A complete one is kept.
+   */
+  forget(flow: string, deliveryId: string): void {
+    this.forgetSeen.run(flow, deliveryId);
+    this.forgetIncomplete.run(flow, deliveryId);
   }
 
   /**

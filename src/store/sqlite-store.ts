@@ -101,6 +101,10 @@ export class SqliteStore implements Store {
   async delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined> {
     return this.read(() => this.applier.deliveries.get(flow, deliveryId));
   }
+  async forgetDelivery(flow: string, deliveryId: string): Promise<void> {
+    const deliveries = this.applier.deliveries;
+    this.read(() => this.db.transaction(() => deliveries.forget(flow, deliveryId)).immediate());
+  }
   async get(type: string, key: string): Promise<EntityRecord | undefined> {
     return this.getSync(type, key);
   }

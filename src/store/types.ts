@@ -298,6 +298,8 @@ export interface Store {
   /** Applies one batch in one transaction: entities, versions, change events, rejects, progress. */
   apply(batch: ApplyBatch): Promise<ApplyResult>;
   delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined>;
+  /** Forgets an incomplete delivery's progress (it starts from its first record if it comes again). */
+  forgetDelivery(flow: string, deliveryId: string): Promise<void>;
   get(type: string, key: string): Promise<EntityRecord | undefined>;
   history(type: string, key: string): Promise<EntityVersion[]>;
   list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]>;

@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Delivery, Source } from '../core/delivery.js';
+import { DeliveryChangedError } from '../core/errors.js';
+import { loadMapping } from '../mapping/index.js';
+import { TempStores } from '../store/test-support.js';
+import type { AssembledFlow } from './assemble.js';
+import { runFlow, type FlowState } from './flow-runner.js';
+import { closeIngestWorkers } from './worker-batches.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const stores = new TempStores();
+afterEach(() => stores.cleanup());
+afterAll(closeIngestWorkers);
+
+const header = 'ID,NAME,CITY,QTY,PRICE,AMOUNT,DISCOUNT,ORDERED,SHIPPED,STATUS\n';
+const row = (i: number, qty = 1) => `ID${String(i).padStart(8, '0')},Name ${i},Lyon,${qty},1.00,1.00,0.00,20260101,20270101,A\n`;
+const rows = (from: number, to: number, qty = 1) => Array.from({ length: to - from + 1 }, (_, i) => row(from + i, qty)).join('');
+
+/**
+ * A delivery whose bytes change under the reader: the file source detects that by its hash; here
+ * the stream fails the same way after some records, which a real file cannot be made to do on cue.
+ */
+function changingDelivery(id: string, body: string, failAfter: number, settled: string[]): Delivery {
+  return {
+    id,
+    meta: { name: 'rows.csv' },
+    size: Buffer.byteLength(body),
+    open: () =>
+      new Readable({
+        read() {
+          this.push(Buffer.from(body.slice(0, failAfter)));
+          this.destroy(new DeliveryChangedError('rows.csv changed while it was read'));
+        },
+      }),
+    ack: async () => void settled.push('ack'),
+    nack: async (e) => void settled.push(`nack: ${e.message}`),
+  };
+}
+
+function plainDelivery(id: string, body: string, settled: string[]): Delivery {
+  return { id, meta: { name: 'rows.csv' }, size: Buffer.byteLength(body), open: () => Buffer.from(body), ack: async () => void settled.push('ack'), nack: async (e) => void settled.push(`nack: ${e.message}`) };
+}
+
+describe('runFlow', () => {
+  it('gives up a delivery whose bytes changed while read, forgets its progress, and applies it whole when it comes again', async () => {
+    const store = stores.open();
+    const settled: string[] = [];
+    // The first 5 records, as the reader saw them before the file changed under it, hold other values.
+    const seenBefore = header + rows(1, 5, 7);
+    const real = header + rows(1, 10);
+    const deliveries = [changingDelivery('sha-real', seenBefore + rows(6, 10), seenBefore.length, settled), plainDelivery('sha-real', real, settled)];
+    const abort = new AbortController();
+    const source: Source = {
+      async *read() {
+        for (const d of deliveries) yield d;
+        abort.abort();
+      },
+      close: async () => undefined,
+    };
+    const flow: AssembledFlow = { name: 'rows', mapping: loadMapping(resolve(root, 'bench/mappings/rows-csv.yaml')), mode: 'incremental', maxDeleteShare: 0.2, batchSize: 2, enabled: true, createSource: () => source };
+    const lines: { msg: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) });
+    const state: FlowState = { name: 'rows', state: 'starting', deliveries: 0 };
+    await runFlow(flow, store, log, abort.signal, state);
+
+    expect(lines.some((l) => l.msg === 'rows.csv changed while it was read')).toBe(true);
+    // Had the progress of the first attempt (4 records) been kept, records 1-4 would be skipped, still at qty 7.
+    const entities = await store.list('Row', { limit: 100 });
+    expect(entities.map((e) => [e.key, e.data.quantity])).toEqual(Array.from({ length: 10 }, (_, i) => [`ID${String(i + 1).padStart(8, '0')}`, 1]));
+    expect(await store.delivery('rows', 'sha-real')).toMatchObject({ state: 'complete', recordsDone: 10 });
+    expect(settled).toEqual(['ack']);
+  });
+});
