@@ -4,7 +4,7 @@ import type { Delivery } from '../core/delivery.js';
 import { failureDetail, isDecodeFailure } from '../core/records.js';
 import type { Mapping } from '../mapping/index.js';
 import type { ApplyCounts, Store } from '../store/types.js';
-import { FullSyncHeldError } from '../store/index.js';
+import { DeliveryCompleteError, FullSyncHeldError } from '../store/index.js';
 import { mapInThread, type MappedBatch } from './mapped-batches.js';
 import { mapInPieces } from './piece-batches.js';
 import { mapInWorker } from './worker-batches.js';
@@ -168,16 +168,19 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   const origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name };
   const skip = previous?.recordsDone ?? 0;
   let seen = skip;
+  let committed = skip;
 
   const commit = async (batch: MappedBatch) => {
+    const progress = { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, recordsBefore: committed, recordsDone: batch.seen, complete: batch.last };
     const result = await store.apply({
       origin,
       writes: batch.writes,
       rejects: batch.rejects,
-      progress: { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, recordsDone: batch.seen, complete: batch.last },
+      progress,
       fullSyncType: flow.mode === 'full' ? mapping.entity : undefined,
       fullSync: batch.last && flow.mode === 'full' ? { type: mapping.entity, maxDeleteShare: flow.maxDeleteShare, force: options.force } : undefined,
     });
+    committed = batch.seen;
     addCounts(counts, result);
     options.onBatch?.(batch.seen - skip, counts);
   };
@@ -201,6 +204,8 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
       if (!batch.last && options.signal?.aborted) return outcome('interrupted', seen - skip);
     }
   } catch (e) {
+    // Another process applied it to the end meanwhile (a second daemon, a `bridge ingest`).
+    if (e instanceof DeliveryCompleteError) return settle(() => ack(delivery), 'skipped', seen - skip);
     if (e instanceof FullSyncHeldError) {
       const error: DataErrorDetail = { code: 'delivery.invalid', message: e.message };
       return settle(() => delivery.nack(new DataError(error)), 'held', seen - skip, [error]);

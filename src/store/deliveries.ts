@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DeliveryCompleteError } from './errors.js';
+import { DeliveryBusyError, DeliveryCompleteError } from './errors.js';
 import type { ApplyCounts, DeliveryProgress, DeliveryState } from './types.js';
 
 interface DeliveryRow {
@@ -90,6 +90,9 @@ export class Deliveries {
    */
   begin(p: DeliveryProgress, at: string, fullSyncType: string | undefined): OpenDelivery {
     const row = this.select.get(p.flow, p.deliveryId);
+    if (p.recordsBefore !== undefined && p.recordsBefore !== (row?.records_done ?? 0) && !row?.complete) {
+      throw new DeliveryBusyError(p.flow, p.deliveryId, row?.records_done ?? 0, p.recordsBefore);
+    }
     if (row === undefined) {
       const id = this.insert.get(p.flow, p.deliveryId, p.deliveryName ?? null, at, fullSyncType ?? null)!;
       return { id, recordsDone: 0, fullSyncType: fullSyncType ?? null };

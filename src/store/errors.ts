@@ -28,6 +28,13 @@ export class FullSyncHeldError extends Error {
  * A batch names a delivery that is already complete. The runtime checks `delivery()` first, so
  * this means a race with another process or a bug: nothing of the batch was applied.
  */
+/** Another process applies the same delivery: its progress is not where this batch starts. */
+export class DeliveryBusyError extends RetryableError {
+  constructor(flow: string, deliveryId: string, recordsDone: number, recordsBefore: number) {
+    super(`delivery ${deliveryId} of flow ${flow} is being applied by another process (it is at record ${recordsDone}, this batch starts at ${recordsBefore}): this one stops and looks again later`);
+  }
+}
+
 export class DeliveryCompleteError extends Error {
   override readonly name = 'DeliveryCompleteError';
   constructor(

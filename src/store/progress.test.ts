@@ -71,6 +71,20 @@ describe('delivery progress', () => {
     expect(await store.get('C', '9')).toBeUndefined();
   });
 
+  it('refuses a batch that does not start where the delivery is: another process applies it', async () => {
+    const store = stores.open();
+    const batch = (keys: string[], before: number, done: number) => {
+      const b = deliveryBatch('crm', 'd1', keys.map((k) => upsert('C', k, {})), done, false);
+      b.progress!.recordsBefore = before;
+      return b;
+    };
+    await store.apply(batch(['1', '2'], 0, 2));
+    // A second applier of the same delivery starts from 0 too: its batch is refused, nothing written.
+    await expect(store.apply(batch(['1', '2'], 0, 2))).rejects.toMatchObject({ name: 'RetryableError', message: expect.stringContaining('is being applied by another process (it is at record 2, this batch starts at 0)') });
+    await store.apply(batch(['3'], 2, 3));
+    expect(await store.delivery('crm', 'd1')).toMatchObject({ recordsDone: 3, counts: { created: 3, unchanged: 0 } });
+  });
+
   it('leaves progress untouched when a batch rolls back, so the delivery resumes where it was', async () => {
     const store = stores.open();
     await store.apply(deliveryBatch('crm', 'd1', [upsert('C', '1', {})], 1, false));

@@ -60,6 +60,11 @@ export interface DeliveryProgress {
   deliveryName?: string;
   /** Records consumed so far, including this batch; a restarted delivery skips this many. */
   recordsDone: number;
+  /**
+   * Records consumed before this batch, as the applier knows them. When given, a store whose
+   * progress differs refuses the batch (DeliveryBusyError): another process applies the delivery.
+   */
+  recordsBefore?: number;
   /** Set on the last batch: the delivery is applied and will be skipped whole from now on. */
   complete: boolean;
   /** Counts to add to the delivery's totals. */

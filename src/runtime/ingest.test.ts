@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Delivery } from '../core/delivery.js';
+import { loadMapping } from '../mapping/index.js';
+import { TempStores } from '../store/test-support.js';
+import type { Store } from '../store/types.js';
+import { ingest, type IngestFlow } from './ingest.js';
+import { closeIngestWorkers } from './worker-batches.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const stores = new TempStores();
+afterEach(() => stores.cleanup());
+afterAll(closeIngestWorkers);
+
+const body = ['ID,NAME,CITY,QTY,PRICE,AMOUNT,DISCOUNT,ORDERED,SHIPPED,STATUS', ...[1, 2, 3].map((i) => `ID${i},N,Lyon,1,1.00,1.00,0.00,20260101,20270101,A`), ''].join('\n');
+const flow: IngestFlow = { name: 'rows', mapping: loadMapping(resolve(root, 'bench/mappings/rows-csv.yaml')), mode: 'incremental', maxDeleteShare: 0.2, batchSize: 2 };
+
+function delivery(settled: string[]): Delivery {
+  return { id: 'sha-1', meta: { name: 'rows.csv' }, size: body.length, open: () => Buffer.from(body), ack: async () => void settled.push('ack'), nack: async (e) => void settled.push(`nack: ${e.message}`) };
+}
+
+describe('ingest', () => {
+  it('counts a delivery another process completed meanwhile as skipped, and settles it', async () => {
+    const store = stores.open();
+    const settled: string[] = [];
+    expect((await ingest(delivery(settled), flow, store)).status).toBe('applied');
+    // This applier looked before the other one finished: it saw no progress.
+    const stale: Store = Object.assign(Object.create(store) as Store, { delivery: async () => undefined });
+    const outcome = await ingest(delivery(settled), flow, stale);
+    expect(outcome.status).toBe('skipped');
+    expect(settled).toEqual(['ack', 'ack']);
+    expect(await store.delivery('rows', 'sha-1')).toMatchObject({ state: 'complete', recordsDone: 3, counts: { created: 3, unchanged: 0 } });
+  });
+});
