@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,23 @@ describe.concurrent('bridge encode', () => {
       expect(encoded.stdoutBytes.equals(readFileSync(file))).toBe(true);
     });
   }
+});
+
+describe('bridge map into a pipe that closes early', () => {
+  it('ends quietly with status 0, as `… | head` expects', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'rows.csv');
+    writeFileSync(file, csvRows(1, 20_000));
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bridge.js'), 'map', file, '--mapping', join(benchMappings, 'rows-csv.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    // Like head -1: the first chunk, then the reading end goes away.
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy();
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+  });
 });
 
 describe('bridge encode of bad lines', () => {

@@ -17,6 +17,12 @@ const DEFAULT_CONFIG = 'bridge.yaml';
 const peakRssFile = process.env.BRIDGE_PEAK_RSS_FILE;
 if (peakRssFile) process.on('exit', () => writeFileSync(peakRssFile, String(process.resourceUsage().maxRSS)));
 
+// `bridge status | head`: the reader went away, which is how a pipe ends, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
