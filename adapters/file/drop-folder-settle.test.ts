@@ -47,6 +47,23 @@ describe('drop-folder source: ack and nack', () => {
     expect(await readdir(dir)).toEqual(['failed']);
   });
 
+  it('settles legal names too long for a stamp by shortening their stem, keeping the extension and the report whole', async () => {
+    const long = `${'é'.repeat(60)}${'L'.repeat(120)}.csv`;
+    expect(Buffer.byteLength(long)).toBe(244);
+    const { dir, next } = await start({}, { [long]: 'a', [`x${long.slice(1)}`]: 'b' });
+    await expectDelivery(await next()).nack(new Error('bad'));
+    await expectDelivery(await next()).ack();
+    const [failed, report] = (await readdir(join(dir, 'failed'))).sort();
+    // Taken in name order: "x…" before "é…".
+    expect(failed).toMatch(new RegExp(`^${STAMP}_xé+L+~\\.csv$`));
+    expect(report).toBe(`${failed}.errors.json`);
+    expect(Buffer.byteLength(report)).toBeLessThanOrEqual(255 - '.1000..tmp'.length);
+    expect(JSON.parse(await readFile(join(dir, 'failed', report), 'utf8'))).toMatchObject({ file: `x${long.slice(1)}` });
+    const [processed] = await readdir(join(dir, 'processed'));
+    expect(processed).toMatch(new RegExp(`^${STAMP}_é+L+~\\.csv$`));
+    expect((await readdir(dir)).sort()).toEqual(['failed', 'processed']);
+  });
+
   it('nack with any other error records its class and message', async () => {
     const { dir, next } = await start({}, { 'x.txt': 'x' });
     await expectDelivery(await next()).nack(new TypeError('boom'));

@@ -11,6 +11,34 @@ export function timeStamp(at: Date): string {
   return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
+/** The most bytes of a file name on the file systems we run on (ext4, xfs, tmpfs). */
+const NAME_MAX = 255;
+/** What may be added to a settled name: `.1000` before its extension, `.errors.json.tmp` and a leading dot. */
+const NAME_EXTRAS = '.1000'.length + '..errors.json.tmp'.length;
+
+/**
+ * `STAMP_NAME`, the name a settled file gets, short enough that it and every name derived from it
+ * (a taken-name suffix, the errors report and its temporary) fit in NAME_MAX bytes: a legal but
+ * long name loses the end of its stem (marked `~`), never its extension; the report keeps the
+ * name as it was.
+ */
+export function stampedName(at: Date, name: string): string {
+  const full = `${timeStamp(at)}_${name}`;
+  const budget = NAME_MAX - NAME_EXTRAS;
+  if (Buffer.byteLength(full) <= budget) return full;
+  const ext = extname(name).length <= 16 ? extname(name) : '';
+  const room = budget - Buffer.byteLength(`~${ext}`);
+  // Whole characters only (for..of walks code points), so no UTF-8 sequence is cut.
+  let stem = '';
+  let bytes = 0;
+  for (const ch of full.slice(0, full.length - ext.length)) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > room) break;
+    stem += ch;
+  }
+  return `${stem}~${ext}`;
+}
+
 /** `orders.txt` taken → `orders.1.txt`, then `orders.2.txt`; the extension stays last. */
 export function withSuffix(name: string, n: number): string {
   const ext = extname(name);

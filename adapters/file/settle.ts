@@ -2,7 +2,7 @@ import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DataError, RetryableError } from '../../src/core/errors.js';
 import type { SourceLog } from '../../src/core/source.js';
-import { moveInto, timeStamp } from './move.js';
+import { moveInto, stampedName } from './move.js';
 import { MARKER_SUFFIX } from './scan.js';
 
 /** Where a drop folder's files go once settled, and how. Resolved once, shared by every file. */
@@ -34,7 +34,7 @@ export function errorEntries(error: Error): unknown[] {
 
 /** Commit: moves the file into processed/ as `STAMP_NAME`; returns where it went. */
 export async function commitFile(plan: SettlePlan, name: string): Promise<string> {
-  const to = await moveInto(join(plan.dir, name), plan.processedDir, `${timeStamp(plan.now())}_${name}`);
+  const to = await moveInto(join(plan.dir, name), plan.processedDir, stampedName(plan.now(), name));
   await dropMarker(plan, name);
   return to;
 }
@@ -47,7 +47,8 @@ export async function commitFile(plan: SettlePlan, name: string): Promise<string
 export async function rollbackFile(plan: SettlePlan, name: string, sha256: string, error: Error): Promise<string> {
   const at = plan.now();
   const report: FailureReport = { file: name, sha256, failedAt: at.toISOString(), errors: errorEntries(error) };
-  const temp = join(plan.failedDir, `.${name}.errors.json.tmp`);
+  const stamped = stampedName(at, name);
+  const temp = join(plan.failedDir, `.${stamped}.errors.json.tmp`);
   try {
     await mkdir(plan.failedDir, { recursive: true });
     await writeFile(temp, `${JSON.stringify(report, null, 2)}\n`);
@@ -56,7 +57,7 @@ export async function rollbackFile(plan: SettlePlan, name: string, sha256: strin
   }
   let to: string;
   try {
-    to = await moveInto(join(plan.dir, name), plan.failedDir, `${timeStamp(at)}_${name}`);
+    to = await moveInto(join(plan.dir, name), plan.failedDir, stamped);
   } catch (err) {
     await unlink(temp).catch(() => undefined);
     throw err;
