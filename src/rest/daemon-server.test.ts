@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,5 +48,22 @@ describe('startBridge and the REST server', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('runs one bridge per store: a second is refused naming the first, a claim left by a dead process is taken over', async () => {
+    const file = config('server: { listen: "127.0.0.1:0" }\n');
+    const store = join(file, '..', 'b.db');
+    const first = await startBridge(loadConfig(file), quiet());
+    const refused = await startBridge(loadConfig(file), quiet()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as Error).message).toContain(`another bridge run (pid ${process.pid}) uses the store ${store}`);
+    await first.stop();
+    expect(existsSync(`${store}.bridge-pid`)).toBe(false);
+    // As kill -9 leaves it: the pid of a process that is gone.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(`${store}.bridge-pid`, `${gone}\n`);
+    const next = await startBridge(loadConfig(file), quiet());
+    expect(readFileSync(`${store}.bridge-pid`, 'utf8')).toBe(`${process.pid}\n`);
+    await next.stop();
   });
 });

@@ -2,10 +2,12 @@ import type { LoadedConfig } from '../config/load.js';
 import type { OutboundState } from '../outbound/flow-state.js';
 import { startOutbound } from '../outbound/engine.js';
 import type { Logger } from '../core/log.js';
+import { ConfigError } from '../core/errors.js';
 import { openSqliteStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { assemble, type Assembled } from './assemble.js';
 import { runFlow, type FlowState } from './flow-runner.js';
+import { claimStore } from './store-claim.js';
 import { createMetrics, type BridgeMetrics } from './metrics.js';
 import { checkServerConfig, startServer, type RestServer } from '../rest/server.js';
 import type { ExtraRouter } from '../rest/context.js';
@@ -38,7 +40,18 @@ export function openStore(loaded: LoadedConfig, assembled: Pick<Assembled, 'conf
 export async function startBridge(loaded: LoadedConfig, log: Logger, options: { extraRouters?: ExtraRouter[] } = {}): Promise<RunningBridge> {
   const assembled = assemble(loaded);
   checkServerConfig(loaded);
-  const store = openStore(loaded, assembled);
+  const storePath = loaded.resolve(loaded.config.store.sqlite.path);
+  const claim = claimStore(storePath);
+  if ('heldBy' in claim) {
+    throw new ConfigError(loaded.yaml.problem(['store', 'sqlite', 'path'], `another bridge run (pid ${claim.heldBy}) uses the store ${storePath}: stop it first, or give this one its own store`));
+  }
+  let store: Store;
+  try {
+    store = openStore(loaded, assembled);
+  } catch (e) {
+    claim.release();
+    throw e;
+  }
   const metrics = createMetrics();
   metrics.watchFeedHead(() => store.head());
   const outbound = startOutbound({ store, flows: assembled.outbound, connections: loaded.config.connections, log, metrics: metrics.registry });
@@ -59,6 +72,7 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
     } catch (e) {
       await outbound.stop();
       await store.close();
+      claim.release();
       throw e;
     }
     // The app keeps only the tokens' hashes; the plain values go from the config object.
@@ -91,6 +105,7 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
       controller.abort();
       await Promise.all([...running, outbound.stop()]);
       await store.close();
+      claim.release();
     },
   };
 }
