@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Delivery, Source } from '../../src/core/delivery.js';
@@ -54,6 +55,13 @@ export class DropFolderSource implements Source {
     const stop = AbortSignal.any([signal, this.closing.signal]);
     if (stop.aborted) return;
     this.reading = true;
+    try {
+      // A folder named in the config is made if missing, as a fresh install expects.
+      await mkdir(this.s.dir, { recursive: true });
+    } catch (err) {
+      this.reading = false;
+      throw new RetryableError(`cannot create the drop folder ${this.s.dir}: ${(err as Error).message}`, { cause: err });
+    }
     const waker = new Waker(this.s.dir, this.s.pollMs, stop);
     try {
       while (!stop.aborted) {

@@ -1,9 +1,10 @@
+import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { fileSource } from './index.js';
-import { expectDelivery, sleep, startSource, type Harness } from './test-support.js';
+import { expectDelivery, sleep, startSource, tempDir, type Harness } from './test-support.js';
 
 const context = { file: 'bridge.yaml', path: 'flows.orders.source.file', resolve: (p: string) => join('/srv/bridge', p) };
 
@@ -73,8 +74,14 @@ describe('file source: polling and events', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
-  it('fails the read with a RetryableError when the folder cannot be listed', async () => {
-    h = await startSource({ path: 'missing' });
-    await expect(h.next()).rejects.toThrow(`cannot list the drop folder ${join(h.dir, 'missing')}: ENOENT`);
+  it('makes a missing folder, and fails the read with a RetryableError when it cannot', async () => {
+    h = await startSource({ path: 'missing/inbox' });
+    expect(await h.next(300)).toBe('timeout');
+    expect(statSync(join(h.dir, 'missing', 'inbox')).isDirectory()).toBe(true);
+    await h.dispose();
+    const dir = await tempDir();
+    await writeFile(join(dir, 'not-a-folder'), '');
+    h = await startSource({ path: 'not-a-folder/inbox' }, dir);
+    await expect(h.next()).rejects.toThrow(`cannot create the drop folder ${join(dir, 'not-a-folder', 'inbox')}: ENOTDIR`);
   });
 });
