@@ -89,7 +89,7 @@ describe('drop-folder source: a move that fails', () => {
       `cannot move orders.txt to ${join(dir, 'processed')}: EEXIST: file already exists, mkdir '${join(dir, 'processed')}'`,
     );
     expect((await readdir(dir)).sort()).toEqual(['orders.txt', 'processed']);
-    expect(warnings).toEqual(['orders.txt stays in the drop folder and is not taken again until it changes']);
+    expect(warnings).toEqual(['orders.txt stays in the drop folder; it is taken again in 60 s, or when it changes']);
     expect(await next(300)).toBe('timeout');
 
     // Touched but with the same content: still the same file (path + sha256).
@@ -113,6 +113,18 @@ describe('drop-folder source: a move that fails', () => {
     await expect(d.nack(new Error('bad'))).rejects.toThrow(`cannot move orders.txt to ${join(dir, 'failed')}: EEXIST`);
     expect((await readdir(dir)).sort()).toEqual(['failed', 'orders.txt']);
     expect(await next(250)).toBe('timeout');
+  });
+
+  it('takes a file it could not move again after settleRetryMs, unchanged, so a fixed folder needs no restart', async () => {
+    const { dir, next } = await start({ include: '*.txt', settleRetryMs: 400 }, { 'orders.txt': 'A', processed: 'not a folder' });
+    const d = expectDelivery(await next());
+    await expect(d.ack()).rejects.toThrow(/EEXIST/);
+    expect(await next(200)).toBe('timeout');
+    await rm(join(dir, 'processed'));
+    const again = expectDelivery(await next(2000));
+    expect(again.id).toBe(d.id);
+    await again.ack();
+    expect(await readdir(join(dir, 'processed'))).toEqual([`${STAMP}_orders.txt`]);
   });
 
   it('lets a failed ack be tried again once the folder is fixed', async () => {

@@ -20,22 +20,26 @@ export interface DropFolderSettings {
   readiness: 'stable' | 'marker';
   stableMs: number;
   pollMs: number;
+  /** After this long a file whose settle failed is taken again, changed or not. */
+  settleRetryMs: number;
   order: 'name' | 'mtime';
   plan: SettlePlan;
   log?: SourceLog;
 }
 
-/** A file whose settle failed: not taken again while it is unchanged (path + content). */
+/** A file whose settle failed: not taken again while it is unchanged (path + content), until `until`. */
 interface Stuck {
   seen: FileObservation;
   sha256: string;
+  /** performance.now() after which it is taken again all the same (its folder may be fixed). */
+  until: number;
 }
 
 /**
  * The drop-folder source. Scans at start, then every `pollMs` (sooner on a file-system event);
  * yields each complete file once, ordered, one at a time: the next is yielded only after the
- * previous one settled (or `read` was aborted). A file is taken again only if it is still there,
- * changed, after its settle failed — never in a loop. What is remembered lives in memory: after
+ * previous one settled (or `read` was aborted). A file whose settle failed is taken again when it
+ * changes, or after `settleRetryMs` — never in a loop. What is remembered lives in memory: after
  * a restart every file present is taken again, and the runtime skips what it already applied by
  * the delivery id (the content's sha256).
  */
@@ -107,7 +111,12 @@ export class DropFolderSource implements Source {
    */
   private async take(file: FileObservation, stop: AbortSignal): Promise<FileDelivery | undefined> {
     if (this.inFlight.has(file.name)) return undefined;
-    const stuck = this.stuck.get(file.name);
+    let stuck = this.stuck.get(file.name);
+    if (stuck && performance.now() >= stuck.until) {
+      // Time to try again: the runtime skips what it applied and only the move is repeated.
+      this.stuck.delete(file.name);
+      stuck = undefined;
+    }
     if (stuck && sameFile(stuck.seen, file)) return undefined;
     const path = join(this.s.dir, file.name);
     let digest;
@@ -119,7 +128,7 @@ export class DropFolderSource implements Source {
       const code = (err as NodeJS.ErrnoException).code;
       if (stop.aborted || code === 'ENOENT') return undefined;
       // Unreadable (permissions, I/O error): report once, look again when the file changes.
-      this.stuck.set(file.name, { seen: file, sha256: '' });
+      this.stuck.set(file.name, { seen: file, sha256: '', until: performance.now() + this.s.settleRetryMs });
       this.s.log?.warn({ file: file.name, error: (err as Error).message }, `cannot read ${file.name}; skipped until it changes`);
       return undefined;
     }
@@ -148,10 +157,10 @@ export class DropFolderSource implements Source {
       this.tracker.forget(name);
       return;
     }
-    this.stuck.set(name, { seen: delivery.file, sha256: delivery.id });
+    this.stuck.set(name, { seen: delivery.file, sha256: delivery.id, until: performance.now() + this.s.settleRetryMs });
     this.s.log?.warn(
       { file: name, id: delivery.id, error: outcome.error.message },
-      `${name} stays in the drop folder and is not taken again until it changes`,
+      `${name} stays in the drop folder; it is taken again in ${Math.round(this.s.settleRetryMs / 1000)} s, or when it changes`,
     );
   };
 }

@@ -25,6 +25,7 @@ describe('fileSource declaration', () => {
       readiness: 'stable',
       stableMs: 1000,
       pollMs: 500,
+      settleRetryMs: 60_000,
       order: 'name',
       processedDir: 'processed',
       failedDir: 'failed',

@@ -66,6 +66,7 @@ export function createFileSource(
     readiness: options.readiness,
     stableMs: options.stableMs,
     pollMs: options.pollMs,
+    settleRetryMs: options.settleRetryMs,
     order: options.order,
     plan: { dir, processedDir, failedDir, removeMarker: options.readiness === 'marker', now, log: context.log },
     log: context.log,

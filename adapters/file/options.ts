@@ -34,6 +34,12 @@ export const fileSourceOptions = z.strictObject({
     .min(10)
     .default(500)
     .describe('How often (ms) the folder is listed; file-system events only make the next listing come sooner.'),
+  settleRetryMs: z
+    .number()
+    .int()
+    .min(10)
+    .default(60_000)
+    .describe('A file that could not be moved (processed/ or failed/ not writable) is taken again after this long (ms), or sooner when it changes.'),
   order: z
     .enum(['name', 'mtime'])
     .default('name')
