@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/store/index.js';
@@ -83,16 +84,20 @@ describe('bridge run', () => {
     }
   });
 
-  it('keeps a flow whose drop folder is missing up, and takes files once the folder exists', async () => {
+  it('keeps a flow whose drop folder cannot be made up, and makes it and takes files once the way is clear', async () => {
     const bridge = makeBridge({ rows: { mapping: rowsCsv } });
-    const missing = join(bridge.dir, 'later');
+    // A file where the folder's parent should be: the folder cannot be made (as on a share not mounted).
+    const blocker = join(bridge.dir, 'later');
+    writeFileSync(blocker, '');
+    const inbox = join(blocker, 'inbox');
     const config = JSON.parse(readFileSync(bridge.configFile, 'utf8'));
-    config.flows.rows.source.file.path = missing;
+    config.flows.rows.source.file.path = inbox;
     writeFileSync(bridge.configFile, JSON.stringify(config));
     const d = daemon(bridge.configFile);
     expect(await d.waitForLog((l) => l.msg === 'source failed, will be opened again')).toMatchObject({ flow: 'rows', level: 'warn' });
-    mkdirSync(missing);
-    writeFileSync(join(missing, 'late.csv'), csvRows(1, 3));
+    rmSync(blocker);
+    for (let i = 0; i < 300 && !existsSync(inbox); i++) await sleep(50);
+    writeFileSync(join(inbox, 'late.csv'), csvRows(1, 3));
     expect(await d.waitForLog(isDelivery('late.csv'))).toMatchObject({ status: 'applied', created: 3 });
   });
 
