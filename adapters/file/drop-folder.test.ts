@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, readdir, rename, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileDelivery } from './file-delivery.js';
@@ -60,11 +60,20 @@ describe('drop-folder source: taking files', () => {
     await writeFile(join(dir, 'rows.csv'), 'R1\nXX\n');
     await expect(readBody(d.open())).rejects.toMatchObject({ name: 'DeliveryChangedError', message: expect.stringContaining('rows.csv changed while it was read') });
     expect(await (d as FileDelivery).settled).toMatchObject({ moved: false });
-    await expect(d.ack()).rejects.toThrow(/already settled/);
+    await expect(d.ack()).rejects.toMatchObject({ name: 'DeliveryChangedError' });
     expect(await readdir(dir)).toEqual(['rows.csv']);
     const again = expectDelivery(await next());
     expect(again.id).toBe(sha('R1\nXX\n'));
     expect((await readBody(again.open())).toString()).toBe('R1\nXX\n');
+  });
+
+  it('gives up a delivery whose file is gone before it is read, and goes on with the next file', async () => {
+    const { dir, next } = await start({}, { 'a.csv': 'A\n', 'b.csv': 'B\n' });
+    const d = expectDelivery(await next());
+    await rm(join(dir, 'a.csv'));
+    await expect(readBody(d.open())).rejects.toMatchObject({ name: 'DeliveryChangedError', message: 'a.csv is gone (moved or deleted) since it was taken: given up' });
+    await expect(d.nack(new Error('x'))).rejects.toMatchObject({ name: 'DeliveryChangedError' });
+    expect(expectDelivery(await next()).meta.name).toBe('b.csv');
   });
 
   it('reads only the bytes it was taken with, and leaves a file that grew meanwhile in place, to be taken again whole', async () => {

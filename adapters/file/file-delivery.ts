@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline, Readable, Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { DeliveryChangedError } from '../../src/core/errors.js';
 import type { Delivery } from '../../src/core/delivery.js';
 import type { DeliveryMeta } from '../../src/core/records.js';
@@ -31,6 +31,7 @@ export class FileDelivery implements Delivery {
   /** Resolves once per settle attempt's end — the first one is what the source waits for. */
   readonly settled: Promise<SettleOutcome>;
   private state: 'open' | 'settling' | 'settled' = 'open';
+  private givenUp: DeliveryChangedError | undefined;
   private resolveSettled!: (outcome: SettleOutcome) => void;
 
   constructor(
@@ -71,13 +72,16 @@ export class FileDelivery implements Delivery {
       },
       flush: (done) => {
         if (bytes === this.size && hash.digest('hex') === this.id) return done();
-        const error = new DeliveryChangedError(`${this.file.name} changed while it was read (${bytes} of the ${this.size} bytes it was taken with, and not the same ones): nothing of it counts; it is taken again once it is stable`);
-        this.giveUp(error);
-        done(error);
+        done(this.giveUp(`${this.file.name} changed while it was read (${bytes} of the ${this.size} bytes it was taken with, and not the same ones): its progress is forgotten; it is taken again once it is stable`));
       },
     });
-    // The source's own errors (EIO, a vanished file) reach the consumer through `checked`.
-    pipeline(source, checked, () => undefined);
+    // The source's own errors (EIO) reach the consumer through `checked`; a file gone meanwhile
+    // gives the delivery up, as a changed one does, rather than being retried for ever.
+    source.on('error', (e: NodeJS.ErrnoException) => {
+      checked.destroy(e.code === 'ENOENT' ? this.giveUp(`${this.file.name} is gone (moved or deleted) since it was taken: given up`) : e);
+    });
+    checked.on('close', () => source.destroy());
+    source.pipe(checked);
     return checked;
   }
 
@@ -92,13 +96,19 @@ export class FileDelivery implements Delivery {
     });
   }
 
-  /** Ends the delivery unsettled: its file stays, and neither ack nor nack can follow. */
-  private giveUp(error: DeliveryChangedError): void {
-    if (this.state !== 'open') return;
-    this.state = 'settled';
-    const outcome: SettleOutcome = { moved: false, error };
-    this.resolveSettled(outcome);
-    this.onSettled(this, outcome);
+  /**
+   * Ends the delivery unsettled: its file stays where it is (or is gone). A later ack or nack
+   * rejects with the same DeliveryChangedError, which the runtime knows. Returns that error.
+   */
+  private giveUp(message: string): DeliveryChangedError {
+    this.givenUp ??= new DeliveryChangedError(message);
+    if (this.state === 'open') {
+      this.state = 'settled';
+      const outcome: SettleOutcome = { moved: false, error: this.givenUp };
+      this.resolveSettled(outcome);
+      this.onSettled(this, outcome);
+    }
+    return this.givenUp;
   }
 
   nack(error: Error): Promise<void> {
@@ -106,6 +116,7 @@ export class FileDelivery implements Delivery {
   }
 
   private async settle(move: () => Promise<string>): Promise<void> {
+    if (this.givenUp !== undefined) throw this.givenUp;
     if (this.state !== 'open') {
       throw new Error(`delivery ${this.file.name} is already ${this.state === 'settled' ? 'settled' : 'being settled'}`);
     }

@@ -45,12 +45,12 @@ const lit = JSON.stringify;
 let serial = 0;
 
 /** The rules of one field beyond its type, once per field; each is called from its own site. */
-function compileRules(f: FieldModel, isKey: boolean): Check[] {
+function compileRules(f: FieldModel, wholeKey: boolean): Check[] {
   const rules: Check[] = [];
   if (f.type === 'string') {
     // SQLite would store a lone surrogate as U+FFFD: the entity could never be found by its text again.
     rules.push((v, p, o) => !(v as WellFormed).isWellFormed() && fail(o, p, 'not well-formed Unicode (a lone surrogate)', v));
-    if (isKey) rules.push((v, p, o) => (v as string).length === 0 && fail(o, p, 'empty: a key field needs a value', v));
+    if (wholeKey) rules.push((v, p, o) => (v as string).length === 0 && fail(o, p, 'empty: a key field needs a value', v));
   }
   if (f.minLength !== undefined) rules.push((v, p, o) => (v as string).length < f.minLength! && fail(o, p, `shorter than ${f.minLength} characters`, v));
   if (f.maxLength !== undefined) rules.push((v, p, o) => (v as string).length > f.maxLength! && fail(o, p, `longer than ${f.maxLength} characters`, v));
@@ -86,9 +86,9 @@ function compileRules(f: FieldModel, isKey: boolean): Check[] {
  * Code checking the value in `v` (path expression `path`) against `f`; its rules are appended to
  * `rules` and called as `R[i]`. With `trusted` the type test is left out: the caller guarantees it.
  */
-function valueCode(f: FieldModel, path: string, required: boolean, trusted: boolean, rules: Check[], isKey = false): string {
+function valueCode(f: FieldModel, path: string, required: boolean, trusted: boolean, rules: Check[], wholeKey = false): string {
   const [test, message] = TYPE_TESTS[f.type];
-  const own = compileRules(f, isKey);
+  const own = compileRules(f, wholeKey);
   const calls = own.map((_, i) => `R[${rules.length + i}](v, ${path}, o);`).join(' ');
   rules.push(...own);
   const missing = required ? `o.push({ code: 'model.invalid', field: ${path}, message: 'required' });` : '';
@@ -119,7 +119,8 @@ function compileObject(fields: Record<string, FieldModel>, key: readonly string[
     const path = `(p ? p + ${lit(`.${n}`)} : ${lit(n)})`;
     const f = fields[n];
     const isKey = key.includes(n);
-    body += `v = obj[${lit(n)}]; ${valueCode(f, path, f.required === true || isKey, trustedTypes?.has(n) === true, rules, isKey)}\n`;
+    // An empty part of a composite key still makes a key ("A,,3"); an empty single key does not.
+    body += `v = obj[${lit(n)}]; ${valueCode(f, path, f.required === true || isKey, trustedTypes?.has(n) === true, rules, isKey && key.length === 1)}\n`;
   }
   if (!trustedShape) {
     const known = new Set(Object.keys(fields));

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,7 @@ describe('startBridge and the REST server', () => {
     }
   });
 
-  it('runs one bridge per store: a second is refused naming the first, a claim left by a dead process is taken over', async () => {
+  it('runs one bridge per store: a second is refused naming the first, and the claim dies with its process (kill -9)', async () => {
     const file = config('server: { listen: "127.0.0.1:0" }\n');
     const store = join(file, '..', 'b.db');
     const first = await startBridge(loadConfig(file), quiet());
@@ -59,11 +59,21 @@ describe('startBridge and the REST server', () => {
     expect((refused as Error).message).toContain(`another bridge run (pid ${process.pid}) uses the store ${store}`);
     await first.stop();
     expect(existsSync(`${store}.bridge-pid`)).toBe(false);
-    // As kill -9 leaves it: the pid of a process that is gone.
-    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    writeFileSync(`${store}.bridge-pid`, `${gone}\n`);
-    const next = await startBridge(loadConfig(file), quiet());
-    expect(readFileSync(`${store}.bridge-pid`, 'utf8')).toBe(`${process.pid}\n`);
-    await next.stop();
+    // Another process holds it, then is killed: its claim goes with it, whatever file it left.
+    const claimer = new URL('../runtime/store-claim.ts', import.meta.url).pathname;
+    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(claimer)}).then((m) => { m.claimStore(${JSON.stringify(store)}); console.log('held'); setInterval(() => {}, 1000); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve));
+      const held = await startBridge(loadConfig(file), quiet()).catch((e: unknown) => e);
+      expect((held as Error).message).toContain(`another bridge run (pid ${holder.pid}) uses the store`);
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('close', resolve));
+      expect(readFileSync(`${store}.bridge-pid`, 'utf8')).toBe(`${holder.pid}\n`);
+      const next = await startBridge(loadConfig(file), quiet());
+      expect(readFileSync(`${store}.bridge-pid`, 'utf8')).toBe(`${process.pid}\n`);
+      await next.stop();
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });

@@ -43,15 +43,19 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
   const storePath = loaded.resolve(loaded.config.store.sqlite.path);
   const claim = claimStore(storePath);
   if ('heldBy' in claim) {
-    throw new ConfigError(loaded.yaml.problem(['store', 'sqlite', 'path'], `another bridge run (pid ${claim.heldBy}) uses the store ${storePath}: stop it first, or give this one its own store`));
+    const who = claim.heldBy === undefined ? 'another bridge run' : `another bridge run (pid ${claim.heldBy})`;
+    throw new ConfigError(loaded.yaml.problem(['store', 'sqlite', 'path'], `${who} uses the store ${storePath}: stop it first, or give this one its own store`));
   }
-  let store: Store;
   try {
-    store = openStore(loaded, assembled);
+    return await startOnClaimedStore(loaded, log, assembled, claim.release, options);
   } catch (e) {
     claim.release();
     throw e;
   }
+}
+
+async function startOnClaimedStore(loaded: LoadedConfig, log: Logger, assembled: Assembled, releaseClaim: () => void, options: { extraRouters?: ExtraRouter[] }): Promise<RunningBridge> {
+  const store = openStore(loaded, assembled);
   const metrics = createMetrics();
   metrics.watchFeedHead(() => store.head());
   const outbound = startOutbound({ store, flows: assembled.outbound, connections: loaded.config.connections, log, metrics: metrics.registry });
@@ -72,7 +76,6 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
     } catch (e) {
       await outbound.stop();
       await store.close();
-      claim.release();
       throw e;
     }
     // The app keeps only the tokens' hashes; the plain values go from the config object.
@@ -101,11 +104,14 @@ export async function startBridge(loaded: LoadedConfig, log: Logger, options: { 
     server,
     outbound: outbound.states,
     async stop() {
-      await server?.close();
-      controller.abort();
-      await Promise.all([...running, outbound.stop()]);
-      await store.close();
-      claim.release();
+      try {
+        await server?.close();
+        controller.abort();
+        await Promise.all([...running, outbound.stop()]);
+        await store.close();
+      } finally {
+        releaseClaim();
+      }
     },
   };
 }

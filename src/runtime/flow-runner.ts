@@ -59,15 +59,13 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
       logOutcome(log, flow.name, await ingest(delivery, flow, store, { signal }), state, observe);
       return;
     } catch (e) {
-      if (e instanceof DeliveryChangedError) {
-        // Its batches may hold bytes of another content: a later delivery of the same id starts over.
-        await store.forgetDelivery(flow.name, delivery.id);
-        log.warn({ flow: flow.name, delivery: delivery.meta.name, deliveryId: delivery.id }, e.message);
-        return;
-      }
-      if (e instanceof SettleError && e.cause instanceof DeliveryChangedError) {
-        logOutcome(log, flow.name, e.outcome, state, observe);
-        log.warn({ flow: flow.name, delivery: e.outcome.name, deliveryId: e.outcome.deliveryId }, e.cause.message);
+      const changed = e instanceof DeliveryChangedError ? e : e instanceof SettleError && e.cause instanceof DeliveryChangedError ? e.cause : undefined;
+      if (changed !== undefined) {
+        if (e instanceof SettleError) logOutcome(log, flow.name, e.outcome, state, observe);
+        // Its batches may hold bytes of another content: a later delivery of the same id starts
+        // over (a complete one, whose file grew after it was read, is kept).
+        await forgetDelivery(store, flow.name, delivery.id, signal);
+        log.warn({ flow: flow.name, delivery: delivery.meta.name, deliveryId: delivery.id }, changed.message);
         return;
       }
       if (e instanceof SettleError) {
@@ -81,6 +79,17 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
       const known = e instanceof RetryableError;
       log[known ? 'warn' : 'error']({ flow: flow.name, delivery: delivery.meta.name, attempt, err: e }, known ? 'delivery will be retried' : 'unexpected error, delivery will be retried');
       if (!(await waitBeforeRetry(e, attempt, signal))) return;
+    }
+  }
+}
+
+/** Forgets a delivery's progress, waiting out a busy store; gives up only when stopped. */
+async function forgetDelivery(store: Store, flow: string, deliveryId: string, signal: AbortSignal): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store.forgetDelivery(flow, deliveryId);
+    } catch (e) {
+      if (!(e instanceof RetryableError) || !(await waitBeforeRetry(e, attempt, signal))) throw e;
     }
   }
 }

@@ -1,58 +1,44 @@
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-
-/** Whether a process of that id runs (EPERM: it does, as another user). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Claim files this process holds: a claim with our own pid is ours only if it is here (else a dead process had our pid). */
-const held = new Set<string>();
+import Database from 'better-sqlite3';
 
 /**
  * Claims a store for one `bridge run`: two daemons on one store would take the same files and
- * apply the same deliveries twice over. The claim is a file beside the store holding the
- * daemon's pid, created exclusively; one left by a process that is gone (kill -9, a crash) is
- * taken over. Returns the release, or the pid of the daemon that holds the store.
+ * apply the same deliveries twice over. The claim is an exclusive lock on a small SQLite file
+ * beside the store (`STORE.bridge-lock`), held open for the daemon's life: the operating system
+ * drops it when the process ends however it ends (kill -9 included), so a claim is never stale
+ * and a reused pid fools nothing. `STORE.bridge-pid` only tells the refused daemon whom it met.
+ * Returns the release, or the holder's pid (undefined when unknown).
  */
-export function claimStore(storePath: string): { release: () => void } | { heldBy: number } {
-  const file = `${storePath}.bridge-pid`;
+export function claimStore(storePath: string): { release: () => void } | { heldBy: number | undefined } {
   mkdirSync(dirname(storePath), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const pidFile = `${storePath}.bridge-pid`;
+  const lock = new Database(`${storePath}.bridge-lock`, { timeout: 0 });
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    // Held until the connection closes; never committed.
+    lock.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    lock.close();
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+    let holder: number | undefined;
     try {
-      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
-      held.add(file);
-      return {
-        release: () => {
-          held.delete(file);
-          try {
-            if (Number(readFileSync(file, 'utf8')) === process.pid) unlinkSync(file);
-          } catch {
-            /* already gone */
-          }
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder = NaN;
-    try {
-      holder = Number(readFileSync(file, 'utf8'));
+      holder = Number(readFileSync(pidFile, 'utf8')) || undefined;
     } catch {
-      continue; // released meanwhile
+      /* not written yet */
     }
-    const live = holder === process.pid ? held.has(file) : Number.isSafeInteger(holder) && holder > 0 && alive(holder);
-    if (live) return { heldBy: holder };
-    try {
-      unlinkSync(file);
-    } catch {
-      /* another starter took it over first: the next attempt sees its pid */
-    }
+    return { heldBy: holder };
   }
-  throw new Error(`cannot claim the store ${storePath}: its claim file ${file} keeps changing`);
+  writeFileSync(pidFile, `${process.pid}\n`);
+  return {
+    release: () => {
+      if (!lock.open) return;
+      try {
+        unlinkSync(pidFile);
+      } catch {
+        /* already gone */
+      }
+      lock.close();
+    },
+  };
 }

@@ -24,10 +24,6 @@ export class FullSyncHeldError extends Error {
   }
 }
 
-/**
- * A batch names a delivery that is already complete. The runtime checks `delivery()` first, so
- * this means a race with another process or a bug: nothing of the batch was applied.
- */
 /** Another process applies the same delivery: its progress is not where this batch starts. */
 export class DeliveryBusyError extends RetryableError {
   constructor(flow: string, deliveryId: string, recordsDone: number, recordsBefore: number) {
@@ -35,6 +31,10 @@ export class DeliveryBusyError extends RetryableError {
   }
 }
 
+/**
+ * A batch names a delivery that is already complete. The runtime checks `delivery()` first, so
+ * this means a race with another process or a bug: nothing of the batch was applied.
+ */
 export class DeliveryCompleteError extends Error {
   override readonly name = 'DeliveryCompleteError';
   constructor(
