@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-install.sh
-# The example flows watch these folders; a drop folder is never created by the daemon itself.
+# The example flows watch these folders (the daemon makes them too; here they exist before it starts).
 mkdir -p var/inbox/customers var/inbox/orders var/inbox/prices
 exec node bin/bridge.js run --config bridge.example.yaml "$@"
