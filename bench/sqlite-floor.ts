@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, contentHash } from '../src/store/canonical-json.js';
+import { ENTITY_ROWS, VERSION_ROWS } from '../src/store/entity-writer.js';
 import { MultiRowInsert } from '../src/store/multi-row-insert.js';
 import { openDatabase } from '../src/store/schema.js';
 import { rowData } from './rest-store.js';
@@ -27,8 +28,9 @@ export function sqliteFloor(count: number): number {
   try {
     db.pragma('synchronous = NORMAL');
     db.prepare("INSERT INTO origins (id, origin, flow, delivery_id, delivery_name) VALUES (1, 'file:first', 'first', 'd', 'rows.csv')").run();
-    const versions = new MultiRowInsert(db, 'INSERT INTO versions (seq, type, key, version, op, prev, data, hash, at, origin_id, position, source_ts) VALUES', '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', 12);
-    const entities = new MultiRowInsert(db, 'INSERT INTO entities (type, key, version, seq, data_seq, hash, created_at, deleted, flow, origin, ts_ms) VALUES', '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)', 10);
+    // The writer's own statements; a first ingest's entity rows are all new, so no upsert clause.
+    const versions = new MultiRowInsert(db, VERSION_ROWS.head, VERSION_ROWS.row, VERSION_ROWS.width);
+    const entities = new MultiRowInsert(db, ENTITY_ROWS.head, ENTITY_ROWS.row, ENTITY_ROWS.width);
     const started = performance.now();
     const at = new Date().toISOString();
     const atMs = Date.now();

@@ -127,9 +127,8 @@ export class DropFolderSource implements Source {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (stop.aborted || code === 'ENOENT') return undefined;
-      // Unreadable (permissions, I/O error): report once, look again when the file changes.
-      this.stuck.set(file.name, { seen: file, sha256: '', until: performance.now() + this.s.settleRetryMs });
-      this.s.log?.warn({ file: file.name, error: (err as Error).message }, `cannot read ${file.name}; skipped until it changes`);
+      // Unreadable (permissions, I/O error): reported, looked at again when it changes or after settleRetryMs.
+      this.s.log?.warn({ file: file.name, error: (err as Error).message }, `cannot read ${file.name}; ${this.stick(file, '')}`);
       return undefined;
     }
     if (!after) return undefined;
@@ -157,12 +156,14 @@ export class DropFolderSource implements Source {
       this.tracker.forget(name);
       return;
     }
-    this.stuck.set(name, { seen: delivery.file, sha256: delivery.id, until: performance.now() + this.s.settleRetryMs });
-    this.s.log?.warn(
-      { file: name, id: delivery.id, error: outcome.error.message },
-      `${name} stays in the drop folder; it is taken again in ${Math.round(this.s.settleRetryMs / 1000)} s, or when it changes`,
-    );
+    this.s.log?.warn({ file: name, id: delivery.id, error: outcome.error.message }, `${name} stays in the drop folder; ${this.stick(delivery.file, delivery.id)}`);
   };
+
+  /** Keeps a file out until it changes or settleRetryMs passed; says so for the log line. */
+  private stick(seen: FileObservation, sha256: string): string {
+    this.stuck.set(seen.name, { seen, sha256, until: performance.now() + this.s.settleRetryMs });
+    return `it is taken again in ${Math.round(this.s.settleRetryMs / 1000)} s, or when it changes`;
+  }
 }
 
 /** Resolves when the delivery settled or the signal aborted, whichever comes first. */

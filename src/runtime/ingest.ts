@@ -168,10 +168,10 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   const origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name };
   const skip = previous?.recordsDone ?? 0;
   let seen = skip;
-  let committed = skip;
 
-  const commit = async (batch: MappedBatch) => {
-    const progress = { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, recordsBefore: committed, recordsDone: batch.seen, complete: batch.last };
+  /** `recordsBefore`: where the batch starts, the previous batch's end. */
+  const commit = async (batch: MappedBatch, recordsBefore: number) => {
+    const progress = { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, recordsBefore, recordsDone: batch.seen, complete: batch.last };
     const result = await store.apply({
       origin,
       writes: batch.writes,
@@ -180,7 +180,6 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
       fullSyncType: flow.mode === 'full' ? mapping.entity : undefined,
       fullSync: batch.last && flow.mode === 'full' ? { type: mapping.entity, maxDeleteShare: flow.maxDeleteShare, force: options.force } : undefined,
     });
-    committed = batch.seen;
     addCounts(counts, result);
     options.onBatch?.(batch.seen - skip, counts);
   };
@@ -196,11 +195,12 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
       : mapInWorker(delivery.open(), job);
   try {
     for await (const batch of batches) {
+      const before = seen;
       seen = batch.seen;
       if (batch.fatal) {
         return settle(() => delivery.nack(new DataError(batch.fatal!)), 'failed', seen - skip, batch.fatal);
       }
-      await commit(batch);
+      await commit(batch, before);
       if (!batch.last && options.signal?.aborted) return outcome('interrupted', seen - skip);
     }
   } catch (e) {

@@ -18,6 +18,18 @@ const FLOW = 6;
 const ORIGIN = 7;
 const TS_MS = 8;
 
+/** The rows the writer inserts (bench/sqlite-floor.ts writes the same ones), in `addVersion`'s and `write`'s value order. */
+export const VERSION_ROWS = {
+  head: 'INSERT INTO versions (seq, type, key, version, op, prev, data, hash, at, origin_id, position, source_ts) VALUES',
+  row: '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  width: 12,
+};
+export const ENTITY_ROWS = {
+  head: 'INSERT INTO entities (type, key, version, seq, data_seq, hash, created_at, deleted, flow, origin, ts_ms) VALUES',
+  row: '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
+  width: 10,
+};
+
 /** What one batch writes with: set by `begin`, shared by every write of the batch. */
 export interface BatchContext {
   /** Last seq allocated; each version takes the next one. */
@@ -56,18 +68,13 @@ export class EntityWriter {
   ) {
     this.current = new CurrentRows(db, (type) => rules.has(type));
     this.selectData = db.prepare<[number], string>('SELECT data FROM versions WHERE seq = ?').pluck();
-    this.versions = new MultiRowInsert(
-      db,
-      'INSERT INTO versions (seq, type, key, version, op, prev, data, hash, at, origin_id, position, source_ts) VALUES',
-      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      12,
-    );
+    this.versions = new MultiRowInsert(db, VERSION_ROWS.head, VERSION_ROWS.row, VERSION_ROWS.width);
     // One upsert for new, updated and revived entities; a revived tombstone's life starts anew.
     this.entities = new MultiRowInsert(
       db,
-      'INSERT INTO entities (type, key, version, seq, data_seq, hash, created_at, deleted, flow, origin, ts_ms) VALUES',
-      '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
-      10,
+      ENTITY_ROWS.head,
+      ENTITY_ROWS.row,
+      ENTITY_ROWS.width,
       `ON CONFLICT (type, key) DO UPDATE SET version = excluded.version, seq = excluded.seq, data_seq = excluded.data_seq,
         hash = excluded.hash, created_at = CASE WHEN deleted = 1 THEN excluded.created_at ELSE created_at END, deleted = 0,
         flow = excluded.flow, origin = excluded.origin, ts_ms = excluded.ts_ms`,
