@@ -177,6 +177,22 @@ describe('full sync and conflicts through the daemon', () => {
     await withStore(bridge.dbPath, async (store) => {
       expect((await store.list('Customer', { limit: 10 })).map((e) => e.key)).toEqual(['C0000001', 'C0000002']);
     });
+
+    // A file of garbage: every record rejected, and held for what it would delete; the error says both.
+    const garbage = join(bridge.dir, 'garbage.DAT');
+    writeFileSync(garbage, Buffer.alloc(128, 0xff));
+    const refused = await runCli(['ingest', garbage, '--flow', 'customers', '--config', bridge.configFile]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/would delete 2 of 2 live entities .*; besides, 2 of the 2 records read were rejected/);
+    // `bridge status` shows the deliveries refused whole, by the daemon and by the CLI, newest first.
+    const status = await runCli(['status', '--json', '--config', bridge.configFile]);
+    expect(JSON.parse(status.stdout).flows[0].refused).toEqual([
+      expect.objectContaining({ status: 'held', deliveryName: 'garbage.DAT', records: 2, errorCount: 1 }),
+      expect.objectContaining({ status: 'held', deliveryName: expect.stringMatching(/_day2\.DAT$/), records: 2 }),
+      expect.objectContaining({ status: 'held', deliveryName: 'day2.DAT', records: 2 }),
+    ]);
+    const text = await runCli(['status', '--config', bridge.configFile]);
+    expect(text.stdout).toMatch(/refused whole:\n  \S+  held +garbage\.DAT: .*besides, 2 of the 2 records read were rejected/);
   });
 
   it('lets a lower-priority flow not overwrite what a higher one wrote (source-priority)', async () => {

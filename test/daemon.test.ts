@@ -79,6 +79,10 @@ describe('bridge run', () => {
     const store = openSqliteStore({ path: bridge.dbPath });
     try {
       expect(await store.head()).toBe(0);
+      // Kept for `bridge status`, not only logged.
+      expect(await store.deliveryFailures({ flow: 'orders' })).toEqual([
+        expect.objectContaining({ status: 'failed', deliveryName: 'ORDERS.TXT', records: 0, errorCount: 1, errors: [expect.objectContaining({ code: 'file.trailer' })] }),
+      ]);
     } finally {
       await store.close();
     }

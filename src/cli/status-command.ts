@@ -1,14 +1,16 @@
+import { formatDataError } from '../core/errors.js';
 import { EXIT } from './exit.js';
 import { withStore } from './with-store.js';
 
-/** `bridge status`: per flow, the last deliveries, their counts, and open rejects — read from the store. */
+/** `bridge status`: per flow, the last deliveries and their counts, the last ones refused whole and why, and open rejects — read from the store. */
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
   return withStore(options.config, async ({ assembled, store }) => {
     const report = [];
     for (const flow of assembled.flows.values()) {
       const recent = await store.deliveries({ flow: flow.name, limit: 5 });
+      const refused = await store.deliveryFailures({ flow: flow.name, limit: 5 });
       const openRejects = await store.countRejects({ flow: flow.name, status: 'open' });
-      report.push({ flow: flow.name, enabled: flow.enabled, entity: flow.mapping.entity, mode: flow.mode, recent, openRejects });
+      report.push({ flow: flow.name, enabled: flow.enabled, entity: flow.mapping.entity, mode: flow.mode, recent, refused, openRejects });
     }
     const head = await store.head();
     if (options.json) {
@@ -25,6 +27,11 @@ export async function statusCommand(options: { config: string; json?: boolean })
           `  ${d.finishedAt ?? d.startedAt}  ${d.state.padEnd(11)} ${d.deliveryName ?? d.deliveryId.slice(0, 12)}: ${d.recordsDone} records, ` +
             `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.rejected} rejected\n`,
         );
+      }
+      if (f.refused.length) process.stdout.write('  refused whole:\n');
+      for (const r of f.refused) {
+        const more = r.errorCount > 1 ? ` (and ${r.errorCount - 1} more error${r.errorCount > 2 ? 's' : ''})` : '';
+        process.stdout.write(`  ${r.at}  ${r.status.padEnd(11)} ${r.deliveryName ?? r.deliveryId.slice(0, 12)}: ${r.errors.length ? formatDataError(r.errors[0]) : 'no error given'}${more}\n`);
       }
     }
     return EXIT.ok;

@@ -18,6 +18,8 @@ afterAll(closeIngestWorkers);
 const header = 'ID,NAME,CITY,QTY,PRICE,AMOUNT,DISCOUNT,ORDERED,SHIPPED,STATUS\n';
 const row = (i: number, qty = 1) => `ID${String(i).padStart(8, '0')},Name ${i},Lyon,${qty},1.00,1.00,0.00,20260101,20270101,A\n`;
 const rows = (from: number, to: number, qty = 1) => Array.from({ length: to - from + 1 }, (_, i) => row(from + i, qty)).join('');
+/** A record whose status the mapping's lookup does not know: rejected. */
+const badRow = (i: number) => row(i).replace(/,A\n$/, ',X\n');
 
 /**
  * A delivery whose bytes change under the reader: the file source detects that by its hash; here
@@ -48,9 +50,10 @@ describe('runFlow', () => {
   it('gives up a delivery whose bytes changed while read, forgets its progress, and applies it whole when it comes again', async () => {
     const store = stores.open();
     const settled: string[] = [];
-    // The first 5 records, as the reader saw them before the file changed under it, hold other values.
-    const seenBefore = header + rows(1, 5, 7);
-    const real = header + rows(1, 10);
+    // The first 5 records, as the reader saw them before the file changed under it, hold other
+    // values, and record 3 was bad then; in the real content it is record 8 that is bad.
+    const seenBefore = header + rows(1, 2, 7) + badRow(3) + rows(4, 5, 7);
+    const real = header + rows(1, 7) + badRow(8) + rows(9, 10);
     const deliveries = [changingDelivery('sha-real', seenBefore + rows(6, 10), seenBefore.length, settled), plainDelivery('sha-real', real, settled)];
     const abort = new AbortController();
     const source: Source = {
@@ -61,15 +64,19 @@ describe('runFlow', () => {
       close: async () => undefined,
     };
     const flow: AssembledFlow = { name: 'rows', mapping: loadMapping(resolve(root, 'bench/mappings/rows-csv.yaml')), mode: 'incremental', maxDeleteShare: 0.2, batchSize: 2, enabled: true, createSource: () => source };
-    const lines: { msg: string }[] = [];
+    const lines: { msg: string; discardedRejects?: number }[] = [];
     const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) });
     const state: FlowState = { name: 'rows', state: 'starting', deliveries: 0 };
     await runFlow(flow, store, log, abort.signal, state);
 
-    expect(lines.some((l) => l.msg === 'rows.csv changed while it was read')).toBe(true);
+    expect(lines.find((l) => l.msg === 'rows.csv changed while it was read')).toMatchObject({ discardedRejects: 1 });
     // Had the progress of the first attempt (4 records) been kept, records 1-4 would be skipped, still at qty 7.
     const entities = await store.list('Row', { limit: 100 });
-    expect(entities.map((e) => [e.key, e.data.quantity])).toEqual(Array.from({ length: 10 }, (_, i) => [`ID${String(i + 1).padStart(8, '0')}`, 1]));
+    const good = [1, 2, 3, 4, 5, 6, 7, 9, 10].map((i) => [`ID${String(i).padStart(8, '0')}`, 1]);
+    expect(entities.map((e) => [e.key, e.data.quantity])).toEqual(good);
+    // Only the real content's bad record is open: record 3's reject came from bytes that are gone.
+    expect((await store.rejects({ status: 'open' })).map((r) => r.position?.record)).toEqual([8]);
+    expect((await store.rejects({ status: 'discarded' })).map((r) => r.position?.record)).toEqual([3]);
     expect(await store.delivery('rows', 'sha-real')).toMatchObject({ state: 'complete', recordsDone: 10 });
     expect(settled).toEqual(['ack']);
   });

@@ -64,8 +64,8 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
         if (e instanceof SettleError) logOutcome(log, flow.name, e.outcome, state, observe);
         // Its batches may hold bytes of another content: a later delivery of the same id starts
         // over (a complete one, whose file grew after it was read, is kept).
-        await forgetDelivery(store, flow.name, delivery.id, signal);
-        log.warn({ flow: flow.name, delivery: delivery.meta.name, deliveryId: delivery.id }, changed.message);
+        const discardedRejects = await forgetDelivery(store, flow.name, delivery.id, signal);
+        log.warn({ flow: flow.name, delivery: delivery.meta.name, deliveryId: delivery.id, discardedRejects }, changed.message);
         return;
       }
       if (e instanceof SettleError) {
@@ -83,8 +83,8 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
   }
 }
 
-/** Forgets a delivery's progress, waiting out a busy store; gives up only when stopped. */
-async function forgetDelivery(store: Store, flow: string, deliveryId: string, signal: AbortSignal): Promise<void> {
+/** Forgets a delivery's progress (and discards its open rejects: how many), waiting out a busy store; gives up only when stopped. */
+async function forgetDelivery(store: Store, flow: string, deliveryId: string, signal: AbortSignal): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await store.forgetDelivery(flow, deliveryId);

@@ -152,6 +152,11 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     }
     return outcome(status, records, errors);
   };
+  /** Refuses the delivery whole: kept in the store for `bridge status`, then nacked. */
+  const refuse = async (status: 'failed' | 'held', records: number, errors: DataErrorDetail[]): Promise<IngestOutcome> => {
+    await store.recordDeliveryFailure({ flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, status, records, errors });
+    return settle(() => delivery.nack(new DataError(errors)), status, records, errors);
+  };
 
   const previous = await store.delivery(flow.name, delivery.id);
   if (previous?.state === 'complete') {
@@ -161,7 +166,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   if (mapping.format.checksWholeDelivery && !previous) {
     const fatal = await wholeDeliveryErrors(delivery, mapping);
     if (fatal.length) {
-      return settle(() => delivery.nack(new DataError(fatal)), 'failed', 0, fatal);
+      return refuse('failed', 0, fatal);
     }
   }
 
@@ -193,12 +198,15 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     : split !== undefined && skip === 0 && worker !== true
       ? mapInPieces(delivery.open(), job, split, worker === 'pieces' ? TEST_PIECE_BYTES : PIECE_BYTES)
       : mapInWorker(delivery.open(), job);
+  /** Records of this run that could not be read or mapped, committed or not (a held last batch is rolled back). */
+  let rejectedRead = 0;
   try {
     for await (const batch of batches) {
       const before = seen;
       seen = batch.seen;
+      rejectedRead += batch.rejects.length;
       if (batch.fatal) {
-        return settle(() => delivery.nack(new DataError(batch.fatal!)), 'failed', seen - skip, batch.fatal);
+        return refuse('failed', seen - skip, batch.fatal);
       }
       await commit(batch, before);
       if (!batch.last && options.signal?.aborted) return outcome('interrupted', seen - skip);
@@ -207,8 +215,10 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     // Another process applied it to the end meanwhile (a second daemon, a `bridge ingest`).
     if (e instanceof DeliveryCompleteError) return settle(() => ack(delivery), 'skipped', seen - skip);
     if (e instanceof FullSyncHeldError) {
-      const error: DataErrorDetail = { code: 'delivery.invalid', message: e.message };
-      return settle(() => delivery.nack(new DataError(error)), 'held', seen - skip, [error]);
+      // A file of garbage is held for what it would delete: say too that its records were bad.
+      const bad = rejectedRead > 0 ? `; besides, ${rejectedRead} of the ${seen - skip} records read were rejected (could not be decoded or mapped)` : '';
+      const error: DataErrorDetail = { code: 'delivery.invalid', message: e.message + bad };
+      return refuse('held', seen - skip, [error]);
     }
     throw e;
   }

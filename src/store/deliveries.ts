@@ -51,6 +51,7 @@ export class Deliveries {
   private readonly recent: Database.Statement<[number], DeliveryRow>;
   private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
   private readonly forgetSeen: Database.Statement<[string, string]>;
+  private readonly discardRejects: Database.Statement<[string, string, string, string]>;
   private readonly forgetIncomplete: Database.Statement<[string, string]>;
 
   constructor(db: Database.Database) {
@@ -71,16 +72,23 @@ export class Deliveries {
     this.recentOfFlow = db.prepare('SELECT * FROM deliveries WHERE flow = ? ORDER BY id DESC LIMIT ?');
     const incomplete = 'SELECT id FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0';
     this.forgetSeen = db.prepare(`DELETE FROM full_sync_seen WHERE delivery IN (${incomplete})`);
+    this.discardRejects = db.prepare(
+      `UPDATE rejects SET status = 'discarded' WHERE flow = ? AND delivery_id = ? AND status = 'open' AND EXISTS (${incomplete})`,
+    );
     this.forgetIncomplete = db.prepare('DELETE FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0');
   }
 
   /**
    * Forgets the progress of an incomplete delivery, so that it starts again from its first record
-   * when it comes again. What its batches applied stays applied. A complete one is kept.
+   * when it comes again. What its batches applied stays applied; its open rejects are discarded
+   * (returns how many). A complete one is kept, rejects and all.
    */
-  forget(flow: string, deliveryId: string): void {
+  forget(flow: string, deliveryId: string): number {
+    // Its records are judged again when it comes again: rejects of this read would be doubles.
+    const discarded = this.discardRejects.run(flow, deliveryId, flow, deliveryId).changes;
     this.forgetSeen.run(flow, deliveryId);
     this.forgetIncomplete.run(flow, deliveryId);
+    return discarded;
   }
 
   /**

@@ -153,6 +153,23 @@ const migrations: string[] = [
   );
   CREATE INDEX dead_letters_by_status ON dead_letters (status, id);
   `,
+  `
+  -- Deliveries refused whole (failed: trailer or decode errors; held: a full sync that would
+  -- delete too much), so that status shows them beside the applied ones. Kept apart from
+  -- deliveries, whose rows mean progress: a refused delivery has none, and is read again whole.
+  CREATE TABLE delivery_failures (
+    id INTEGER PRIMARY KEY,
+    flow TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    delivery_name TEXT,
+    status TEXT NOT NULL CHECK (status IN ('failed', 'held')),
+    records INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    errors TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX delivery_failures_by_flow ON delivery_failures (flow, id);
+  `,
 ];
 
 /** The schema version this build writes. */

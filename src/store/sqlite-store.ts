@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { BatchApplier } from './apply.js';
 import { compileConflicts } from './conflicts.js';
+import { DeliveryFailures } from './delivery-failures.js';
 import { EntityQueries } from './entity-query.js';
 import { mapSqliteError } from './errors.js';
 import { IdempotencyKeys } from './idempotency.js';
@@ -14,6 +15,8 @@ import type {
   ChangeEvent,
   ConflictPolicy,
   DeadLetter,
+  DeliveryFailure,
+  DeliveryFailureInput,
   DeliveryState,
   EntityPage,
   EntityQuery,
@@ -56,6 +59,7 @@ export class SqliteStore implements Store {
   private readonly entityQueries: EntityQueries;
   private readonly idempotency: IdempotencyKeys;
   private readonly outbox: Outbox;
+  private readonly failures: DeliveryFailures;
   private readonly commitListeners = new Set<() => void>();
 
   constructor(
@@ -69,6 +73,7 @@ export class SqliteStore implements Store {
     this.idempotency = new IdempotencyKeys(db);
     this.applier = new BatchApplier(db, path, compileConflicts(conflicts), this.rejectStore);
     this.outbox = new Outbox(db);
+    this.failures = new DeliveryFailures(db);
   }
 
   private committed(): void {
@@ -101,9 +106,9 @@ export class SqliteStore implements Store {
   async delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined> {
     return this.read(() => this.applier.deliveries.get(flow, deliveryId));
   }
-  async forgetDelivery(flow: string, deliveryId: string): Promise<void> {
+  async forgetDelivery(flow: string, deliveryId: string): Promise<number> {
     const deliveries = this.applier.deliveries;
-    this.read(() => this.db.transaction(() => deliveries.forget(flow, deliveryId)).immediate());
+    return this.read(() => this.db.transaction(() => deliveries.forget(flow, deliveryId)).immediate());
   }
   async get(type: string, key: string): Promise<EntityRecord | undefined> {
     return this.getSync(type, key);
@@ -146,6 +151,12 @@ export class SqliteStore implements Store {
   }
   async deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]> {
     return this.read(() => this.applier.deliveries.list(options));
+  }
+  async recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void> {
+    this.read(() => this.failures.record(failure));
+  }
+  async deliveryFailures(options: { flow?: string; limit?: number }): Promise<DeliveryFailure[]> {
+    return this.read(() => this.failures.list(options));
   }
   async outboundPosition(flow: string): Promise<OutboundPosition> {
     return this.read(() => this.outbox.position(flow));

@@ -160,6 +160,24 @@ export interface DeliveryState {
   finishedAt?: string;
 }
 
+/** A delivery refused whole: nothing of it was applied (failed), or its full sync was not (held). */
+export interface DeliveryFailureInput {
+  flow: string;
+  deliveryId: string;
+  deliveryName?: string;
+  status: 'failed' | 'held';
+  /** Records read before it was refused. */
+  records: number;
+  errors: DataErrorDetail[];
+}
+
+export interface DeliveryFailure extends DeliveryFailureInput {
+  id: number;
+  at: string;
+  /** How many errors it had; `errors` keeps the first DELIVERY_FAILURE_ERRORS of them. */
+  errorCount: number;
+}
+
 export interface RejectRecord extends RejectInput {
   id: number;
   at: string;
@@ -303,8 +321,11 @@ export interface Store {
   /** Applies one batch in one transaction: entities, versions, change events, rejects, progress. */
   apply(batch: ApplyBatch): Promise<ApplyResult>;
   delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined>;
-  /** Forgets an incomplete delivery's progress (it starts from its first record if it comes again). */
-  forgetDelivery(flow: string, deliveryId: string): Promise<void>;
+  /**
+   * Forgets an incomplete delivery's progress (it starts from its first record if it comes again)
+   * and discards its open rejects, which that new read judges again; returns how many.
+   */
+  forgetDelivery(flow: string, deliveryId: string): Promise<number>;
   get(type: string, key: string): Promise<EntityRecord | undefined>;
   history(type: string, key: string): Promise<EntityVersion[]>;
   list(type: string, options: { after?: string; limit: number }): Promise<EntityRecord[]>;
@@ -323,6 +344,10 @@ export interface Store {
   reject(id: number): Promise<RejectRecord | undefined>;
   setRejectStatus(ids: number[], status: RejectRecord['status']): Promise<void>;
   deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
+  /** Records a delivery refused whole; the newest DELIVERY_FAILURES_KEPT of a flow are kept. */
+  recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void>;
+  /** Deliveries refused whole, newest first. */
+  deliveryFailures(options: { flow?: string; limit?: number }): Promise<DeliveryFailure[]>;
   /** The outbound flow's position, settled-ahead seqs and in-flight messages (seq 0, empty, for a new flow). */
   outboundPosition(flow: string): Promise<OutboundPosition>;
   /** Keeps a message before its first attempt (idempotent by flow and message id). */

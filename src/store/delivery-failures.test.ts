@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DataErrorDetail } from '../core/errors.js';
+import { DELIVERY_FAILURE_ERRORS, DELIVERY_FAILURES_KEPT } from './delivery-failures.js';
+import { TempStores } from './test-support.js';
+
+const stores = new TempStores();
+afterEach(() => stores.cleanup());
+
+const error = (n: number): DataErrorDetail => ({ code: 'file.trailer', message: `error ${n}`, position: { file: 'a.dat', line: n, record: n } });
+
+describe('delivery failures', () => {
+  it('keeps deliveries refused whole per flow, newest first, with their first errors and how many there were', async () => {
+    const store = stores.open();
+    await store.recordDeliveryFailure({ flow: 'crm', deliveryId: 'sha-1', deliveryName: 'a.dat', status: 'failed', records: 0, errors: [error(1)] });
+    await store.recordDeliveryFailure({ flow: 'erp', deliveryId: 'sha-2', status: 'held', records: 12, errors: [error(2)] });
+    const many = Array.from({ length: DELIVERY_FAILURE_ERRORS + 5 }, (_, i) => error(i));
+    await store.recordDeliveryFailure({ flow: 'crm', deliveryId: 'sha-3', deliveryName: 'b.dat', status: 'failed', records: 105, errors: many });
+
+    const crm = await store.deliveryFailures({ flow: 'crm' });
+    expect(crm.map((f) => [f.deliveryId, f.status, f.records, f.errorCount, f.errors.length])).toEqual([
+      ['sha-3', 'failed', 105, DELIVERY_FAILURE_ERRORS + 5, DELIVERY_FAILURE_ERRORS],
+      ['sha-1', 'failed', 0, 1, 1],
+    ]);
+    expect(crm[1]).toEqual({ id: 1, flow: 'crm', deliveryId: 'sha-1', deliveryName: 'a.dat', status: 'failed', records: 0, errorCount: 1, errors: [error(1)], at: crm[1].at });
+    expect((await store.deliveryFailures({})).map((f) => f.deliveryId)).toEqual(['sha-3', 'sha-2', 'sha-1']);
+    expect((await store.deliveryFailures({ flow: 'erp' }))[0]).not.toHaveProperty('deliveryName');
+    expect((await store.deliveryFailures({ limit: 1 })).map((f) => f.deliveryId)).toEqual(['sha-3']);
+  });
+
+  it('keeps only the newest of a flow, so a folder of garbage cannot grow the store without end', async () => {
+    const store = stores.open();
+    await store.recordDeliveryFailure({ flow: 'other', deliveryId: 'kept', status: 'failed', records: 0, errors: [] });
+    for (let i = 0; i < DELIVERY_FAILURES_KEPT + 3; i++) {
+      await store.recordDeliveryFailure({ flow: 'crm', deliveryId: `sha-${i}`, status: 'failed', records: 0, errors: [error(i)] });
+    }
+    const crm = await store.deliveryFailures({ flow: 'crm', limit: 5000 });
+    expect(crm).toHaveLength(DELIVERY_FAILURES_KEPT);
+    expect(crm.at(-1)!.deliveryId).toBe('sha-3');
+    expect(crm[0].deliveryId).toBe(`sha-${DELIVERY_FAILURES_KEPT + 2}`);
+    expect((await store.deliveryFailures({ flow: 'other' })).map((f) => f.deliveryId)).toEqual(['kept']);
+  });
+});

@@ -1,0 +1,64 @@
+import type Database from 'better-sqlite3';
+import type { DeliveryFailure, DeliveryFailureInput } from './types.js';
+
+/** Errors kept of one refused delivery: a garbage file can have one per line. */
+export const DELIVERY_FAILURE_ERRORS = 100;
+/** Refused deliveries kept per flow, the newest. */
+export const DELIVERY_FAILURES_KEPT = 1000;
+
+interface FailureRow {
+  id: number;
+  flow: string;
+  delivery_id: string;
+  delivery_name: string | null;
+  status: DeliveryFailure['status'];
+  records: number;
+  error_count: number;
+  errors: string;
+  at: string;
+}
+
+function toFailure(r: FailureRow): DeliveryFailure {
+  return {
+    id: r.id,
+    flow: r.flow,
+    deliveryId: r.delivery_id,
+    ...(r.delivery_name === null ? {} : { deliveryName: r.delivery_name }),
+    status: r.status,
+    records: r.records,
+    errorCount: r.error_count,
+    errors: JSON.parse(r.errors) as DeliveryFailure['errors'],
+    at: r.at,
+  };
+}
+
+/** Deliveries refused whole, per flow, for `bridge status`: what the log said once, kept. */
+export class DeliveryFailures {
+  private readonly insert: Database.Statement;
+  private readonly prune: Database.Statement<[string, string, number]>;
+  private readonly recent: Database.Statement<[{ flow: string | null; limit: number }], FailureRow>;
+  private readonly add: Database.Transaction<(f: DeliveryFailureInput, at: string) => void>;
+
+  constructor(db: Database.Database) {
+    this.insert = db.prepare(
+      'INSERT INTO delivery_failures (flow, delivery_id, delivery_name, status, records, error_count, errors, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.prune = db.prepare(
+      'DELETE FROM delivery_failures WHERE flow = ? AND id <= (SELECT id FROM delivery_failures WHERE flow = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
+    );
+    this.recent = db.prepare('SELECT * FROM delivery_failures WHERE (@flow IS NULL OR flow = @flow) ORDER BY id DESC LIMIT @limit');
+    this.add = db.transaction((f: DeliveryFailureInput, at: string) => {
+      const kept = f.errors.slice(0, DELIVERY_FAILURE_ERRORS);
+      this.insert.run(f.flow, f.deliveryId, f.deliveryName ?? null, f.status, f.records, f.errors.length, JSON.stringify(kept), at);
+      this.prune.run(f.flow, f.flow, DELIVERY_FAILURES_KEPT);
+    });
+  }
+
+  record(failure: DeliveryFailureInput): void {
+    this.add.immediate(failure, new Date().toISOString());
+  }
+
+  list(options: { flow?: string; limit?: number }): DeliveryFailure[] {
+    return this.recent.all({ flow: options.flow ?? null, limit: options.limit ?? 100 }).map(toFailure);
+  }
+}
