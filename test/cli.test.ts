@@ -255,6 +255,17 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     });
   });
 
+  it('needs no API client token set for a command that serves no API; bridge run does', async () => {
+    const bridge = makeBridge({ rows: { mapping: join(benchMappings, 'rows-csv.yaml') } }, { server: { listen: '127.0.0.1:0', clients: { web: { token: '${env:LB_TEST_TOKEN_NOT_SET}', scopes: ['read'] } } } });
+    const status = await runCli(['status', '--config', bridge.configFile]);
+    expect(status.stderr).toBe('');
+    expect(status.stdout).toMatch(/^change feed head: 0\n/);
+    expect(status.status).toBe(0);
+    const run = await runCli(['run', '--config', bridge.configFile]);
+    expect(run.stderr).toMatch(/ server\.clients\.web\.token: environment variable LB_TEST_TOKEN_NOT_SET is not set/);
+    expect(run.status).toBe(2);
+  });
+
   it('lists, shows, replays after a mapping fix and discards rejects', async () => {
     const bridge = rowsBridge();
     const file = join(bridge.dir, 'mixed.csv');

@@ -11,7 +11,8 @@ export interface BridgeContext {
 
 /** For the commands that work on the store of a config: loads and checks it, opens the store, closes it after. */
 export async function withStore<T>(configFile: string, fn: (context: BridgeContext) => Promise<T>): Promise<T> {
-  const loaded = loadConfig(configFile);
+  // No API is served: client tokens need not be set in the operator's shell.
+  const loaded = loadConfig(configFile, process.env, { withoutServer: true });
   const assembled = assemble(loaded);
   const store = openStore(loaded, assembled);
   try {

@@ -72,6 +72,19 @@ describe('secret references', () => {
     expect(problemsOf(() => loadConfig(file, {}))).toEqual([expect.stringMatching(/bridge\.yaml:4:\d+ \(store\.sqlite\.path\): environment variable NOT_SET_ANYWHERE is not set/)]);
   });
 
+  it('leaves out, for a command that serves no API, a client whose token is not set, and nothing else', () => {
+    const clients = 'server:\n  clients:\n    web: { token: "${env:WEB_TOKEN}", scopes: [read] }\n    ops: { token: "${env:OPS_TOKEN}", scopes: [admin] }\n';
+    const file = configFile(`flows: {}\n${clients}`);
+    const env = { OPS_TOKEN: 'an-ops-token-long-enough' };
+    expect(problemsOf(() => loadConfig(file, env))).toEqual([expect.stringMatching(/\(server\.clients\.web\.token\): environment variable WEB_TOKEN is not set/)]);
+    const loaded = loadConfig(file, env, { withoutServer: true });
+    expect(Object.keys(loaded.config.server.clients)).toEqual(['ops']);
+    expect(loaded.secrets.scrub('an-ops-token-long-enough')).toBe('[redacted]');
+    // What such a command does use must still resolve.
+    const store = configFile(`flows: {}\n${clients}store:\n  sqlite:\n    path: \${env:DB_PATH}\n`);
+    expect(problemsOf(() => loadConfig(store, env, { withoutServer: true }))).toEqual([expect.stringMatching(/\(store\.sqlite\.path\): environment variable DB_PATH is not set/)]);
+  });
+
   it('reports an unreadable secret file', () => {
     const file = configFile('flows: {}\nstore:\n  sqlite:\n    path: ${file:/nonexistent/secret}\n');
     expect(problemsOf(() => loadConfig(file, {}))[0]).toMatch(/cannot read secret file \/nonexistent\/secret: ENOENT/);

@@ -14,11 +14,23 @@ export interface LoadedConfig {
   resolve(path: string): string;
 }
 
+export interface LoadOptions {
+  /**
+   * For the commands that serve no API (status, rejects, ingest…): a client whose token reference
+   * does not resolve is left out instead of failing the load, so that an operator's shell needs
+   * only the secrets the command uses.
+   */
+  withoutServer?: boolean;
+}
+
+/** `server.clients.NAME.token` */
+const isClientToken = (path: (string | number)[]) => path.length === 4 && path[0] === 'server' && path[1] === 'clients' && path[3] === 'token';
+
 /**
  * Reads bridge.yaml: syntax, secret references, then the schema. Every problem found is reported
  * at once, each with the file, the line and the path inside the file.
  */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): LoadedConfig {
   const absolute = resolve(file);
   let yaml: YamlFile;
   try {
@@ -28,7 +40,14 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     throw e;
   }
   const secrets = new SecretValues();
-  const secretProblems = resolveSecrets(yaml, secrets, env);
+  const unusedClients = new Set<string>();
+  const secretProblems = resolveSecrets(yaml, secrets, env, (path) => {
+    if (!options.withoutServer || !isClientToken(path)) return false;
+    unusedClients.add(String(path[2]));
+    return true;
+  });
+  const clients = (yaml.value as { server?: { clients?: Record<string, unknown> } } | null)?.server?.clients;
+  for (const name of unusedClients) delete clients?.[name];
   // A reference that did not resolve leaves an empty string behind: the schema's complaint
   // about it would only repeat the problem.
   if (secretProblems.length) throw new ConfigError(secretProblems);

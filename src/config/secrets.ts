@@ -30,25 +30,35 @@ export class SecretValues {
 
 /**
  * Resolves references in every string of a parsed config, in place. A missing variable or an
- * unreadable file is a problem at the path of the string that named it; the secret's value is
- * never part of any message.
+ * unreadable file is a problem at the path of the string that named it, unless
+ * `mayStayUnresolved` says the caller does without that string (it is left empty); the secret's
+ * value is never part of any message.
  */
-export function resolveSecrets(yaml: YamlFile, secrets: SecretValues, env: NodeJS.ProcessEnv = process.env): ConfigProblem[] {
+export function resolveSecrets(
+  yaml: YamlFile,
+  secrets: SecretValues,
+  env: NodeJS.ProcessEnv = process.env,
+  mayStayUnresolved: (path: (string | number)[]) => boolean = () => false,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const resolveString = (text: string, path: (string | number)[]): string =>
     text.replace(REFERENCE, (_whole, kind: string, name: string) => {
       let value: string | undefined;
+      let missing: string | undefined;
       if (kind === 'env') {
         value = env[name];
-        if (value === undefined) problems.push(yaml.problem(path, `environment variable ${name} is not set`));
+        if (value === undefined) missing = `environment variable ${name} is not set`;
       } else {
         try {
           value = readFileSync(name, 'utf8').replace(/\r?\n$/, '');
         } catch (e) {
-          problems.push(yaml.problem(path, `cannot read secret file ${name}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`));
+          missing = `cannot read secret file ${name}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
         }
       }
-      if (value === undefined) return '';
+      if (value === undefined) {
+        if (!mayStayUnresolved(path)) problems.push(yaml.problem(path, missing!));
+        return '';
+      }
       if (value.length < 4) problems.push(yaml.problem(path, `secret from ${kind}:${name} is shorter than 4 characters`));
       secrets.add(value);
       return value;
