@@ -3,8 +3,8 @@ import type { MappedBatch } from './mapped-batches.js';
 import { mapInWorker } from './worker-batches.js';
 import type { WorkerJob } from './worker-protocol.js';
 
-/** Pieces mapped at once, one worker each: the two cores of the machines this runs on. */
-const WORKERS = 2;
+/** Pieces mapped at once, one worker each. */
+export const PIECE_WORKERS = 2;
 
 type Job = Omit<WorkerJob, 'ahead' | 'start'>;
 
@@ -162,7 +162,7 @@ class Cutter {
 }
 
 /**
- * Decodes and maps a delivery in pieces on WORKERS workers at once, for a format that can be
+ * Decodes and maps a delivery in pieces on PIECE_WORKERS workers at once, for a format that can be
  * decoded in pieces (LineSplit), yielding exactly the batches `mapInWorker` yields for the whole
  * delivery: pieces end at batch boundaries, each piece is decoded knowing its first line, record
  * and byte offset, and batches are yielded strictly in delivery order, each piece's as they come
@@ -198,7 +198,7 @@ export async function* mapInPieces(input: ByteInput, job: Job, split: LineSplit,
       // Another worker only while the store waits for batches, or once the others mapped their
       // pieces: when committing is the slower part (new entities), a second one would only take
       // the store's core.
-      while (flights.length < WORKERS && (flights.every((f) => f.finished) || !flights[0].waiting)) {
+      while (flights.length < PIECE_WORKERS && (flights.every((f) => f.finished) || !flights[0].waiting)) {
         const piece = await nextPiece();
         if (piece === undefined) break;
         if (!piece.final && !split.accepts(Buffer.concat(piece.parts))) {
