@@ -6,7 +6,7 @@ import { entityJson, entityPath, etagOf } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
 import { idempotencyClaim, oneAtATime, rememberResponse } from './idempotency.js';
 import { HttpProblem } from './problem.js';
-import { applyWrite, ifMatch, mergePatch, requireJson, validateData } from './write-support.js';
+import { applyWrite, expectedVersion, meets, mergePatch, precondition, requireJson, validateData, type Precondition } from './write-support.js';
 
 /**
  * Reads back what a write made and answers with it. A client that may write the type but not
@@ -47,9 +47,11 @@ export async function replaceEntity(ctx: RouteContext, req: Request, res: Respon
   const { entity, client } = entityType(ctx, req, res, 'write');
   requireJson(req);
   const key = String(req.params.key);
-  const expected = ifMatch(req, entity.name, ctx.server.blindWrites);
+  const pre = precondition(req, entity.name, ctx.server.blindWrites);
   validateData(ctx.model, entity, req.body, key);
-  const result = await applyWrite(ctx.store, client, { type: entity.name, key, data: req.body as JsonObject, expectedVersion: typeof expected === 'number' ? expected : undefined });
+  // Only a list of tags needs to know which of them the entity is at.
+  const current = typeof pre === 'object' && pre.versions.length > 1 ? liveVersion(await ctx.store.get(entity.name, key)) : 0;
+  const result = await applyWrite(ctx.store, client, { type: entity.name, key, data: req.body as JsonObject, expectedVersion: expectedVersion(pre, current) });
   ctx.feed.poke();
   await answer(ctx, res, client, entity.name, key, result.created > 0 ? 201 : 200);
 }
@@ -59,13 +61,13 @@ export async function patchEntity(ctx: RouteContext, req: Request, res: Response
   const { entity, client } = entityType(ctx, req, res, 'write');
   requireJson(req, true);
   const key = String(req.params.key);
-  const expected = ifMatch(req, entity.name, ctx.server.blindWrites);
+  const pre = precondition(req, entity.name, ctx.server.blindWrites);
   // A blind patch (no If-Match) is merged again over a version written meanwhile, a few times.
   for (let attempt = 1; ; attempt++) {
     const current = await ctx.store.get(entity.name, key);
     if (current === undefined || current.deleted) throw notFound(entity.name, key);
-    if (typeof expected === 'number' && expected !== current.version) {
-      throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${expected}`);
+    if (!meets(pre, current.version)) {
+      throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${describe(pre)}`);
     }
     const data = mergePatch(current.data, req.body);
     validateData(ctx.model, entity, data, key);
@@ -74,7 +76,7 @@ export async function patchEntity(ctx: RouteContext, req: Request, res: Response
       await applyWrite(ctx.store, client, { type: entity.name, key, data: data as JsonObject, expectedVersion: current.version });
       break;
     } catch (e) {
-      if (!(e instanceof HttpProblem && e.kind === 'precondition-failed' && typeof expected !== 'number' && attempt < 3)) throw e;
+      if (!(e instanceof HttpProblem && e.kind === 'precondition-failed' && pre === undefined && attempt < 3)) throw e;
     }
   }
   ctx.feed.poke();
@@ -85,10 +87,22 @@ export async function patchEntity(ctx: RouteContext, req: Request, res: Response
 export async function deleteEntity(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity, client } = entityType(ctx, req, res, 'write');
   const key = String(req.params.key);
-  const expected = ifMatch(req, entity.name, ctx.server.blindWrites);
+  const pre = precondition(req, entity.name, ctx.server.blindWrites);
   const current = await ctx.store.get(entity.name, key);
   if (current === undefined || current.deleted) throw notFound(entity.name, key);
-  await applyWrite(ctx.store, client, { type: entity.name, key, op: 'delete', expectedVersion: typeof expected === 'number' ? expected : undefined });
+  await applyWrite(ctx.store, client, { type: entity.name, key, op: 'delete', expectedVersion: expectedVersion(pre, current.version) });
   ctx.feed.poke();
   res.status(204).end();
+}
+
+/** The entity's live version; 0 when absent or deleted. */
+function liveVersion(e: { version: number; deleted: boolean } | undefined): number {
+  return e === undefined || e.deleted ? 0 : e.version;
+}
+
+/** What a precondition asked for, as a 412 says it. */
+function describe(pre: Precondition): string {
+  if (pre === 'absent') return 'absent (If-None-Match: *)';
+  if (typeof pre === 'object') return pre.versions.length === 1 ? String(pre.versions[0]) : `any of ${pre.versions.join(', ')}`;
+  return 'any';
 }

@@ -100,6 +100,30 @@ describe('entities over HTTP', () => {
     ]);
   });
 
+  it('takes If-Match lists and If-None-Match: * as RFC 9110 says, and refuses a header that is not entity tags (400)', async () => {
+    const t = await server();
+    const put = (body: unknown, headers: Record<string, string>) => t.fetch('/v1/Customer/C7', json(body, headers, 'PUT'));
+    const c7 = { ...ann, customerId: 'C7' };
+    // Create only: absent, so created; present, so 412.
+    expect((await put(c7, { 'if-none-match': '*' })).status).toBe(201);
+    const again = await problem(await put(c7, { 'if-none-match': '*' }));
+    expect(again.body).toMatchObject({ status: 412, detail: expect.stringMatching(/is at version 1, not absent \(If-None-Match: \*\)/) });
+    expect((await problem(await put(c7, { 'if-none-match': '"1"' }))).status).toBe(400);
+    // Any of a list: the write goes ahead when the entity is at one of them.
+    expect((await put({ ...c7, name: 'Two' }, { 'if-match': '"5", W/"1"' })).headers.get('etag')).toBe('"2"');
+    const stale = await problem(await put(c7, { 'if-match': '"1", "3"' }));
+    expect(stale.body).toMatchObject({ status: 412 });
+    const patch = (tag: string) => t.fetch('/v1/Customer/C7', { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json', 'if-match': tag }, body: '{"name":"Three"}' });
+    expect((await problem(await patch('"1", "3"'))).body).toMatchObject({ status: 412, detail: expect.stringMatching(/is at version 2, not any of 1, 3/) });
+    expect((await patch('"1", "2"')).status).toBe(200);
+    for (const garbage of ['3', '"x"', '"3",', 'W/3']) {
+      const bad = await problem(await patch(garbage));
+      expect(bad.body).toMatchObject({ status: 400, type: kind('bad-request'), detail: expect.stringMatching(/If-Match .* is not a list of entity tags/) });
+    }
+    expect((await problem(await t.fetch('/v1/Customer/C7', { method: 'DELETE', headers: { 'if-match': 'nope' } }))).status).toBe(400);
+    expect((await t.fetch('/v1/Customer/C7', { method: 'DELETE', headers: { 'if-match': '"2", "3"' } })).status).toBe(204);
+  });
+
   it('lets blindWrites types omit If-Match', async () => {
     const t = await server({ server: { blindWrites: ['Price'] } });
     expect((await t.fetch('/v1/Price/P1', json({ sku: 'P1', price: '1.00' }, {}, 'PUT'))).status).toBe(201);

@@ -92,7 +92,7 @@ export const PARAMETERS = {
     name: 'key', in: 'path', required: true, schema: { type: 'string' },
     description: 'The store key, percent-encoded. Composite keys are the key values joined with `,`, escaping `,` and `\\` inside values with `\\`.',
   },
-  IfMatch: { name: 'If-Match', in: 'header', schema: { type: 'string' }, description: 'The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale).' },
+  IfMatch: { name: 'If-Match', in: 'header', schema: { type: 'string' }, description: 'The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists.' },
   IfNoneMatch: { name: 'If-None-Match', in: 'header', schema: { type: 'string' }, description: 'An ETag the client holds: 304 when it is still current.' },
   IdempotencyKey: { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 }, description: 'A repeat with the same key and body returns the first response; the same key with another body is refused (422 idempotency-key-reused).' },
   RequestId: { name: 'X-Request-Id', in: 'header', schema: { type: 'string' }, description: 'A request id to use in the logs instead of a generated one.' },

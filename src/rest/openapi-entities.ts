@@ -137,7 +137,7 @@ export function entityPaths(e: EntityModel, blindWrites: boolean): Obj {
       delete: {
         operationId: `delete${t}`, tags, summary: `Delete a ${t}`, security: write,
         parameters: [ifMatch],
-        responses: responses({ 204: { description: 'Deleted.' } }, ['unauthorized', 'forbidden', 'conflict', 'not-found', ...preconditions, 'unavailable']),
+        responses: responses({ 204: { description: 'Deleted.' } }, ['bad-request', 'unauthorized', 'forbidden', 'conflict', 'not-found', ...preconditions, 'unavailable']),
       },
     },
     [`/v1/${t}/{key}/history`]: {

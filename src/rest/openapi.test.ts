@@ -46,7 +46,7 @@ describe('buildOpenApi', () => {
     expect(statuses('/v1/Customer', 'post')).toEqual(['201', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503']);
     // 204: a client that may write Customers but not read them gets no body.
     expect(statuses('/v1/Customer/{key}', 'put')).toEqual(['200', '201', '204', '400', '401', '403', '404', '409', '412', '413', '415', '422', '428', '429', '500', '503']);
-    expect(statuses('/v1/Price/{key}', 'delete')).toEqual(['204', '401', '403', '404', '409', '412', '429', '500', '503']);
+    expect(statuses('/v1/Price/{key}', 'delete')).toEqual(['204', '400', '401', '403', '404', '409', '412', '429', '500', '503']);
     expect(statuses('/readyz', 'get')).toEqual(['200', '503']);
     const post422 = doc.paths['/v1/Customer'].post.responses['422'].content['application/problem+json'].schema;
     expect(post422.properties.type.enum).toEqual([`${PROBLEM_BASE}validation-failed`, `${PROBLEM_BASE}idempotency-key-reused`]);

@@ -42,19 +42,49 @@ export function validateData(model: Model, entity: EntityModel, data: unknown, p
 }
 
 /**
- * The version If-Match asks for: a number, '*' (any state), or undefined when the header is
- * absent and the type allows blind writes. Absent otherwise: 428.
+ * What a write's conditional headers ask (RFC 9110): the versions it may replace (If-Match, one
+ * tag or several), 'any' (If-Match: *), 'absent' (If-None-Match: *, create only), or undefined
+ * when there is none and the type allows blind writes; none otherwise is 428. A header that is
+ * not entity tags is 400.
  */
-export function ifMatch(req: Request, type: string, blindWrites: readonly string[]): number | '*' | undefined {
-  const header = req.headers['if-match'];
-  if (header === undefined) {
-    if (blindWrites.includes(type)) return undefined;
-    throw new HttpProblem('precondition-required', `send If-Match: "<version>" (the ETag of the ${type} you read) to change it`);
+export type Precondition = { versions: number[] } | 'any' | 'absent' | undefined;
+
+export function precondition(req: Request, type: string, blindWrites: readonly string[]): Precondition {
+  const match = req.headers['if-match'];
+  const noneMatch = req.headers['if-none-match'];
+  const tagsOf = (name: string, header: string) => {
+    const tags = parseEntityTags(header);
+    if (tags.includes(-1)) throw new HttpProblem('bad-request', `${name} ${JSON.stringify(header).slice(0, 60)} is not a list of entity tags like "3" (or *)`);
+    return tags;
+  };
+  if (match !== undefined) {
+    const tags = tagsOf('If-Match', match);
+    if (tags.includes('*')) return 'any';
+    return { versions: tags as number[] };
   }
-  const tags = parseEntityTags(header);
-  if (tags.includes('*')) return '*';
-  if (tags.length !== 1 || tags[0] === -1) throw new HttpProblem('precondition-failed', `If-Match ${JSON.stringify(header).slice(0, 60)} is not one entity tag like "3"`);
-  return tags[0];
+  if (noneMatch !== undefined) {
+    if (tagsOf('If-None-Match', noneMatch).includes('*')) return 'absent';
+    throw new HttpProblem('bad-request', `If-None-Match on a write takes only * (create only); to write over a version, send If-Match`);
+  }
+  if (blindWrites.includes(type)) return undefined;
+  throw new HttpProblem('precondition-required', `send If-Match: "<version>" (the ETag of the ${type} you read) to change it`);
+}
+
+/**
+ * The version the store must find for the write to go ahead, given the entity's `current` one
+ * (0: absent or deleted): one of the listed versions that it is, else the first listed, which
+ * the store refuses (412). Undefined: any.
+ */
+export function expectedVersion(pre: Precondition, current: number): number | undefined {
+  if (pre === undefined || pre === 'any') return undefined;
+  if (pre === 'absent') return 0;
+  return pre.versions.includes(current) ? current : pre.versions[0];
+}
+
+/** Whether the entity's `current` version (0: absent) meets the precondition. */
+export function meets(pre: Precondition, current: number): boolean {
+  const expected = expectedVersion(pre, current);
+  return expected === undefined || expected === current;
 }
 
 /**
@@ -68,7 +98,8 @@ export async function applyWrite(store: Store, client: Client, write: EntityWrit
   } catch (e) {
     if (e instanceof VersionConflictError) {
       if (conflict409) throw new HttpProblem('conflict', `${write.type} ${JSON.stringify(write.key)} already exists`);
-      throw new HttpProblem('precondition-failed', `${write.type} ${JSON.stringify(write.key)} is at ${e.actual === 0 ? 'no version (absent)' : `version ${e.actual}`}, not ${e.expected}`);
+      const wanted = e.expected === 0 ? 'absent (If-None-Match: *)' : String(e.expected);
+      throw new HttpProblem('precondition-failed', `${write.type} ${JSON.stringify(write.key)} is at ${e.actual === 0 ? 'no version (absent)' : `version ${e.actual}`}, not ${wanted}`);
     }
     if (e instanceof RetryableError) throw new HttpProblem('unavailable', 'the store is busy; try again', { headers: { 'Retry-After': '1' } });
     throw e;

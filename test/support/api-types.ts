@@ -1235,7 +1235,7 @@ export interface components {
     parameters: {
         /** @description The store key, percent-encoded. Composite keys are the key values joined with `,`, escaping `,` and `\` inside values with `\`. */
         Key: string;
-        /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+        /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
         IfMatch: string;
         /** @description An ETag the client holds: 304 when it is still current. */
         IfNoneMatch: string;
@@ -1464,7 +1464,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1532,7 +1532,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1552,6 +1552,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1567,7 +1568,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1806,7 +1807,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1874,7 +1875,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1894,6 +1895,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1909,7 +1911,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2158,7 +2160,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2226,7 +2228,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2246,6 +2248,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2261,7 +2264,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version the write is based on: `"<version>"` (the ETag), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale). */
+                /** @description The version the write is based on: `"<version>"` (the ETag), several (`"3", "4"`: any of them), or `*` for a PUT that may create. Required unless the type allows blind writes (428 without it, 412 when stale, 400 when it is not entity tags). A PUT may send `If-None-Match: *` instead: create only, 412 when the entity exists. */
                 "If-Match": string;
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
