@@ -33,6 +33,32 @@ describe('a store locked by another process', () => {
     expect(await store.apply({ origin: { origin: 'api:x' }, writes: [upsert('T', '2', {})] })).toMatchObject({ created: 1, lastSeq: 2 });
   });
 
+  it('waits for the lock without holding up the thread, and writes once it is released', async () => {
+    const path = stores.path();
+    const store = stores.open({ path, busyTimeoutMs: 5000 });
+    await store.apply({ origin: { origin: 'api:x' }, writes: [upsert('T', '1', {})] });
+    const other = new Database(path, { timeout: 0 });
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      // What a REST server does meanwhile: timers run on time, reads answer.
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 10);
+      const started = performance.now();
+      const write = store.apply({ origin: { origin: 'api:x' }, writes: [upsert('T', '2', {})] });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Blocked in SQLite, the timer would fire only after the whole busy timeout (5 s).
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(ticks).toBeGreaterThanOrEqual(10);
+      expect((await store.get('T', '1'))!.version).toBe(1);
+      other.exec('COMMIT');
+      expect(await write).toMatchObject({ created: 1 });
+      clearInterval(ticker);
+      expect(performance.now() - started).toBeLessThan(1500);
+    } finally {
+      other.close();
+    }
+  });
+
   it('refuses a file that is not a SQLite database with a ConfigError naming it', () => {
     const path = stores.path('not-a-db.db');
     writeFileSync(path, 'this is a text file, long enough to have a header that is not SQLite format 3 at all......');

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
+import { RetryableError } from '../core/errors.js';
 import { BatchApplier } from './apply.js';
 import { compileConflicts } from './conflicts.js';
 import { DeliveryFailures } from './delivery-failures.js';
@@ -32,6 +34,9 @@ import type {
   Store,
 } from './types.js';
 
+/** How long SQLite itself waits for a lock, holding up the thread, before `locked` waits asynchronously. */
+const LOCK_SLICE_MS = 20;
+
 export interface SqliteStoreOptions {
   /** Database file; created (with its directory) when absent. */
   path: string;
@@ -46,8 +51,9 @@ export interface SqliteStoreOptions {
  * per file: another process holding the write lock past the busy timeout is a RetryableError
  * `store <path> is locked by another process`).
  *
- * The Promise methods of `Store` wrap synchronous calls; the `…Sync` methods are the same calls
- * without the promise, for callers on a hot path. Errors: RetryableError for a lock,
+ * The Promise methods of `Store` wrap synchronous calls; the writes among them wait out another
+ * process's lock between tries, leaving the thread free (see `locked`). The `…Sync` methods
+ * are calls without the promise, for callers on a hot path, and wait LOCK_SLICE_MS at most. Errors: RetryableError for a lock,
  * ConfigError for a file that is not a store, FullSyncHeldError and DeliveryCompleteError from
  * `apply`, DataError for an unreadable `sourceTimestamp`; TypeError/RangeError for a malformed
  * call (a bug in the caller).
@@ -66,7 +72,9 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     readonly path: string,
     conflicts: ConflictPolicy[] = [],
+    private readonly busyTimeoutMs = 5000,
   ) {
+    db.pragma(`busy_timeout = ${Math.min(LOCK_SLICE_MS, busyTimeoutMs)}`);
     this.rejectStore = new Rejects(db);
     this.queries = new Queries(db);
     this.entityQueries = new EntityQueries(db);
@@ -78,6 +86,24 @@ export class SqliteStore implements Store {
 
   private committed(): void {
     for (const l of this.commitListeners) l();
+  }
+
+  /**
+   * A write that waits out another process's lock for up to the busy timeout without holding up
+   * this thread: SQLite itself waits only LOCK_SLICE_MS (better-sqlite3 waits synchronously, and
+   * a daemon whose REST server stops answering for seconds is down to its users), the rest is
+   * waited here between tries.
+   */
+  private async locked<T>(fn: () => T): Promise<T> {
+    const deadline = performance.now() + this.busyTimeoutMs;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      try {
+        return this.read(fn);
+      } catch (e) {
+        if (!(e instanceof RetryableError) || performance.now() + pause > deadline) throw e;
+        await sleep(pause);
+      }
+    }
   }
 
   private read<T>(fn: () => T): T {
@@ -101,14 +127,14 @@ export class SqliteStore implements Store {
   }
 
   async apply(batch: ApplyBatch): Promise<ApplyResult> {
-    return this.applySync(batch);
+    return this.locked(() => this.applySync(batch));
   }
   async delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined> {
     return this.read(() => this.applier.deliveries.get(flow, deliveryId));
   }
   async forgetDelivery(flow: string, deliveryId: string): Promise<number> {
     const deliveries = this.applier.deliveries;
-    return this.read(() => this.db.transaction(() => deliveries.forget(flow, deliveryId)).immediate());
+    return this.locked(() => this.db.transaction(() => deliveries.forget(flow, deliveryId)).immediate());
   }
   async get(type: string, key: string): Promise<EntityRecord | undefined> {
     return this.getSync(type, key);
@@ -129,7 +155,7 @@ export class SqliteStore implements Store {
     return this.read(() => this.idempotency.get(client, key));
   }
   async rememberResponse(response: IdempotentResponse): Promise<void> {
-    this.read(() => this.idempotency.remember(response));
+    await this.locked(() => this.idempotency.remember(response));
   }
   async changes(options: { after: number; limit: number; types?: string[] }): Promise<ChangeEvent[]> {
     return this.changesSync(options);
@@ -147,13 +173,13 @@ export class SqliteStore implements Store {
     return this.read(() => this.rejectStore.get(id));
   }
   async setRejectStatus(ids: number[], status: RejectRecord['status']): Promise<void> {
-    this.read(() => this.rejectStore.setStatus(ids, status));
+    await this.locked(() => this.rejectStore.setStatus(ids, status));
   }
   async deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]> {
     return this.read(() => this.applier.deliveries.list(options));
   }
   async recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void> {
-    this.read(() => this.failures.record(failure));
+    await this.locked(() => this.failures.record(failure));
   }
   async deliveryFailures(options: { flow?: string; limit?: number }): Promise<DeliveryFailure[]> {
     return this.read(() => this.failures.list(options));
@@ -162,13 +188,13 @@ export class SqliteStore implements Store {
     return this.read(() => this.outbox.position(flow));
   }
   async outboundBegin(flow: string, message: InflightMessage): Promise<void> {
-    this.read(() => this.outbox.begin(flow, message));
+    await this.locked(() => this.outbox.begin(flow, message));
   }
   async outboundSettle(flow: string, settlement: OutboundSettlement): Promise<void> {
-    this.read(() => this.outbox.settle(flow, settlement));
+    await this.locked(() => this.outbox.settle(flow, settlement));
   }
   async setOutboundDisabled(flow: string, reason: string | undefined): Promise<void> {
-    this.read(() => this.outbox.setDisabled(flow, reason));
+    await this.locked(() => this.outbox.setDisabled(flow, reason));
   }
   async outboundReplays(flow: string): Promise<InflightMessage[]> {
     return this.read(() => this.outbox.replays(flow));
@@ -180,13 +206,13 @@ export class SqliteStore implements Store {
     return this.read(() => this.outbox.deadLetter(id));
   }
   async replayDeadLetters(ids: number[]): Promise<DeadLetter[]> {
-    const moved = this.read(() => this.outbox.replay(ids));
+    const moved = await this.locked(() => this.outbox.replay(ids));
     // A running outbound flow wakes now rather than at its next poll.
     if (moved.length && this.commitListeners.size) this.committed();
     return moved;
   }
   async discardDeadLetters(ids: number[]): Promise<DeadLetter[]> {
-    return this.read(() => this.outbox.discard(ids));
+    return this.locked(() => this.outbox.discard(ids));
   }
   async changeData(seqs: number[]): Promise<Map<number, JsonObject | null>> {
     return this.read(() => this.outbox.changeData(seqs));
@@ -202,9 +228,11 @@ export class SqliteStore implements Store {
 
 /** Opens (or creates) a SQLite store; see SqliteStore for errors and guarantees. */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  // Opening and migrating wait the whole timeout in SQLite: nothing else runs yet.
+  const db = openDatabase(options.path, busyTimeoutMs);
   try {
-    return new SqliteStore(db, options.path, options.conflicts);
+    return new SqliteStore(db, options.path, options.conflicts, busyTimeoutMs);
   } catch (e) {
     db.close();
     throw e;
