@@ -195,6 +195,34 @@ describe('full sync and conflicts through the daemon', () => {
     expect(text.stdout).toMatch(/refused whole:\n  \S+  held +garbage\.DAT: .*besides, 2 of the 2 records read were rejected/);
   });
 
+  it('applies a full snapshot whose bytes were applied before when another came between (A, B, A)', async () => {
+    const bridge = makeBridge(
+      { customers: { mapping: join(repoRoot, 'mappings', 'customer-master.yaml'), mode: 'full', maxDeleteShare: 0.2 } },
+      { model: join(repoRoot, 'mappings', 'model.yaml') },
+    );
+    const d = daemon(bridge.configFile);
+    const inbox = bridge.inbox('customers');
+    writeFileSync(join(inbox, 'mon.DAT'), custmast);
+    expect(await d.waitForLog(isDelivery('mon.DAT'))).toMatchObject({ status: 'applied', created: 5 });
+    // Tuesday: customer 5 closed at the source; Wednesday: reopened, the same five records as Monday.
+    writeFileSync(join(inbox, 'tue.DAT'), only(1, 2, 3, 4));
+    expect(await d.waitForLog(isDelivery('tue.DAT'))).toMatchObject({ status: 'applied', deleted: 1 });
+    writeFileSync(join(inbox, 'wed.DAT'), custmast);
+    expect(await d.waitForLog(isDelivery('wed.DAT'))).toMatchObject({ status: 'applied', created: 1, unchanged: 4 });
+    // Thursday's file is Wednesday's again: a repeat, skipped.
+    writeFileSync(join(inbox, 'thu.DAT'), custmast);
+    expect(await d.waitForLog(isDelivery('thu.DAT'))).toMatchObject({ status: 'skipped' });
+    d.child.kill('SIGTERM');
+    await d.exited;
+    await withStore(bridge.dbPath, async (store) => {
+      expect(await store.get('Customer', 'C0000005')).toMatchObject({ deleted: false, lineage: { deliveryName: 'wed.DAT' } });
+      expect((await store.deliveries({ flow: 'customers' })).map((x) => [x.deliveryName, x.state])).toEqual([
+        ['wed.DAT', 'complete'],
+        ['tue.DAT', 'superseded'],
+      ]);
+    });
+  });
+
   it('lets a lower-priority flow not overwrite what a higher one wrote (source-priority)', async () => {
     const bridge = makeBridge({ a: { mapping: rowsCsv }, b: { mapping: rowsCsv } }, { conflicts: { Row: { policy: 'source-priority', priority: ['a', 'b'] } } });
     const d = daemon(bridge.configFile);

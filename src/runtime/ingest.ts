@@ -168,10 +168,12 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     return settle(() => delivery.nack(new DataError(errors)), status, records, errors);
   };
 
-  const previous = await store.delivery(flow.name, delivery.id);
-  if (previous?.state === 'complete') {
+  const known = await store.delivery(flow.name, delivery.id);
+  if (known?.state === 'complete') {
     return settle(() => ack(delivery), 'skipped', 0);
   }
+  // Progress to resume; a superseded delivery (a full snapshot that is the truth again) starts anew.
+  const previous = known?.state === 'in-progress' ? known : undefined;
   const { mapping } = flow;
   if (mapping.format.checksWholeDelivery && !previous) {
     const fatal = await wholeDeliveryErrors(delivery, mapping);

@@ -105,6 +105,7 @@ export class BatchApplier {
     if (fullSync !== undefined) {
       counts.deleted += this.fullSync.run(this.writer, flow!, delivery!.id, fullSync);
       this.writer.flush();
+      this.deliveries.supersede(flow!, delivery!.id, at);
     }
     if (delivery !== undefined) this.deliveries.finish(delivery.id, progress!, counts, at);
     return { ...counts, lastSeq: this.writer.ctx.seq };

@@ -18,6 +18,7 @@ interface DeliveryRow {
   started_at: string;
   finished_at: string | null;
   full_sync_type: string | null;
+  superseded_at: string | null;
 }
 
 /** A delivery as a batch finds it when it starts: its internal id and what earlier batches did. */
@@ -34,7 +35,7 @@ function toState(r: DeliveryRow): DeliveryState {
     flow: r.flow,
     deliveryId: r.delivery_id,
     ...(r.delivery_name === null ? {} : { deliveryName: r.delivery_name }),
-    state: r.complete ? 'complete' : 'in-progress',
+    state: r.complete ? (r.superseded_at === null ? 'complete' : 'superseded') : 'in-progress',
     recordsDone: r.records_done,
     counts: { created: r.n_created, updated: r.n_updated, unchanged: r.n_unchanged, deleted: r.n_deleted, rejected: r.n_rejected, skipped: r.n_skipped },
     startedAt: r.started_at,
@@ -48,6 +49,8 @@ export class Deliveries {
   private readonly insert: Database.Statement<[string, string, string | null, string, string | null], number>;
   private readonly markFullSync: Database.Statement<[string, number]>;
   private readonly update: Database.Statement;
+  private readonly restart: Database.Statement<[string, string | null, string | null, number]>;
+  private readonly supersedeStmt: Database.Statement<[string, string, number]>;
   private readonly recent: Database.Statement<[number], DeliveryRow>;
   private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
   private readonly forgetSeen: Database.Statement<[string, string]>;
@@ -68,8 +71,15 @@ export class Deliveries {
         n_deleted = n_deleted + ?, n_rejected = n_rejected + ?, n_skipped = n_skipped + ?, finished_at = ?
       WHERE id = ?`,
     );
-    this.recent = db.prepare('SELECT * FROM deliveries ORDER BY id DESC LIMIT ?');
-    this.recentOfFlow = db.prepare('SELECT * FROM deliveries WHERE flow = ? ORDER BY id DESC LIMIT ?');
+    this.restart = db.prepare(
+      `UPDATE deliveries SET complete = 0, records_done = 0, n_created = 0, n_updated = 0, n_unchanged = 0, n_deleted = 0,
+        n_rejected = 0, n_skipped = 0, started_at = ?, finished_at = NULL, superseded_at = NULL, full_sync_type = ?,
+        delivery_name = coalesce(?, delivery_name) WHERE id = ?`,
+    );
+    this.supersedeStmt = db.prepare('UPDATE deliveries SET superseded_at = ? WHERE flow = ? AND complete = 1 AND superseded_at IS NULL AND id != ?');
+    // By start, not id: a superseded delivery applied anew keeps its row.
+    this.recent = db.prepare('SELECT * FROM deliveries ORDER BY started_at DESC, id DESC LIMIT ?');
+    this.recentOfFlow = db.prepare('SELECT * FROM deliveries WHERE flow = ? ORDER BY started_at DESC, id DESC LIMIT ?');
     const incomplete = 'SELECT id FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0';
     this.forgetSeen = db.prepare(`DELETE FROM full_sync_seen WHERE delivery IN (${incomplete})`);
     this.discardRejects = db.prepare(
@@ -98,12 +108,19 @@ export class Deliveries {
    */
   begin(p: DeliveryProgress, at: string, fullSyncType: string | undefined): OpenDelivery {
     const row = this.select.get(p.flow, p.deliveryId);
-    if (p.recordsBefore !== undefined && p.recordsBefore !== (row?.records_done ?? 0) && !row?.complete) {
-      throw new DeliveryBusyError(p.flow, p.deliveryId, row?.records_done ?? 0, p.recordsBefore);
+    const superseded = row !== undefined && row.complete === 1 && row.superseded_at !== null;
+    const done = row === undefined || superseded ? 0 : row.records_done;
+    if (p.recordsBefore !== undefined && p.recordsBefore !== done && (row === undefined || !row.complete || superseded)) {
+      throw new DeliveryBusyError(p.flow, p.deliveryId, done, p.recordsBefore);
     }
     if (row === undefined) {
       const id = this.insert.get(p.flow, p.deliveryId, p.deliveryName ?? null, at, fullSyncType ?? null)!;
       return { id, recordsDone: 0, fullSyncType: fullSyncType ?? null };
+    }
+    if (superseded) {
+      // Applied anew from its first record: the row tells of this application from now on.
+      this.restart.run(at, fullSyncType ?? null, p.deliveryName ?? null, row.id);
+      return { id: row.id, recordsDone: 0, fullSyncType: fullSyncType ?? null };
     }
     if (row.complete) throw new DeliveryCompleteError(p.flow, p.deliveryId);
     if (fullSyncType !== undefined && row.records_done === 0 && row.full_sync_type !== fullSyncType) {
@@ -129,6 +146,11 @@ export class Deliveries {
       p.complete ? at : null,
       id,
     );
+  }
+
+  /** A full sync of the flow completed (delivery `id`): its other complete deliveries are superseded. */
+  supersede(flow: string, id: number, at: string): void {
+    this.supersedeStmt.run(at, flow, id);
   }
 
   get(flow: string, deliveryId: string): DeliveryState | undefined {

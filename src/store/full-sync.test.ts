@@ -60,6 +60,26 @@ describe('full sync', () => {
     expect((await store.delivery('crm', 'd1'))!.state).toBe('complete');
   });
 
+  it('applies a snapshot again when a later one of the flow came between (A, B, then A: A is the truth again)', async () => {
+    const store = stores.open();
+    const a = deliveryBatch('crm', 'sha-a', customers(range(10)), 10, true, sync(0.2));
+    await store.apply(a);
+    // B: 010 deleted at the source.
+    expect(await store.apply(deliveryBatch('crm', 'sha-b', customers(range(9)), 9, true, sync(0.2)))).toMatchObject({ deleted: 1 });
+    expect(await store.delivery('crm', 'sha-a')).toMatchObject({ state: 'superseded' });
+    expect(await store.delivery('crm', 'sha-b')).toMatchObject({ state: 'complete' });
+    // Another flow's deliveries are not its to supersede.
+    await store.apply(deliveryBatch('erp', 'sha-e', [upsert('Customer', 'erp-1', {})], 1, true));
+    // A again, byte for byte: 010 is back, as a new life of the entity.
+    expect(await store.apply(a)).toMatchObject({ created: 1, unchanged: 9, deleted: 0 });
+    expect(await store.get('Customer', '010')).toMatchObject({ deleted: false, version: 3 });
+    expect(await store.delivery('crm', 'sha-a')).toMatchObject({ state: 'complete', recordsDone: 10, counts: { created: 1, unchanged: 9 } });
+    expect(await store.delivery('crm', 'sha-b')).toMatchObject({ state: 'superseded' });
+    expect(await store.delivery('erp', 'sha-e')).toMatchObject({ state: 'complete' });
+    // A once more, now the last one: a repeat, refused as applied.
+    await expect(store.apply(a)).rejects.toThrow(/complete|applied/);
+  });
+
   it('allows exactly maxDeleteShare of the live entities', async () => {
     const store = stores.open();
     await seed(store, 10);

@@ -170,6 +170,11 @@ const migrations: string[] = [
   );
   CREATE INDEX delivery_failures_by_flow ON delivery_failures (flow, id);
   `,
+  `
+  -- Set on a flow's complete deliveries when a later full sync of the flow completes: a snapshot
+  -- of the same bytes as one of those (A, B, then A again) is the truth again, not a repeat.
+  ALTER TABLE deliveries ADD COLUMN superseded_at TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -153,7 +153,11 @@ export interface DeliveryState {
   flow: string;
   deliveryId: string;
   deliveryName?: string;
-  state: 'in-progress' | 'complete';
+  /**
+   * superseded: complete, and a later full sync of its flow completed since; the same delivery
+   * coming again is applied anew (a snapshot that is the truth again), not skipped.
+   */
+  state: 'in-progress' | 'complete' | 'superseded';
   recordsDone: number;
   counts: ApplyCounts;
   startedAt: string;
