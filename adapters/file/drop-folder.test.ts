@@ -89,6 +89,24 @@ describe('drop-folder source: taking files', () => {
     expect(await readdir(join(dir, 'processed'))).toEqual([`${STAMP}_rows.csv`]);
   });
 
+  it('in marker mode does not read a file that keeps changing back to back: each give-up waits longer', async () => {
+    const { dir, next } = await start({ readiness: 'marker' }, { 'batch.dat': 'v1\n', 'batch.dat.done': '' });
+    const first = expectDelivery(await next());
+    await writeFile(join(dir, 'batch.dat'), 'v2\n');
+    await expect(readBody(first.open())).rejects.toMatchObject({ name: 'DeliveryChangedError' });
+    const givenUp = performance.now();
+    const second = expectDelivery(await next(3000));
+    expect(performance.now() - givenUp).toBeGreaterThanOrEqual(950);
+    await writeFile(join(dir, 'batch.dat'), 'v3\n');
+    await expect(readBody(second.open())).rejects.toMatchObject({ name: 'DeliveryChangedError' });
+    // Given up twice in a row: two seconds.
+    expect(await next(1500)).toBe('timeout');
+    const third = expectDelivery(await next(2000));
+    expect((await readBody(third.open())).toString()).toBe('v3\n');
+    await third.ack();
+    expect((await readdir(dir)).sort()).toEqual(['processed']);
+  });
+
   it('in marker mode takes a file only once NAME.done exists, and removes the marker on ack', async () => {
     const { dir, next } = await start({ readiness: 'marker' }, { 'batch.dat': 'x' });
     expect(await next(250)).toBe('timeout');

@@ -43,9 +43,18 @@ interface Stuck {
  * a restart every file present is taken again, and the runtime skips what it already applied by
  * the delivery id (the content's sha256).
  */
+/**
+ * A file given up because it changed while read waits this long before it is taken again,
+ * twice as long each time it does so again (up to settleRetryMs): with a done-marker, or
+ * `stableMs: 0`, nothing else would stop it being read back to back while its writer goes on.
+ */
+const CHANGED_COOL_DOWN_MS = 1000;
+
 export class DropFolderSource implements Source {
   private readonly tracker: ReadinessTracker;
   private readonly stuck = new Map<string, Stuck>();
+  /** Files given up as changed while read: not taken before `until`; `times` in a row. */
+  private readonly cooling = new Map<string, { until: number; times: number }>();
   private readonly inFlight = new Set<string>();
   private readonly closing = new AbortController();
   private reading = false;
@@ -101,6 +110,7 @@ export class DropFolderSource implements Source {
     }
     const present = new Set(scan.files.map((f) => f.name));
     for (const name of this.stuck.keys()) if (!present.has(name)) this.stuck.delete(name);
+    for (const name of this.cooling.keys()) if (!present.has(name)) this.cooling.delete(name);
     const ready = this.tracker.observe(scan.files, scan.markers, performance.now());
     return orderFiles(ready, this.s.order);
   }
@@ -111,6 +121,7 @@ export class DropFolderSource implements Source {
    */
   private async take(file: FileObservation, stop: AbortSignal): Promise<FileDelivery | undefined> {
     if (this.inFlight.has(file.name)) return undefined;
+    if (performance.now() < (this.cooling.get(file.name)?.until ?? 0)) return undefined;
     let stuck = this.stuck.get(file.name);
     if (stuck && performance.now() >= stuck.until) {
       // Time to try again: the runtime skips what it applied and only the move is repeated.
@@ -154,6 +165,11 @@ export class DropFolderSource implements Source {
       // Moved, or not the file that was taken: a file there now is a new one, to be seen stable again.
       this.stuck.delete(name);
       this.tracker.forget(name);
+      if (outcome.moved) this.cooling.delete(name);
+      else {
+        const times = (this.cooling.get(name)?.times ?? 0) + 1;
+        this.cooling.set(name, { until: performance.now() + Math.min(CHANGED_COOL_DOWN_MS * 2 ** (times - 1), this.s.settleRetryMs), times });
+      }
       return;
     }
     this.s.log?.warn({ file: name, id: delivery.id, error: outcome.error.message }, `${name} stays in the drop folder; ${this.stick(delivery.file, delivery.id)}`);
