@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { DeliveryChangedError } from '../../src/core/errors.js';
 import type { Delivery } from '../../src/core/delivery.js';
 import type { DeliveryMeta } from '../../src/core/records.js';
-import { chunkFor, type FileDigest } from './hash.js';
+import { checkedRead, type FileDigest } from './hash.js';
 import { sameFile, type FileObservation } from './readiness.js';
 import { observe } from './scan.js';
 import { commitFile, rollbackFile, type SettlePlan } from './settle.js';
@@ -61,28 +59,12 @@ export class FileDelivery implements Delivery {
    * delivery is given up: its source takes the file again once it is stable.
    */
   open(): Readable {
-    const source = this.size === 0 ? Readable.from([]) : createReadStream(this.path, { highWaterMark: chunkFor(this.size), end: this.size - 1 });
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const checked = new Transform({
-      transform: (chunk: Buffer, _encoding, done) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-        done(null, chunk);
-      },
-      flush: (done) => {
-        if (bytes === this.size && hash.digest('hex') === this.id) return done();
-        done(this.giveUp(`${this.file.name} changed while it was read (${bytes} of the ${this.size} bytes it was taken with, and not the same ones): its progress is forgotten; it is taken again once it is stable`));
-      },
+    return checkedRead(this.path, this.size, this.id, {
+      changed: (bytes) =>
+        this.giveUp(`${this.file.name} changed while it was read (${bytes} of the ${this.size} bytes it was taken with, and not the same ones): its progress is forgotten; it is taken again once it is stable`),
+      // Gone meanwhile: given up, as a changed one is, rather than retried for ever.
+      gone: () => this.giveUp(`${this.file.name} is gone (moved or deleted) since it was taken: given up`),
     });
-    // The source's own errors (EIO) reach the consumer through `checked`; a file gone meanwhile
-    // gives the delivery up, as a changed one does, rather than being retried for ever.
-    source.on('error', (e: NodeJS.ErrnoException) => {
-      checked.destroy(e.code === 'ENOENT' ? this.giveUp(`${this.file.name} is gone (moved or deleted) since it was taken: given up`) : e);
-    });
-    checked.on('close', () => source.destroy());
-    source.pipe(checked);
-    return checked;
   }
 
   ack(): Promise<void> {

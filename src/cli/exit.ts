@@ -1,4 +1,4 @@
-import { ConfigError, DataError, formatDataError, RetryableError } from '../core/errors.js';
+import { ConfigError, DataError, DeliveryChangedError, formatDataError, RetryableError } from '../core/errors.js';
 
 /** Exit statuses: 0 all good, 1 some records rejected (or a data error), 2 configuration error, 3 anything else. */
 export const EXIT = { ok: 0, rejected: 1, config: 2, failure: 3 } as const;
@@ -17,6 +17,10 @@ export async function runAction(action: () => Promise<number>): Promise<void> {
     } else if (e instanceof RetryableError) {
       // A known passing condition (a locked store, another process on the same delivery): no stack.
       process.stderr.write(`error: ${e.message}; try again later\n`);
+      process.exitCode = EXIT.failure;
+    } else if (e instanceof DeliveryChangedError) {
+      // The input changed under the command: its message says what to do.
+      process.stderr.write(`error: ${e.message}\n`);
       process.exitCode = EXIT.failure;
     } else {
       process.stderr.write(`error: ${(e as Error)?.stack ?? String(e)}\n`);

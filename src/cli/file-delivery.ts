@@ -1,9 +1,8 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { Transform } from 'node:stream';
 import type { Delivery } from '../core/delivery.js';
-import { ConfigError } from '../core/errors.js';
-import { chunkFor, hashFile } from '../../adapters/file/hash.js';
+import { ConfigError, DeliveryChangedError } from '../core/errors.js';
+import { checkedRead, hashFile } from '../../adapters/file/hash.js';
 
 /**
  * A file named on the command line must be a readable file: a ConfigError (exit 2) that names it
@@ -24,23 +23,25 @@ export async function fileDelivery(path: string, onBytes?: (n: number) => void):
   const absolute = resolve(path);
   checkInputFile(absolute);
   const size = statSync(absolute).size;
+  // The same id the drop folder gives the same bytes.
+  const { sha256, bytes } = await hashFile(absolute, undefined, size);
+  const name = basename(absolute);
   return {
-    // The same id the drop folder gives the same bytes.
-    id: (await hashFile(absolute, undefined, size)).sha256,
-    size,
-    meta: { name: basename(absolute), 'file.path': absolute },
-    open() {
-      const stream = createReadStream(absolute, { highWaterMark: chunkFor(size) });
-      if (!onBytes) return stream;
-      return stream.pipe(
-        new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            onBytes(chunk.length);
-            done(null, chunk);
-          },
-        }),
-      );
-    },
+    id: sha256,
+    size: bytes,
+    meta: { name, 'file.path': absolute },
+    // Only the bytes it was hashed with: a file still being written is refused, not applied half.
+    open: () =>
+      checkedRead(
+        absolute,
+        bytes,
+        sha256,
+        {
+          changed: () => new DeliveryChangedError(`${name} changed while it was read: what was applied of it is kept, its progress forgotten; run the command again once the file is complete`),
+          gone: () => new DeliveryChangedError(`${name} is gone (moved or deleted) while it was read`),
+        },
+        onBytes,
+      ),
     // Nothing to move: the command reports the outcome, errors included, itself.
     async ack() {},
     async nack() {},
