@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../core/delivery.js';
@@ -30,5 +31,23 @@ describe('ingest', () => {
     expect(outcome.status).toBe('skipped');
     expect(settled).toEqual(['ack', 'ack']);
     expect(await store.delivery('rows', 'sha-1')).toMatchObject({ state: 'complete', recordsDone: 3, counts: { created: 3, unchanged: 0 } });
+  });
+
+  it('lists the records that could not be read beside a trailer that does not hold: often its cause', async () => {
+    const store = stores.open();
+    const orders = readFileSync(resolve(root, 'fixtures/orders/ORDERS.TXT'), 'latin1');
+    // Line 5's quantity is not a number: the detail is not read, so the trailer's count is one off.
+    const text = orders.replace('D001SKU-300     00010', 'D001SKU-300     0O010');
+    const settled: string[] = [];
+    const d: Delivery = { id: 'sha-o', meta: { name: 'ORDERS.TXT' }, size: text.length, open: () => Buffer.from(text, 'latin1'), ack: async () => void settled.push('ack'), nack: async () => void settled.push('nack') };
+    const outcome = await ingest(d, { ...flow, name: 'orders', mapping: loadMapping(resolve(root, 'mappings/orders.yaml')) }, store);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.errors.map((e) => [e.code, e.position?.line])).toEqual([
+      ['file.trailer', 10],
+      ['field.number', 5],
+      ['file.structure', 4],
+    ]);
+    expect(settled).toEqual(['nack']);
+    expect(await store.head()).toBe(0);
   });
 });

@@ -126,13 +126,25 @@ function ack(delivery: Delivery): Promise<void> {
   return delivery.ack();
 }
 
-/** Reads a whole delivery once to find what condemns it as a whole (trailer checks). */
+/** Record failures listed beside what condemns a delivery whole: often its cause (a record not read is not counted). */
+const RECORD_FAILURES_WITH_FATAL = 100;
+
+/**
+ * Reads a whole delivery once to find what condemns it as a whole (trailer checks); when
+ * something does, the records that could not be decoded come after it, the first
+ * RECORD_FAILURES_WITH_FATAL of them.
+ */
 async function wholeDeliveryErrors(delivery: Delivery, mapping: Mapping): Promise<DataErrorDetail[]> {
   const fatal: DataErrorDetail[] = [];
+  const records: DataErrorDetail[] = [];
   for await (const batch of mapping.format.decode(delivery.open(), delivery.meta)) {
-    for (const item of batch) if (isDecodeFailure(item) && item.fatal) fatal.push(failureDetail(item));
+    for (const item of batch) {
+      if (!isDecodeFailure(item)) continue;
+      if (item.fatal) fatal.push(failureDetail(item));
+      else if (records.length < RECORD_FAILURES_WITH_FATAL) records.push(failureDetail(item));
+    }
   }
-  return fatal;
+  return fatal.length ? [...fatal, ...records] : [];
 }
 
 /**
