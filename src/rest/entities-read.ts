@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import type { RouteContext } from './context.js';
 import type { EntityModel } from '../model/index.js';
-import { sendEntity, sendJsonText } from './entity-json.js';
+import { sendEntity, sendJsonText, withDataFields } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
-import { encodeCursor, parseListQuery } from './list-params.js';
+import { encodeCursor, parseFields, parseListQuery } from './list-params.js';
 
 /** The next page's relative URL: the request's own path and query with the new cursor. */
 function nextUrl(path: string, query: Request['query'], cursor: string): string {
@@ -36,13 +36,14 @@ export async function listEntities(ctx: RouteContext, req: Request, res: Respons
   sendJsonText(res, await listPage(ctx, entity, `${req.baseUrl}${req.path}`, req.query));
 }
 
-/** GET /v1/{type}/{key}: the entity with ETag and Last-Modified; 304 when If-None-Match holds. */
+/** GET /v1/{type}/{key}: the entity with ETag and Last-Modified; 304 when If-None-Match holds; `fields=` as the list takes it. */
 export async function getEntity(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const { entity } = entityType(ctx, req, res, 'read');
   const key = String(req.params.key);
+  const fields = parseFields(entity, req.query);
   const e = await ctx.store.queryOne(entity.name, key);
   if (e === undefined) throw notFound(entity.name, key);
-  sendEntity(req, res, e);
+  sendEntity(req, res, fields === undefined ? e : { ...e, json: withDataFields(e.json, fields) });
 }
 
 /** GET /v1/{type}/{key}/history: every version, oldest first, with its lineage. */

@@ -52,6 +52,13 @@ export function sendEntity(req: IncomingMessage, res: ServerResponse, e: Queried
   sendJsonText(res, e.json);
 }
 
+/** The entity's JSON text with only the named top-level data fields, those present, in the data's order (as the list's `fields=`). */
+export function withDataFields(json: string, fields: string[]): string {
+  const e = JSON.parse(json) as { data: Record<string, unknown> };
+  e.data = Object.fromEntries(Object.entries(e.data).filter(([k]) => fields.includes(k)));
+  return JSON.stringify(e);
+}
+
 /** A 200 with JSON text as the body (none for HEAD: node leaves it out). */
 export function sendJsonText(res: ServerResponse, json: string): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -50,6 +50,8 @@ export function fastEntityRead(ctx: Pick<RouteContext, 'model' | 'store'>, clien
     if (entityModel === undefined) return false;
     const client = clients.caller(req);
     if (client === undefined || !can(client, 'read', entityModel.name)) return false;
+    // A sparse single entity is rare: the express route shapes it.
+    if (keyText !== undefined && queryText !== undefined && /(?:^|&)fields=/.test(queryText)) return false;
     const path = url.split('?')[0];
     let answer: (() => void) | undefined;
     if (keyText === undefined) {

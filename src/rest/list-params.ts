@@ -66,6 +66,14 @@ function decodeCursor(cursor: string, sort: EntitySort): string | number {
   throw bad('cursor', 'not a cursor of this listing (take `next` as given, with the same sort)');
 }
 
+/** `fields=a,b`: the top-level data fields a read answers with; undefined when absent; 400 for a field the entity lacks. */
+export function parseFields(entity: EntityModel, query: Request['query']): string[] | undefined {
+  if (query.fields === undefined) return undefined;
+  const fields = text(query.fields).split(',').filter((f) => f !== '');
+  for (const f of fields) if (!Object.hasOwn(entity.fields, f)) throw bad('fields', `${entity.name} has no field "${f}"`);
+  return fields;
+}
+
 /**
  * Reads a list request's query into a store query: limit, cursor, sort, sparse fields,
  * updatedSince and filters on top-level scalar fields of the entity's model. Every bad
@@ -78,10 +86,7 @@ export function parseListQuery(entity: EntityModel, query: Request['query']): En
   const sort = sortText as EntitySort;
   const q: EntityQuery = { limit, sort, filters: [] };
   if (query.cursor !== undefined) q.after = decodeCursor(text(query.cursor), sort);
-  if (query.fields !== undefined) {
-    q.fields = text(query.fields).split(',').filter((f) => f !== '');
-    for (const f of q.fields) if (!Object.hasOwn(entity.fields, f)) throw bad('fields', `${entity.name} has no field "${f}"`);
-  }
+  q.fields = parseFields(entity, query);
   if (query.updatedSince !== undefined) {
     const s = text(query.updatedSince);
     const ms = isIsoDateTime(s) || isIsoDate(s) ? Date.parse(s) : NaN;

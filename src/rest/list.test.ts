@@ -45,6 +45,14 @@ describe('GET /v1/{type}', () => {
     expect(await keys(t, '/v1/Customer?changedAt[lt]=2024-05-01T01:30:00Z&status=active')).toEqual(['C0001', 'C0002', 'C0025', 'C0026']);
     const sparse = (await (await t.fetch('/v1/Customer?fields=name,address&limit=1')).json()) as Page;
     expect(sparse.items[0].data).toEqual({ name: 'Name 1', address: { city: 'Lyon' } });
+    // The same on one entity, with its validators; a field the entity lacks is 400.
+    const one = await t.fetch('/v1/Customer/C0001?fields=address,name');
+    expect(one.headers.get('etag')).toBe('"1"');
+    const body = (await one.json()) as { key: string; data: Record<string, unknown> };
+    expect(body).toMatchObject({ key: 'C0001', version: 1 });
+    expect(JSON.stringify(body.data)).toBe(JSON.stringify(sparse.items[0].data));
+    expect((await t.fetch('/v1/Customer/C0001?fields=nope')).status).toBe(400);
+    expect(Object.keys(((await (await t.fetch('/v1/Customer/C0001')).json()) as { data: object }).data).length).toBeGreaterThan(2);
     expect(await keys(t, '/v1/Customer?sort=-key&limit=2')).toEqual(['C0030', 'C0029']);
     const since = new Date().toISOString();
     await t.store.apply({ origin: { origin: 'api:x' }, writes: [customer(5, { name: 'Changed' })] });
