@@ -3,7 +3,7 @@ import { replayRejects } from '../runtime/replay.js';
 import type { RejectRecord } from '../store/types.js';
 import { requireScope } from './auth.js';
 import type { RouteContext } from './context.js';
-import { intParam } from './list-params.js';
+import { badParameter, intParam } from './list-params.js';
 import { HttpProblem } from './problem.js';
 
 const STATUSES: readonly RejectRecord['status'][] = ['open', 'replayed', 'discarded'];
@@ -45,7 +45,7 @@ const findReject = (ctx: RouteContext, req: Request) => findById(req, 'reject', 
 /** The query of an admin list (`status`, `flow`, `limit`, `after`) and its next-page link. */
 export function adminListQuery<S extends string>(req: Request, path: string, statuses: readonly S[]) {
   const status = req.query.status === undefined ? undefined : (String(req.query.status) as S);
-  if (status !== undefined && !statuses.includes(status)) throw new HttpProblem('bad-request', `query parameter status: one of ${statuses.join(', ')} expected`);
+  if (status !== undefined && !statuses.includes(status)) throw badParameter('status', `one of ${statuses.join(', ')} expected`);
   const limit = intParam(req.query, 'limit', 1, 1000, 100);
   const after = req.query.after === undefined ? undefined : intParam(req.query, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
   const flow = req.query.flow === undefined ? undefined : String(req.query.flow);

@@ -40,6 +40,13 @@ describe('authentication and scopes', () => {
       expect(((await r.json()) as { type: string }).type).toBe('https://legacy-bridge.dev/problems/unauthorized');
     }
     expect((await t.fetch('/v1/Customer', { headers: { 'x-api-key': tokens.reader } })).status).toBe(200);
+    // Two different tokens: neither is taken, even a valid one beside an unknown one (on the fast path too).
+    for (const path of ['/v1/Customer', '/v1/Customer/C1']) {
+      const both = await t.fetch(path, { headers: { ...bearer('reader'), 'x-api-key': 'someone-else-entirely' } });
+      expect(both.status).toBe(401);
+      expect(((await both.json()) as { detail: string }).detail).toBe('Authorization and X-API-Key carry different tokens: send one');
+    }
+    expect((await t.fetch('/v1/Customer', { headers: { ...bearer('reader'), 'x-api-key': tokens.reader } })).status).toBe(200);
     expect((await t.fetch('/healthz')).status).toBe(200);
     expect((await t.fetch('/readyz')).status).toBe(200);
     expect((await t.fetch('/metrics')).status).toBe(200);

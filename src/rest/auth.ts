@@ -41,7 +41,7 @@ export class Clients {
   caller(req: Pick<Request, 'headers'>): Client | undefined {
     if (this.anonymous) return ANONYMOUS;
     const token = tokenOf(req);
-    return token === undefined ? undefined : this.identify(token);
+    return typeof token === 'string' ? this.identify(token) : undefined;
   }
 
   identify(token: string): Client | undefined {
@@ -52,15 +52,17 @@ export class Clients {
   }
 }
 
-/** The token of a request: `Authorization: Bearer <token>` or `X-API-Key: <token>`. */
-function tokenOf(req: Pick<Request, 'headers'>): string | undefined {
+/** Two different tokens in one request: neither is taken, whichever is valid. */
+const CONFLICTING = Symbol('conflicting credentials');
+
+/** The token of a request: `Authorization: Bearer <token>` or `X-API-Key: <token>` (both: the same one). */
+function tokenOf(req: Pick<Request, 'headers'>): string | undefined | typeof CONFLICTING {
   const auth = req.headers.authorization;
-  if (auth !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return m?.[1];
-  }
-  const key = req.headers['x-api-key'];
-  return typeof key === 'string' && key !== '' ? key : undefined;
+  const rawKey = req.headers['x-api-key'];
+  const key = typeof rawKey === 'string' && rawKey !== '' ? rawKey : undefined;
+  if (auth === undefined) return key;
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1];
+  return key !== undefined && key !== bearer ? CONFLICTING : bearer;
 }
 
 /**
@@ -74,7 +76,9 @@ export function authenticate(clients: Clients, limiter?: RateLimiter) {
       const wait = limiter?.takeForAddress(req.socket.remoteAddress) ?? 0;
       if (wait > 0) throw overLimit(limiter!, `address ${req.socket.remoteAddress ?? '?'}`, wait);
       const token = tokenOf(req);
-      throw new HttpProblem('unauthorized', token === undefined ? 'send a token: Authorization: Bearer <token> or X-API-Key' : 'the token is not valid', {
+      const why =
+        token === undefined ? 'send a token: Authorization: Bearer <token> or X-API-Key' : token === CONFLICTING ? 'Authorization and X-API-Key carry different tokens: send one' : 'the token is not valid';
+      throw new HttpProblem('unauthorized', why, {
         headers: { 'WWW-Authenticate': 'Bearer realm="legacy-bridge"' },
       });
     }

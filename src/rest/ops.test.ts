@@ -69,6 +69,9 @@ describe('operational endpoints', () => {
     expect(((await (await t.fetch(list.next)).json()) as { items: { id: number }[] }).items.map((r) => r.id)).toEqual([3]);
     expect(await (await t.fetch('/v1/admin/rejects/2')).json()).toMatchObject({ id: 2, raw: 'bad 2', status: 'open', errors: [{ field: 'QTY' }] });
     expect((await t.fetch('/v1/admin/rejects/99')).status).toBe(404);
+    const bogus = await t.fetch('/v1/admin/rejects?status=bogus');
+    expect(bogus.status).toBe(400);
+    expect(await bogus.json()).toMatchObject({ errors: [{ field: 'status', code: 'invalid', message: 'one of open, replayed, discarded expected' }] });
     expect(await (await t.fetch('/v1/admin/rejects/2/discard', { method: 'POST' })).json()).toEqual({ id: 2, status: 'discarded' });
     expect((await t.store.reject(2))?.status).toBe('discarded');
     expect((await t.fetch('/v1/admin/rejects/2/discard')).status).toBe(405);
