@@ -70,6 +70,10 @@ describe('GET /v1/{type}', () => {
     // Equal as numbers, whatever the scale: 0.5 is 0.50.
     expect(await keys(t, '/v1/Customer?balance=0.5,-12345678901234567.89')).toEqual(['C0004', 'C0005']);
     expect(await keys(t, '/v1/Customer?balance[lt]=0&balance[gt]=-1')).toEqual(['C0003']);
+    // A JSON number left from when the field was a number still compares.
+    await t.store.apply({ origin: { origin: 'flow:seed', flow: 'seed' }, writes: [customer(6, { balance: 7.25 })] });
+    expect(await keys(t, '/v1/Customer?balance=7.250')).toEqual(['C0006']);
+    expect(await keys(t, '/v1/Customer?balance[gt]=7&balance[lt]=8')).toEqual(['C0006']);
   });
 
   it('answers 400 naming the parameter for unknown fields, bad values, bad limits and foreign cursors', async () => {

@@ -5,6 +5,15 @@ import type { EntityPage, EntityQuery, FieldFilter, QueriedEntity } from './type
 const SQL_OP: Record<Exclude<FieldFilter['op'], 'in'>, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const FIELD = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+/**
+ * A stored decimal as canonical text: a string as written by this model, or a JSON number left
+ * from when the field was a `number` (as its shortest text, when that is plain digits).
+ */
+function decimalText(v: unknown): string | undefined {
+  const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined;
+  return text !== undefined && CANONICAL_DECIMAL.test(text) ? text : undefined;
+}
+
 /** The SQL expression comparing field `f` of the current data as `compare` says. */
 function fieldExpr(f: FieldFilter): string {
   if (!FIELD.test(f.field)) throw new RangeError(`field name ${JSON.stringify(f.field)} is not a plain top-level name`);
@@ -31,7 +40,11 @@ export class EntityQueries {
   private readonly oneStatement: Database.Statement<[string, string], QueriedEntity>;
 
   constructor(private readonly db: Database.Database) {
-    db.function('decimal_cmp', { deterministic: true }, (a: unknown, b: unknown) => (typeof a === 'string' && typeof b === 'string' && CANONICAL_DECIMAL.test(a) && CANONICAL_DECIMAL.test(b) ? compareDecimals(a, b) : null));
+    db.function('decimal_cmp', { deterministic: true }, (a: unknown, b: unknown) => {
+      const x = decimalText(a);
+      const y = decimalText(b);
+      return x !== undefined && y !== undefined ? compareDecimals(x, y) : null;
+    });
     this.oneStatement = db.prepare(`SELECT e.key, e.seq, e.version, d.at AS updatedAt, ${entityJsonSql('d.data')} AS json
       FROM entities e JOIN versions d ON d.seq = e.seq WHERE e.type = ? AND e.key = ? AND e.deleted = 0`);
   }
