@@ -135,6 +135,14 @@ describe('csv decode: broken input', () => {
     ]);
   });
 
+  it('names a UTF-8 byte-order mark when a file declared in a legacy code page starts with one', async () => {
+    const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('SKU,PRICE\n1,2\n')]);
+    const { items } = await decodeAll(csv({ columns: ['SKU', 'PRICE'], encoding: 'cp1252' }), utf8);
+    expect(summarize(items)).toEqual([
+      'in.csv:1 (record 0): header lacks declared column SKU (header has "ï»¿SKU", "PRICE"): the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not the encoding the mapping declares [file.structure] (fatal)',
+    ]);
+  });
+
   it('fails the delivery on a repeated header name', async () => {
     const { items } = await decodeAll(csv(), 'a,b,a\n1,2,3\n');
     expect(summarize(items)).toEqual(['in.csv:1 (record 0): header repeats column "a" (fields 1 and 3) [file.structure] (fatal)']);
