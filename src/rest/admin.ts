@@ -14,7 +14,7 @@ export function sendScrubbed(ctx: RouteContext, res: Response, body: unknown, st
   res.status(status).type('application/json').send(ctx.secrets ? ctx.secrets.scrub(text) : text);
 }
 
-/** GET /v1/admin/flows: each flow's state and record counts. */
+/** GET /v1/admin/flows: each flow's state and record counts, and the last delivery it refused whole (kept in the store). */
 export async function adminFlows(ctx: RouteContext, _req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const counts = new Map<string, Record<string, number>>();
@@ -22,7 +22,12 @@ export async function adminFlows(ctx: RouteContext, _req: Request, res: Response
     const flow = String(v.labels.flow);
     counts.set(flow, { ...(counts.get(flow) ?? { ok: 0, unchanged: 0, rejected: 0 }), [String(v.labels.outcome)]: v.value });
   }
-  const items = [...ctx.flows.values()].map((f) => ({ ...f, records: counts.get(f.name) ?? { ok: 0, unchanged: 0, rejected: 0 } }));
+  const items = [];
+  for (const f of ctx.flows.values()) {
+    const [refused] = await ctx.store.deliveryFailures({ flow: f.name, limit: 1 });
+    const lastRefused = refused && { name: refused.deliveryName, deliveryId: refused.deliveryId, status: refused.status, at: refused.at, errorCount: refused.errorCount, errors: refused.errors.slice(0, 5) };
+    items.push({ ...f, records: counts.get(f.name) ?? { ok: 0, unchanged: 0, rejected: 0 }, ...(lastRefused ? { lastRefused } : {}) });
+  }
   sendScrubbed(ctx, res, { items });
 }
 

@@ -79,6 +79,12 @@ export const COMMON_SCHEMAS: Obj = {
       lastDelivery: { type: 'object', properties: { name: str, status: str, at: dateTime }, required: ['status', 'at'] },
       lastError: str,
       records: { type: 'object', properties: { ok: int, unchanged: int, rejected: int }, required: ['ok', 'unchanged', 'rejected'] },
+      lastRefused: {
+        type: 'object',
+        description: 'The last delivery the flow refused whole (failed, or held by full sync), kept in the store across restarts; `errors`: its first five.',
+        properties: { name: str, deliveryId: str, status: { type: 'string', enum: ['failed', 'held'] }, at: dateTime, errorCount: int, errors: { type: 'array', items: ref('schemas', 'DataError') } },
+        required: ['deliveryId', 'status', 'at', 'errorCount', 'errors'],
+      },
     },
     required: ['name', 'state', 'deliveries', 'records'],
   },

@@ -81,6 +81,13 @@ describe('operational endpoints', () => {
     expect((await t.fetch('/v1/admin/rejects/1/replay', { method: 'POST' })).status).toBe(503);
     const flows = (await (await t.fetch('/v1/admin/flows')).json()) as { items: unknown[] };
     expect(flows.items).toEqual([{ name: 'orders', state: 'running', deliveries: 1, records: { ok: 0, unchanged: 0, rejected: 0 } }]);
+    // A delivery refused whole is kept in the store: the flow shows the last one, with its first errors.
+    const trailer = { code: 'file.trailer' as const, message: 'trailer says 7, the records give 6' };
+    await t.store.recordDeliveryFailure({ flow: 'orders', deliveryId: 'sha-o', deliveryName: 'ORDERS.TXT', status: 'failed', records: 0, errors: Array.from({ length: 7 }, () => trailer) });
+    const refused = (await (await t.fetch('/v1/admin/flows')).json()) as { items: unknown[] };
+    expect(refused.items).toEqual([
+      expect.objectContaining({ name: 'orders', lastRefused: { name: 'ORDERS.TXT', deliveryId: 'sha-o', status: 'failed', at: expect.any(String), errorCount: 7, errors: Array.from({ length: 5 }, () => trailer) } }),
+    ]);
   });
 
   it('replays a reject through the flow mapping (a record that never decoded is reported as not replayable)', async () => {

@@ -636,6 +636,17 @@ export interface components {
                 unchanged: number;
                 rejected: number;
             };
+            /** @description The last delivery the flow refused whole (failed, or held by full sync), kept in the store across restarts; `errors`: its first five. */
+            lastRefused?: {
+                name?: string;
+                deliveryId: string;
+                /** @enum {string} */
+                status: "failed" | "held";
+                /** Format: date-time */
+                at: string;
+                errorCount: number;
+                errors: components["schemas"]["DataError"][];
+            };
         };
         FlowList: {
             items: components["schemas"]["FlowSummary"][];
