@@ -158,7 +158,12 @@ describe('entities over HTTP', () => {
     expect((await problem(await t.fetch('/v1/Customer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' }))).body).toMatchObject({ status: 400, type: kind('bad-request') });
     const big = await problem(await t.fetch('/v1/Customer', json({ ...ann, name: 'x'.repeat(2000) })));
     expect(big.body).toMatchObject({ status: 413, type: kind('payload-too-large') });
-    expect((await problem(await t.fetch('/v1/Customer', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' }))).body).toMatchObject({ status: 415, type: kind('unsupported-media-type') });
+    const post = await t.fetch('/v1/Customer', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    expect(post.headers.get('accept-patch')).toBeNull();
+    expect((await problem(post)).body).toMatchObject({ status: 415, type: kind('unsupported-media-type') });
+    const patch = await t.fetch('/v1/Customer/C1', { method: 'PATCH', headers: { 'content-type': 'text/plain', 'if-match': '"1"' }, body: 'hi' });
+    expect(patch.status).toBe(415);
+    expect(patch.headers.get('accept-patch')).toBe('application/merge-patch+json, application/json');
     const r = await t.fetch('/v1/Customer', { method: 'DELETE' });
     expect(r.status).toBe(405);
     expect(r.headers.get('allow')).toBe('GET, HEAD, POST');

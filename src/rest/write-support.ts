@@ -14,8 +14,9 @@ export function requireJson(req: Request, mergePatch = false): void {
   // req.is() is null, whatever the Content-Type, for a request without a body.
   if (!hasBody(req)) throw new HttpProblem('bad-request', `the request has no body: send the ${mergePatch ? 'patch' : 'data'} as ${types.join(' or ')}`);
   if (!req.is(types)) {
+    // RFC 5789: a PATCH refused for its media type names the ones it takes.
     throw new HttpProblem('unsupported-media-type', `send the body as ${types.join(' or ')} (got ${req.headers['content-type'] ?? 'no Content-Type'})`, {
-      headers: { 'Accept-Patch': 'application/merge-patch+json' },
+      ...(mergePatch ? { headers: { 'Accept-Patch': types.join(', ') } } : {}),
     });
   }
 }
