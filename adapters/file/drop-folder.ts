@@ -36,6 +36,13 @@ interface Stuck {
 }
 
 /**
+ * A file given up because it changed while read waits this long before it is taken again,
+ * twice as long each time it does so again (up to settleRetryMs): with a done-marker, or
+ * `stableMs: 0`, nothing else would stop it being read back to back while its writer goes on.
+ */
+const CHANGED_COOL_DOWN_MS = 1000;
+
+/**
  * The drop-folder source. Scans at start, then every `pollMs` (sooner on a file-system event);
  * yields each complete file once, ordered, one at a time: the next is yielded only after the
  * previous one settled (or `read` was aborted). A file whose settle failed is taken again when it
@@ -43,13 +50,6 @@ interface Stuck {
  * a restart every file present is taken again, and the runtime skips what it already applied by
  * the delivery id (the content's sha256).
  */
-/**
- * A file given up because it changed while read waits this long before it is taken again,
- * twice as long each time it does so again (up to settleRetryMs): with a done-marker, or
- * `stableMs: 0`, nothing else would stop it being read back to back while its writer goes on.
- */
-const CHANGED_COOL_DOWN_MS = 1000;
-
 export class DropFolderSource implements Source {
   private readonly tracker: ReadinessTracker;
   private readonly stuck = new Map<string, Stuck>();

@@ -6,7 +6,7 @@ import { entityJson, entityPath, etagOf } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
 import { idempotencyClaim, oneAtATime, rememberResponse } from './idempotency.js';
 import { HttpProblem } from './problem.js';
-import { applyWrite, expectedVersion, meets, mergePatch, precondition, requireJson, validateData, type Precondition } from './write-support.js';
+import { applyWrite, describePrecondition, expectedVersion, meets, mergePatch, precondition, requireJson, validateData } from './write-support.js';
 
 /**
  * Reads back what a write made and answers with it. A client that may write the type but not
@@ -51,7 +51,7 @@ export async function replaceEntity(ctx: RouteContext, req: Request, res: Respon
   validateData(ctx.model, entity, req.body, key);
   // Only a list of tags needs to know which of them the entity is at.
   const current = typeof pre === 'object' && pre.versions.length > 1 ? liveVersion(await ctx.store.get(entity.name, key)) : 0;
-  const result = await applyWrite(ctx.store, client, { type: entity.name, key, data: req.body as JsonObject, expectedVersion: expectedVersion(pre, current) });
+  const result = await applyWrite(ctx.store, client, { type: entity.name, key, data: req.body as JsonObject, expectedVersion: expectedVersion(pre, current) }, false, pre);
   ctx.feed.poke();
   await answer(ctx, res, client, entity.name, key, result.created > 0 ? 201 : 200);
 }
@@ -67,7 +67,7 @@ export async function patchEntity(ctx: RouteContext, req: Request, res: Response
     const current = await ctx.store.get(entity.name, key);
     if (current === undefined || current.deleted) throw notFound(entity.name, key);
     if (!meets(pre, current.version)) {
-      throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${describe(pre)}`);
+      throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${describePrecondition(pre)}`);
     }
     const data = mergePatch(current.data, req.body);
     validateData(ctx.model, entity, data, key);
@@ -90,7 +90,7 @@ export async function deleteEntity(ctx: RouteContext, req: Request, res: Respons
   const pre = precondition(req, entity.name, ctx.server.blindWrites);
   const current = await ctx.store.get(entity.name, key);
   if (current === undefined || current.deleted) throw notFound(entity.name, key);
-  await applyWrite(ctx.store, client, { type: entity.name, key, op: 'delete', expectedVersion: expectedVersion(pre, current.version) });
+  await applyWrite(ctx.store, client, { type: entity.name, key, op: 'delete', expectedVersion: expectedVersion(pre, current.version) }, false, pre);
   ctx.feed.poke();
   res.status(204).end();
 }
@@ -100,9 +100,3 @@ function liveVersion(e: { version: number; deleted: boolean } | undefined): numb
   return e === undefined || e.deleted ? 0 : e.version;
 }
 
-/** What a precondition asked for, as a 412 says it. */
-function describe(pre: Precondition): string {
-  if (pre === 'absent') return 'absent (If-None-Match: *)';
-  if (typeof pre === 'object') return pre.versions.length === 1 ? String(pre.versions[0]) : `any of ${pre.versions.join(', ')}`;
-  return 'any';
-}

@@ -82,6 +82,13 @@ export function expectedVersion(pre: Precondition, current: number): number | un
   return pre.versions.includes(current) ? current : pre.versions[0];
 }
 
+/** What a precondition asked for, as a 412 says it. */
+export function describePrecondition(pre: Precondition): string {
+  if (pre === 'absent') return 'absent (If-None-Match: *)';
+  if (typeof pre === 'object') return pre.versions.length === 1 ? String(pre.versions[0]) : `any of ${pre.versions.join(', ')}`;
+  return 'any';
+}
+
 /** Whether the entity's `current` version (0: absent) meets the precondition. */
 export function meets(pre: Precondition, current: number): boolean {
   const expected = expectedVersion(pre, current);
@@ -89,17 +96,18 @@ export function meets(pre: Precondition, current: number): boolean {
 }
 
 /**
- * Applies one API write with origin `api:<client>`. A stale expected version is 412 (409 for a
- * create-only write, `conflict409`), a write a conflict policy refused 409, a locked store 503.
+ * Applies one API write with origin `api:<client>`. A stale expected version is 412, said as
+ * the `asked` precondition when the write came with one (409 for a POST, `conflict409`), a
+ * write a conflict policy refused 409, a locked store 503.
  */
-export async function applyWrite(store: Store, client: Client, write: EntityWrite, conflict409 = false): Promise<ApplyResult> {
+export async function applyWrite(store: Store, client: Client, write: EntityWrite, conflict409 = false, asked?: Precondition): Promise<ApplyResult> {
   let result: ApplyResult;
   try {
     result = await store.apply({ origin: { origin: `api:${client.name}` }, writes: [write] });
   } catch (e) {
     if (e instanceof VersionConflictError) {
       if (conflict409) throw new HttpProblem('conflict', `${write.type} ${JSON.stringify(write.key)} already exists`);
-      const wanted = e.expected === 0 ? 'absent (If-None-Match: *)' : String(e.expected);
+      const wanted = asked === undefined ? String(e.expected) : describePrecondition(asked);
       throw new HttpProblem('precondition-failed', `${write.type} ${JSON.stringify(write.key)} is at ${e.actual === 0 ? 'no version (absent)' : `version ${e.actual}`}, not ${wanted}`);
     }
     if (e instanceof RetryableError) throw new HttpProblem('unavailable', 'the store is busy; try again', { headers: { 'Retry-After': '1' } });

@@ -108,26 +108,24 @@ export class Deliveries {
    */
   begin(p: DeliveryProgress, at: string, fullSyncType: string | undefined): OpenDelivery {
     const row = this.select.get(p.flow, p.deliveryId);
-    const superseded = row !== undefined && row.complete === 1 && row.superseded_at !== null;
-    const done = row === undefined || superseded ? 0 : row.records_done;
-    if (p.recordsBefore !== undefined && p.recordsBefore !== done && (row === undefined || !row.complete || superseded)) {
-      throw new DeliveryBusyError(p.flow, p.deliveryId, done, p.recordsBefore);
+    // A superseded delivery starts anew: it has no progress to go on from.
+    const superseded = row !== undefined && row.superseded_at !== null;
+    const progress = superseded ? undefined : row;
+    if (p.recordsBefore !== undefined && p.recordsBefore !== (progress?.records_done ?? 0) && !progress?.complete) {
+      throw new DeliveryBusyError(p.flow, p.deliveryId, progress?.records_done ?? 0, p.recordsBefore);
     }
-    if (row === undefined) {
-      const id = this.insert.get(p.flow, p.deliveryId, p.deliveryName ?? null, at, fullSyncType ?? null)!;
+    if (progress === undefined) {
+      // New, or superseded: a superseded row tells of this application from now on.
+      const id = row?.id ?? this.insert.get(p.flow, p.deliveryId, p.deliveryName ?? null, at, fullSyncType ?? null)!;
+      if (row !== undefined) this.restart.run(at, fullSyncType ?? null, p.deliveryName ?? null, id);
       return { id, recordsDone: 0, fullSyncType: fullSyncType ?? null };
     }
-    if (superseded) {
-      // Applied anew from its first record: the row tells of this application from now on.
-      this.restart.run(at, fullSyncType ?? null, p.deliveryName ?? null, row.id);
-      return { id: row.id, recordsDone: 0, fullSyncType: fullSyncType ?? null };
+    if (progress.complete) throw new DeliveryCompleteError(p.flow, p.deliveryId);
+    if (fullSyncType !== undefined && progress.records_done === 0 && progress.full_sync_type !== fullSyncType) {
+      this.markFullSync.run(fullSyncType, progress.id);
+      return { id: progress.id, recordsDone: 0, fullSyncType };
     }
-    if (row.complete) throw new DeliveryCompleteError(p.flow, p.deliveryId);
-    if (fullSyncType !== undefined && row.records_done === 0 && row.full_sync_type !== fullSyncType) {
-      this.markFullSync.run(fullSyncType, row.id);
-      return { id: row.id, recordsDone: 0, fullSyncType };
-    }
-    return { id: row.id, recordsDone: row.records_done, fullSyncType: row.full_sync_type };
+    return { id: progress.id, recordsDone: progress.records_done, fullSyncType: progress.full_sync_type };
   }
 
   /** Records the batch's progress and adds its counts (and `p.counts`) to the delivery's totals. */

@@ -24,6 +24,13 @@ export class FullSyncHeldError extends Error {
   }
 }
 
+/** Another process holds the store's lock past the busy timeout. */
+export class StoreLockedError extends RetryableError {
+  constructor(path: string, cause: unknown) {
+    super(`store ${path} is locked by another process`, { cause });
+  }
+}
+
 /** Another process applies the same delivery: its progress is not where this batch starts. */
 export class DeliveryBusyError extends RetryableError {
   constructor(flow: string, deliveryId: string, recordsDone: number, recordsBefore: number) {
@@ -75,7 +82,7 @@ export function mapSqliteError(error: unknown, path: string): unknown {
   const code = (error as SqliteLikeError | null)?.code;
   if (typeof code !== 'string') return error;
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_LOCKED_')) {
-    return new RetryableError(`store ${path} is locked by another process`, { cause: error });
+    return new StoreLockedError(path, error);
   }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) {
     const message = (error as SqliteLikeError).message;

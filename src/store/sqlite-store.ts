@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import { RetryableError } from '../core/errors.js';
 import { BatchApplier } from './apply.js';
 import { compileConflicts } from './conflicts.js';
 import { DeliveryFailures } from './delivery-failures.js';
 import { EntityQueries } from './entity-query.js';
-import { mapSqliteError } from './errors.js';
+import { mapSqliteError, StoreLockedError } from './errors.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { Outbox } from './outbound.js';
 import { Queries } from './queries.js';
@@ -48,15 +47,15 @@ export interface SqliteStoreOptions {
 
 /**
  * The embedded store: one SQLite file in WAL mode, one connection, one writer per process (and
- * per file: another process holding the write lock past the busy timeout is a RetryableError
+ * per file: another process holding the write lock past the busy timeout is a StoreLockedError
  * `store <path> is locked by another process`).
  *
  * The Promise methods of `Store` wrap synchronous calls; the writes among them wait out another
- * process's lock between tries, leaving the thread free (see `locked`). The `…Sync` methods
- * are calls without the promise, for callers on a hot path, and wait LOCK_SLICE_MS at most. Errors: RetryableError for a lock,
- * ConfigError for a file that is not a store, FullSyncHeldError and DeliveryCompleteError from
- * `apply`, DataError for an unreadable `sourceTimestamp`; TypeError/RangeError for a malformed
- * call (a bug in the caller).
+ * process's lock between tries, leaving the thread free (see `locked`). The `…Sync` methods are
+ * calls without the promise, for callers on a hot path, and wait LOCK_SLICE_MS at most.
+ * Errors: StoreLockedError (a RetryableError) for a lock, ConfigError for a file that is not a
+ * store, FullSyncHeldError and DeliveryCompleteError from `apply`, DataError for an unreadable
+ * `sourceTimestamp`; TypeError/RangeError for a malformed call (a bug in the caller).
  */
 export class SqliteStore implements Store {
   private readonly applier: BatchApplier;
@@ -100,7 +99,8 @@ export class SqliteStore implements Store {
       try {
         return this.read(fn);
       } catch (e) {
-        if (!(e instanceof RetryableError) || performance.now() + pause > deadline) throw e;
+        // Only a lock passes with waiting: another process on the same delivery (DeliveryBusyError) does not.
+        if (!(e instanceof StoreLockedError) || performance.now() + pause > deadline) throw e;
         await sleep(pause);
       }
     }
