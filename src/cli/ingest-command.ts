@@ -1,4 +1,4 @@
-import { ConfigError, DeliveryChangedError, formatDataError } from '../core/errors.js';
+import { ConfigError, formatDataError } from '../core/errors.js';
 import { ingest } from '../runtime/ingest.js';
 import { EXIT } from './exit.js';
 import { withStore } from './with-store.js';
@@ -15,16 +15,7 @@ export async function ingestCommand(file: string, options: { flow: string; confi
     }
     const progress = new Progress();
     const delivery = await fileDelivery(file, (n) => progress.addBytes(n));
-    let outcome;
-    try {
-      outcome = await ingest(delivery, flow, store, { force: options.force, onBatch: (records) => progress.setRecords(records) });
-    } catch (e) {
-      // Its batches may hold bytes of another content: the complete file, run again, starts over.
-      if (e instanceof DeliveryChangedError) await store.forgetDelivery(flow.name, delivery.id);
-      throw e;
-    } finally {
-      progress.done();
-    }
+    const outcome = await ingest(delivery, flow, store, { force: options.force, onBatch: (records) => progress.setRecords(records) }).finally(() => progress.done());
     const c = outcome.counts;
     const rate = outcome.ms > 0 ? Math.round((outcome.records * 1000) / outcome.ms) : 0;
     process.stderr.write(

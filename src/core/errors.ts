@@ -113,4 +113,6 @@ export class RetryableError extends Error {
  */
 export class DeliveryChangedError extends Error {
   override readonly name = 'DeliveryChangedError';
+  /** Set by `ingest` once it forgot the delivery's progress: the open rejects of this read it discarded. */
+  discardedRejects?: number;
 }

@@ -61,11 +61,9 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
     } catch (e) {
       const changed = e instanceof DeliveryChangedError ? e : e instanceof SettleError && e.cause instanceof DeliveryChangedError ? e.cause : undefined;
       if (changed !== undefined) {
+        // Given up: ingest forgot its progress (a complete one, whose file grew after it was read, is kept).
         if (e instanceof SettleError) logOutcome(log, flow.name, e.outcome, state, observe);
-        // Its batches may hold bytes of another content: a later delivery of the same id starts
-        // over (a complete one, whose file grew after it was read, is kept).
-        const discardedRejects = await forgetDelivery(store, flow.name, delivery.id, signal);
-        log.warn({ flow: flow.name, delivery: delivery.meta.name, deliveryId: delivery.id, discardedRejects }, changed.message);
+        log.warn({ flow: flow.name, delivery: delivery.meta.name, deliveryId: delivery.id, discardedRejects: changed.discardedRejects }, changed.message);
         return;
       }
       if (e instanceof SettleError) {
@@ -79,17 +77,6 @@ async function ingestUntilSettled(flow: AssembledFlow, store: Store, log: Logger
       const known = e instanceof RetryableError;
       log[known ? 'warn' : 'error']({ flow: flow.name, delivery: delivery.meta.name, attempt, err: e }, known ? 'delivery will be retried' : 'unexpected error, delivery will be retried');
       if (!(await waitBeforeRetry(e, attempt, signal))) return;
-    }
-  }
-}
-
-/** Forgets a delivery's progress (and discards its open rejects: how many), waiting out a busy store; gives up only when stopped. */
-async function forgetDelivery(store: Store, flow: string, deliveryId: string, signal: AbortSignal): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await store.forgetDelivery(flow, deliveryId);
-    } catch (e) {
-      if (!(e instanceof RetryableError) || !(await waitBeforeRetry(e, attempt, signal))) throw e;
     }
   }
 }

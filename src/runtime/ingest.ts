@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { DataError, type DataErrorDetail } from '../core/errors.js';
+import { DataError, DeliveryChangedError, type DataErrorDetail } from '../core/errors.js';
 import type { Delivery } from '../core/delivery.js';
 import { failureDetail, isDecodeFailure } from '../core/records.js';
 import type { Mapping } from '../mapping/index.js';
@@ -151,7 +151,8 @@ async function wholeDeliveryErrors(delivery: Delivery, mapping: Mapping): Promis
  * Ingests one delivery through the flow's format and mapping into the store, in batches of one
  * transaction each, then settles it: ack once everything is committed, nack when it is rejected
  * whole. Restartable at any point: each batch records how many records are done, and a delivery
- * already complete is skipped whole.
+ * already complete is skipped whole. A delivery whose bytes changed while it was read throws its
+ * DeliveryChangedError once its progress is forgotten (and its open rejects discarded).
  */
 export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store, options: IngestOptions = {}): Promise<IngestOutcome> {
   const started = performance.now();
@@ -236,6 +237,8 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
       if (!batch.last && options.signal?.aborted) return outcome('interrupted', seen - skip);
     }
   } catch (e) {
+    // Its batches may hold bytes of another content: a later delivery of the same id starts over.
+    if (e instanceof DeliveryChangedError) e.discardedRejects = await store.forgetDelivery(flow.name, delivery.id);
     // Another process applied it to the end meanwhile (a second daemon, a `bridge ingest`).
     if (e instanceof DeliveryCompleteError) return settle(() => ack(delivery), 'skipped', seen - skip);
     if (e instanceof FullSyncHeldError) {
