@@ -80,4 +80,33 @@ describe('batched writes', () => {
     expect(result).toMatchObject({ updated: 2, lastSeq: 3 });
     expect((await store.get('A', '1'))?.data).toEqual({ city: 'Z', name: 'Ann' });
   });
+
+  // The current rows of a batch are read as one key range where that is cheaper (current-rows.ts):
+  // each case must find every existing entity, whichever way they are read.
+  const keyed = (keys: string[], v: number) => keys.map((k) => upsert('A', k, { v }));
+  const padded = (i: number) => `K${String(i).padStart(5, '0')}`;
+
+  it('finds existing entities in a batch whose key range holds other entities too', async () => {
+    const store = stores.open();
+    const all = Array.from({ length: 300 }, (_, i) => padded(i));
+    store.applySync({ origin: api, writes: keyed(all, 1) });
+    // Every other key of the range, half of them new: the range holds the other existing ones.
+    const batch = Array.from({ length: 200 }, (_, i) => (i % 2 ? padded(i) : `${padded(i)}new`));
+    expect(store.applySync({ origin: api, writes: keyed(batch, 1) })).toMatchObject({ created: 100, unchanged: 100 });
+  });
+
+  it('finds existing entities in a batch whose key range holds many more entities than it has keys', async () => {
+    const store = stores.open();
+    store.applySync({ origin: api, writes: keyed(Array.from({ length: 2000 }, (_, i) => padded(i)), 1) });
+    const sparse = Array.from({ length: 100 }, (_, i) => padded(i * 20));
+    expect(store.applySync({ origin: api, writes: keyed(sparse, 2) })).toMatchObject({ updated: 100, created: 0 });
+  });
+
+  it('finds existing entities whose keys sort otherwise in UTF-16 than in SQLite', async () => {
+    const store = stores.open();
+    // U+1F600 (its surrogates) sorts before U+FF21 in UTF-16, after it in UTF-8 (SQLite).
+    const keys = [...Array.from({ length: 100 }, (_, i) => `\uff21${padded(i)}`), '\u{1f600}'];
+    store.applySync({ origin: api, writes: keyed(keys, 1) });
+    expect(store.applySync({ origin: api, writes: keyed(keys, 1) })).toMatchObject({ unchanged: 101, created: 0, updated: 0 });
+  });
 });

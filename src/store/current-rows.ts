@@ -25,6 +25,8 @@ const policyColumns = 'flow, origin, ts_ms';
  * is stored as U+FFFD), so a miss for such a key is confirmed by a point read.
  */
 const surrogate = /[\uD800-\uDFFF]/;
+/** A batch's keys of one type, from this many on, are first looked for as one key range. */
+const RANGE_MIN_KEYS = 64;
 
 /**
  * The current rows of the entities a batch writes, read up front with one query per entity type
@@ -35,6 +37,9 @@ export class CurrentRows {
   private readonly many: Database.Statement<[string, string], EntityRow>;
   private readonly manyWithPolicy: Database.Statement<[string, string], EntityRow>;
   private readonly one: Database.Statement<[string, string], EntityRow>;
+  private readonly range: Database.Statement<[string, string, string], EntityRow>;
+  private readonly rangeWithPolicy: Database.Statement<[string, string, string], EntityRow>;
+  private readonly countRange: Database.Statement<[string, string, string, number], number>;
   private readonly byType = new Map<string, Map<string, EntityRow>>();
 
   /** `hasPolicy(type)`: whether writes of the type need the columns conflict policies read. */
@@ -46,6 +51,12 @@ export class CurrentRows {
       db.prepare<[string, string], EntityRow>(`SELECT ${cols} FROM entities WHERE type = ? AND key IN (SELECT value FROM json_each(?))`).raw();
     this.many = select(columns);
     this.manyWithPolicy = select(`${columns}, ${policyColumns}`);
+    const between = (cols: string) => db.prepare<[string, string, string], EntityRow>(`SELECT ${cols} FROM entities WHERE type = ? AND key BETWEEN ? AND ?`).raw();
+    this.range = between(columns);
+    this.rangeWithPolicy = between(`${columns}, ${policyColumns}`);
+    this.countRange = db
+      .prepare<[string, string, string, number], number>('SELECT count(*) FROM (SELECT 1 FROM entities WHERE type = ? AND key BETWEEN ? AND ? LIMIT ?)')
+      .pluck();
     this.one = db.prepare<[string, string], EntityRow>(`SELECT ${columns}, ${policyColumns} FROM entities WHERE type = ? AND key = ?`).raw();
   }
 
@@ -61,9 +72,27 @@ export class CurrentRows {
     for (const [type, keys] of keysByType) {
       const rows = new Map<string, EntityRow>();
       this.byType.set(type, rows);
-      const select = this.hasPolicy(type) ? this.manyWithPolicy : this.many;
-      for (const row of select.all(type, JSON.stringify(keys))) rows.set(row[0], row);
+      for (const row of this.rowsOf(type, keys)) rows.set(row[0], row);
     }
+  }
+
+  /**
+   * The rows of `keys`, and maybe of other keys between them. A file's keys often come in order:
+   * a first ingest's range then holds no row at all (one probe instead of one per key), and a
+   * re-ingest's holds just the batch's rows, read in one scan. A range holding many more rows
+   * than the batch has keys is not read; nor one whose ends may differ in SQLite's order.
+   */
+  private rowsOf(type: string, keys: string[]): EntityRow[] {
+    const policy = this.hasPolicy(type);
+    if (keys.length >= RANGE_MIN_KEYS) {
+      const ends = rangeOf(keys);
+      if (ends !== undefined) {
+        const rowsInRange = this.countRange.get(type, ends[0], ends[1], 2 * keys.length + 1)!;
+        if (rowsInRange === 0) return [];
+        if (rowsInRange <= 2 * keys.length) return (policy ? this.rangeWithPolicy : this.range).all(type, ends[0], ends[1]);
+      }
+    }
+    return (policy ? this.manyWithPolicy : this.many).all(type, JSON.stringify(keys));
   }
 
   /**
@@ -84,4 +113,20 @@ export class CurrentRows {
     if (rows === undefined) this.byType.set(type, (rows = new Map()));
     rows.set(key, row);
   }
+}
+
+/**
+ * The smallest and largest of `keys`, or undefined when SQLite might order them otherwise: JavaScript
+ * compares UTF-16 code units, SQLite UTF-8 bytes, which agree but for a surrogate (a character
+ * beyond U+FFFF sorts below U+E000–U+FFFF in UTF-16 and above it in UTF-8).
+ */
+function rangeOf(keys: readonly string[]): [low: string, high: string] | undefined {
+  let low = keys[0];
+  let high = keys[0];
+  for (const k of keys) {
+    if (surrogate.test(k)) return undefined;
+    if (k < low) low = k;
+    else if (k > high) high = k;
+  }
+  return [low, high];
 }
