@@ -71,6 +71,21 @@ describe('bad input to the daemon', () => {
     });
   });
 
+  it('refuses whole a UTF-8 file (by its byte-order mark) declared Latin-1, saying so, and commits nothing of it', async () => {
+    const bridge = makeBridge({ rows: { mapping: rowsCsv } });
+    const d = daemon(bridge.configFile);
+    const text = csvRows(1, 3, (i, f) => (i === 2 ? [f[0], 'Zoë Brontë', ...f.slice(2)] : f));
+    writeFileSync(join(bridge.inbox('rows'), 'utf8.csv'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]));
+    expect(await d.waitForLog(isDelivery('utf8.csv'))).toMatchObject({ status: 'failed', created: 0 });
+    const failed = join(bridge.inbox('rows'), 'failed');
+    await expect.poll(() => existsSync(failed) && readdirSync(failed).some((n) => n.endsWith('_utf8.csv.errors.json'))).toBe(true);
+    const report = JSON.parse(readFileSync(join(failed, readdirSync(failed).find((n) => n.endsWith('.errors.json'))!), 'utf8'));
+    expect(report.errors).toEqual([
+      expect.objectContaining({ code: 'file.encoding', position: expect.objectContaining({ line: 1 }), message: expect.stringMatching(/UTF-8 byte-order mark .*not latin1/) }),
+    ]);
+    await withStore(bridge.dbPath, async (store) => expect(await store.head()).toBe(0));
+  });
+
   it('takes a file that is still being written only once it is complete', async () => {
     const bridge = makeBridge({ rows: { mapping: rowsCsv, source: undefined } });
     // The writer pauses for less than stableMs between its writes.

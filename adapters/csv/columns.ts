@@ -97,15 +97,6 @@ export function checkHeader(header: readonly string[], declared: readonly string
   if (missing.length === 0) return undefined;
   return (
     `header lacks declared column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` +
-    ` (header has ${header.map((h) => JSON.stringify(h)).join(', ')})${byteOrderMarkHint(header[0])}`
+    ` (header has ${header.map((h) => JSON.stringify(h)).join(', ')})`
   );
-}
-
-/** A UTF-8 byte-order mark read in a legacy code page (ï»¿ in Windows-1252 and Latin-1) before the first name. */
-const UTF8_BOM_AS_LEGACY = /^(?:\u00ef\u00bb\u00bf|\ufeff)/;
-
-/** Why the first name may not match: the file is UTF-8 (with its mark) and was read in another encoding. */
-function byteOrderMarkHint(first: string | undefined): string {
-  if (first === undefined || !UTF8_BOM_AS_LEGACY.test(first)) return '';
-  return ': the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not the encoding the mapping declares';
 }

@@ -135,12 +135,17 @@ describe('csv decode: broken input', () => {
     ]);
   });
 
-  it('names a UTF-8 byte-order mark when a file declared in a legacy code page starts with one', async () => {
-    const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('SKU,PRICE\n1,2\n')]);
-    const { items } = await decodeAll(csv({ columns: ['SKU', 'PRICE'], encoding: 'cp1252' }), utf8);
-    expect(summarize(items)).toEqual([
-      'in.csv:1 (record 0): header lacks declared column SKU (header has "ï»¿SKU", "PRICE"): the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not the encoding the mapping declares [file.structure] (fatal)',
-    ]);
+  it('refuses a file declared in a legacy code page that starts with a UTF-8 byte-order mark, with or without a header', async () => {
+    const marked = (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    const refusal = (encoding: string) =>
+      `in.csv:1 (record 0): the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not ${encoding} as the mapping declares [file.encoding] (fatal)`;
+    const withHeader = await decodeAll(csv({ columns: ['SKU', 'PRICE'], encoding: 'cp1252' }), marked('SKU,PRICE\n1,2\n'));
+    expect(summarize(withHeader.items)).toEqual([refusal('cp1252')]);
+    // Without a header nothing else would notice: the first value would start with "ï»¿".
+    const headerless = await decodeAll(csv({ header: false, columns: ['NAME', 'CITY'], encoding: 'latin1' }), marked('Zoë,Köln\n'));
+    expect(summarize(headerless.items)).toEqual([refusal('latin1')]);
+    // Declared UTF-8 (or none), the mark is dropped as before.
+    expect(summarize((await decodeAll(csv({ header: false, columns: ['NAME', 'CITY'] }), marked('Zoë,Köln\n'))).items)).toEqual([{ NAME: 'Zoë', CITY: 'Köln' }]);
   });
 
   it('fails the delivery on a repeated header name', async () => {

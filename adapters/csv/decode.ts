@@ -24,6 +24,11 @@ export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: 
   const delivery = new DeliveryDecoder(options, meta, feed, start);
   try {
     for await (const slice of feed.slices) {
+      if (feed.utf8Marked) {
+        delivery.refuseUtf8Marked();
+        yield delivery.take();
+        return;
+      }
       delivery.write(slice);
       if (delivery.pending.length) yield delivery.take();
       if (delivery.stopped) return;
@@ -88,6 +93,13 @@ class DeliveryDecoder {
 
   close(): void {
     this.parser?.destroy();
+  }
+
+  /** Refuses a delivery that is UTF-8 by its byte-order mark but declared in a legacy code page (see ParserFeed). */
+  refuseUtf8Marked(): void {
+    const message = `the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not ${this.options.encoding} as the mapping declares`;
+    const position: Position = { file: this.file, line: 1, record: 0 };
+    this.fail({ code: 'file.encoding', message, position }, '', true);
   }
 
   private open(): Parser {

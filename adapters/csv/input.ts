@@ -15,6 +15,11 @@ export const SLICE_BYTES = 64 * 1024;
  */
 export interface ParserFeed {
   suspect: boolean;
+  /**
+   * The delivery starts with a UTF-8 byte-order mark but is declared in a legacy code page: it is
+   * UTF-8, and read as declared every non-ASCII character would come out wrong. Known by the first slice.
+   */
+  utf8Marked: boolean;
   slices: AsyncIterable<Buffer>;
 }
 
@@ -68,7 +73,7 @@ function utf8Tail(b: Buffer): number {
 
 /** Opens a delivery's bytes for csv-parse in the declared encoding. */
 export function openFeed(input: ByteInput, encoding: string): ParserFeed {
-  const feed: ParserFeed = { suspect: false, slices: undefined as never };
+  const feed: ParserFeed = { suspect: false, utf8Marked: false, slices: undefined as never };
   feed.slices = produce(feed, input, kindOf(encoding), encoding);
   return feed;
 }
@@ -130,8 +135,10 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   }
 
   function sniff(bytes: Buffer): Buffer {
-    if (declared !== 'legacy') {
-      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    const utf8Mark = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    if (declared === 'legacy') feed.utf8Marked = utf8Mark;
+    else {
+      if (utf8Mark) {
         kind = 'utf8';
         bytes = bytes.subarray(3);
       } else if (bytes[0] === 0xff && bytes[1] === 0xfe) {

@@ -53,6 +53,7 @@ export type DataErrorCode =
   | 'model.invalid'
   | 'file.trailer'
   | 'file.structure'
+  | 'file.encoding'
   | 'delivery.invalid';
 
 export interface DataErrorDetail {
