@@ -19,7 +19,7 @@ export async function ingestCommand(file: string, options: { flow: string; confi
     const c = outcome.counts;
     const rate = outcome.ms > 0 ? Math.round((outcome.records * 1000) / outcome.ms) : 0;
     process.stderr.write(
-      `${delivery.meta.name}: ${outcome.status}; ${outcome.records} records in ${(outcome.ms / 1000).toFixed(2)} s (${rate}/s): ` +
+      `${delivery.meta.name}: ${outcome.status}; ${outcome.records} record${outcome.records === 1 ? '' : 's'} in ${(outcome.ms / 1000).toFixed(2)} s (${rate}/s): ` +
         `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.rejected} rejected, ${c.skipped} skipped by conflict policy\n`,
     );
     for (const e of outcome.errors) process.stderr.write(`  ${loaded.secrets.scrub(formatDataError(e))}\n`);
