@@ -127,4 +127,36 @@ describe('decode', () => {
     expect(failures(decoded)[0].fatal).toBe(true);
     expect(failures(decoded)[0].error.message).toBe('no line end within 65536 bytes (separator auto)');
   });
+
+  describe('a UTF-8 byte-order mark at the start', () => {
+    const mark = Buffer.from([0xef, 0xbb, 0xbf]);
+    const marked = Buffer.concat([mark, Buffer.from(good.join('\n') + '\n')]);
+
+    it('is dropped when the layout is UTF-8: the first record is read, at byte 3, whatever the chunking', async () => {
+      const utf8 = formatOf({ ...orders, encoding: 'utf-8' });
+      for (const input of [marked, chunked(marked, 1)]) {
+        const decoded = await decodeAll(utf8, input);
+        expect(records(decoded).map((r) => r['ORDER-NO'])).toEqual(['A00001', 'A00002']);
+        expect(decoded[0].position).toEqual({ file: 'orders.txt', line: 1, record: 1, offset: 3 });
+      }
+    });
+
+    it('refuses a file of lines declared in another ASCII-based code page whole, at line 1', async () => {
+      for (const input of [marked, chunked(marked, 2)]) {
+        const decoded = await decodeAll(formatOf({ ...orders, encoding: 'windows-1252' }), input);
+        expect(decoded).toHaveLength(1);
+        expect(failures(decoded)[0].fatal).toBe(true);
+        expect(failures(decoded)[0].errors.map(formatDataError)).toEqual([
+          'orders.txt:1 (record 0, byte 0): the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not windows-1252 as the layout declares [file.encoding]',
+        ]);
+      }
+    });
+
+    it('is left to the layout in a file without separators (binary fields may start so) and in EBCDIC', async () => {
+      const binary = { fields: [{ name: 'N', length: 4, type: 'binary' }], separator: 'none' };
+      expect(records(await decodeAll(formatOf(binary), Buffer.from([0xef, 0xbb, 0xbf, 0x01])))).toEqual([{ N: String(0xefbbbf01) }]);
+      const ebcdic = { fields: [{ name: 'T', length: 3 }], encoding: 'cp037' };
+      expect(failures(await decodeAll(formatOf(ebcdic), Buffer.from([0xef, 0xbb, 0xbf, 0x0a])))).toEqual([]);
+    });
+  });
 });

@@ -9,17 +9,25 @@ import { RecordDecoder } from './record-decoder.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
+const UTF8_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Decodes a delivery: splits records (by line or by length), decodes each, yields a batch per chunk. */
 export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: DeliveryMeta, start?: DecodeStart): AsyncIterable<Decoded[]> {
   const s = new Session(plan, meta, start);
   const win = new ByteWindow();
   win.base = start?.offset ?? 0;
+  // Only the file's own start can hold a byte-order mark, not a piece's.
+  let markLooked = start !== undefined;
   for await (const chunk of chunksOf(input)) {
     if (chunk.length === 0) continue;
     win.push(chunk);
     const out: Decoded[] = [];
-    s.split(win, false, out);
+    if (!markLooked) {
+      if (win.available < UTF8_MARK.length) continue;
+      markLooked = true;
+      s.byteOrderMark(win, out);
+    }
+    if (!s.stopped) s.split(win, false, out);
     if (out.length) yield out;
     if (s.stopped) return;
   }
@@ -55,6 +63,27 @@ class Session {
 
   finish(out: Decoded[]): void {
     this.assembler.finish(out, { file: this.meta.name, record: this.record });
+  }
+
+  /**
+   * A UTF-8 byte-order mark at the start of the file is dropped when the layout's code page is
+   * UTF-8. A file of lines declared in another ASCII-based code page that starts with one is UTF-8
+   * all the same: read as declared, a record with a non-ASCII character would be cut in the wrong
+   * places without a word, so the file is refused whole. A file without separators may start with
+   * binary fields, whose bytes can be anything: it is left to its layout.
+   */
+  byteOrderMark(win: ByteWindow, out: Decoded[]): void {
+    if (!win.buf.subarray(win.pos, win.pos + UTF8_MARK.length).equals(UTF8_MARK)) return;
+    const { codec, options } = this.plan;
+    if (codec.name === 'utf-8') {
+      win.pos += UTF8_MARK.length;
+      return;
+    }
+    if (codec.ebcdic || codec.name.startsWith('utf-16') || options.separator === 'none') return;
+    const position: Position = { file: this.meta.name, line: 1, record: 0, offset: 0 };
+    const message = `the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not ${options.encoding} as the layout declares`;
+    out.push({ ...failureOf([{ code: 'file.encoding', message, position }], position, ''), fatal: true });
+    this.stopped = true;
   }
 
   split(win: ByteWindow, final: boolean, out: Decoded[]): void {
