@@ -102,6 +102,14 @@ describe('batched writes', () => {
     expect(store.applySync({ origin: api, writes: keyed(sparse, 2) })).toMatchObject({ updated: 100, created: 0 });
   });
 
+  it('does not take the row of a key with a lone surrogate, which reads back as U+FFFD, for a key of the batch so spelt', async () => {
+    const store = stores.open();
+    store.applySync({ origin: api, writes: [upsert('A', '\ud800', { v: 1 })] });
+    const batch = [...Array.from({ length: 64 }, (_, i) => `a${i}`), '\ufffd\ufffd\ufffd'];
+    expect(store.applySync({ origin: api, writes: keyed(batch, 2) })).toMatchObject({ created: 65, updated: 0 });
+    expect((await store.history('A', '\ufffd\ufffd\ufffd')).map((v) => v.version)).toEqual([1]);
+  });
+
   it('finds existing entities whose keys sort otherwise in UTF-16 than in SQLite', async () => {
     const store = stores.open();
     // U+1F600 (its surrogates) sorts before U+FF21 in UTF-16, after it in UTF-8 (SQLite).

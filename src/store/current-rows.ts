@@ -22,9 +22,16 @@ const columns = 'key, version, seq, data_seq, hash, deleted';
 const policyColumns = 'flow, origin, ts_ms';
 /**
  * A key with a UTF-16 surrogate may come back from SQLite spelt differently (a lone surrogate
- * is stored as U+FFFD), so a miss for such a key is confirmed by a point read.
+ * is stored as its three CESU-8 bytes, which read back as three U+FFFD), so a miss for such a
+ * key is confirmed by a point read.
  */
 const surrogate = /[\uD800-\uDFFF]/;
+/**
+ * Keys whose batch is not read as a range: a surrogate (see rangeOf), and U+FFFD, which another
+ * key in the range, stored with a lone surrogate, may read back as (the IN query matches keys as
+ * stored, so it never returns another key's row).
+ */
+const notInRange = /[\uD800-\uDFFF\uFFFD]/;
 /** A batch's keys of one type, from this many on, are first looked for as one key range. */
 const RANGE_MIN_KEYS = 64;
 
@@ -80,7 +87,7 @@ export class CurrentRows {
    * The rows of `keys`, and maybe of other keys between them. A file's keys often come in order:
    * a first ingest's range then holds no row at all (one probe instead of one per key), and a
    * re-ingest's holds just the batch's rows, read in one scan. A range holding many more rows
-   * than the batch has keys is not read; nor one whose ends may differ in SQLite's order.
+   * than the batch has keys is not read; nor one for keys that rangeOf leaves out.
    */
   private rowsOf(type: string, keys: string[]): EntityRow[] {
     const policy = this.hasPolicy(type);
@@ -116,15 +123,15 @@ export class CurrentRows {
 }
 
 /**
- * The smallest and largest of `keys`, or undefined when SQLite might order them otherwise: JavaScript
- * compares UTF-16 code units, SQLite UTF-8 bytes, which agree but for a surrogate (a character
- * beyond U+FFFF sorts below U+E000–U+FFFF in UTF-16 and above it in UTF-8).
+ * The smallest and largest of `keys`, or undefined for keys not read as a range (`notInRange`):
+ * JavaScript compares UTF-16 code units, SQLite UTF-8 bytes, which agree but for a surrogate (a
+ * character beyond U+FFFF sorts below U+E000–U+FFFF in UTF-16 and above it in UTF-8).
  */
 function rangeOf(keys: readonly string[]): [low: string, high: string] | undefined {
   let low = keys[0];
   let high = keys[0];
   for (const k of keys) {
-    if (surrogate.test(k)) return undefined;
+    if (notInRange.test(k)) return undefined;
     if (k < low) low = k;
     else if (k > high) high = k;
   }
