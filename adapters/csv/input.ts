@@ -31,7 +31,8 @@ function kindOf(encoding: string): Kind {
   if (e === 'utf16le' || e === 'ucs2') return 'utf16le';
   if (e === 'utf16be') return 'utf16be';
   if (e === 'utf16') return 'utf16';
-  return 'legacy';
+  // Another name the codecs know for UTF-8 (unicode-1-1-utf-8) is UTF-8 here too.
+  return textCodec(encoding).name === 'utf-8' ? 'utf8' : 'legacy';
 }
 
 /** Fails early (at create) for an encoding nobody knows; the ConfigError is the caller's to build. */
