@@ -1,5 +1,6 @@
 import { Parser, type Options as ParseOptions } from 'csv-parse';
 import type { DataErrorDetail } from '../../src/core/errors.js';
+import { utf8MarkedMessage } from '../../src/encoding/index.js';
 import type { ByteInput, DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
@@ -97,9 +98,8 @@ class DeliveryDecoder {
 
   /** Refuses a delivery that is UTF-8 by its byte-order mark but declared in a legacy code page (see ParserFeed). */
   refuseUtf8Marked(): void {
-    const message = `the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not ${this.options.encoding} as the mapping declares`;
     const position: Position = { file: this.file, line: 1, record: 0 };
-    this.fail({ code: 'file.encoding', message, position }, '', true);
+    this.fail({ code: 'file.encoding', message: utf8MarkedMessage(this.options.encoding, 'mapping'), position }, '', true);
   }
 
   private open(): Parser {

@@ -2,7 +2,7 @@ import { isUtf8, transcode } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import type { ByteInput, LineSplit } from '../../src/core/format.js';
 import type { CsvOptions } from './options.js';
-import { textCodec } from '../../src/encoding/index.js';
+import { startsWithUtf8Mark, textCodec, UTF8_MARK_BYTES } from '../../src/encoding/index.js';
 
 /** Largest slice handed to the parser at once: a batch of records never outgrows one slice. */
 export const SLICE_BYTES = 64 * 1024;
@@ -116,9 +116,9 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
 
   for await (const chunk of chunksOf(input)) {
     if (head !== undefined) {
-      // The BOM decides the encoding, so hold bytes back until three are there.
+      // The BOM decides the encoding, so hold bytes back until the longest (UTF-8's) is there.
       head = Buffer.concat([head, chunk]);
-      if (head.length < 3) continue;
+      if (head.length < UTF8_MARK_BYTES) continue;
       const rest = sniff(head);
       head = undefined;
       for (const s of sliced(convert(rest))) if (s.length) yield s;
@@ -136,12 +136,12 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   }
 
   function sniff(bytes: Buffer): Buffer {
-    const utf8Mark = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const utf8Mark = startsWithUtf8Mark(bytes);
     if (declared === 'legacy') feed.utf8Marked = utf8Mark;
     else {
       if (utf8Mark) {
         kind = 'utf8';
-        bytes = bytes.subarray(3);
+        bytes = bytes.subarray(UTF8_MARK_BYTES);
       } else if (bytes[0] === 0xff && bytes[1] === 0xfe) {
         kind = 'utf16le';
         bytes = bytes.subarray(2);

@@ -1,6 +1,7 @@
 import type { DataErrorDetail } from '../../src/core/errors.js';
 import type { ByteInput, DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
+import { startsWithUtf8Mark, UTF8_MARK_BYTES, utf8MarkedMessage } from '../../src/encoding/index.js';
 import { Assembler } from './assembler.js';
 import { ByteWindow, chunksOf } from './byte-input.js';
 import { failureOf } from './failure.js';
@@ -9,7 +10,6 @@ import { RecordDecoder } from './record-decoder.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
-const UTF8_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Decodes a delivery: splits records (by line or by length), decodes each, yields a batch per chunk. */
 export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: DeliveryMeta, start?: DecodeStart): AsyncIterable<Decoded[]> {
@@ -23,7 +23,7 @@ export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: Delive
     win.push(chunk);
     const out: Decoded[] = [];
     if (!markLooked) {
-      if (win.available < UTF8_MARK.length) continue;
+      if (win.available < UTF8_MARK_BYTES) continue;
       markLooked = true;
       s.byteOrderMark(win, out);
     }
@@ -73,15 +73,15 @@ class Session {
    * binary fields, whose bytes can be anything: it is left to its layout.
    */
   byteOrderMark(win: ByteWindow, out: Decoded[]): void {
-    if (!win.buf.subarray(win.pos, win.pos + UTF8_MARK.length).equals(UTF8_MARK)) return;
+    if (!startsWithUtf8Mark(win.buf, win.pos)) return;
     const { codec, options } = this.plan;
     if (codec.name === 'utf-8') {
-      win.pos += UTF8_MARK.length;
+      win.pos += UTF8_MARK_BYTES;
       return;
     }
     if (codec.ebcdic || codec.name.startsWith('utf-16') || options.separator === 'none') return;
     const position: Position = { file: this.meta.name, line: 1, record: 0, offset: 0 };
-    const message = `the file starts with a UTF-8 byte-order mark (EF BB BF), so it is UTF-8, not ${options.encoding} as the layout declares`;
+    const message = utf8MarkedMessage(options.encoding, 'layout');
     out.push({ ...failureOf([{ code: 'file.encoding', message, position }], position, ''), fatal: true });
     this.stopped = true;
   }

@@ -24,16 +24,21 @@ export async function statusCommand(options: { config: string; json?: boolean })
       for (const d of f.recent) {
         const c = d.counts;
         process.stdout.write(
-          `  ${d.finishedAt ?? d.startedAt}  ${d.state.padEnd(11)} ${d.deliveryName ?? d.deliveryId.slice(0, 12)}: ${d.recordsDone} records, ` +
+          `  ${d.finishedAt ?? d.startedAt}  ${d.state.padEnd(11)} ${deliveryLabel(d)}: ${d.recordsDone} records, ` +
             `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.rejected} rejected\n`,
         );
       }
       if (f.refused.length) process.stdout.write('  refused whole:\n');
       for (const r of f.refused) {
         const more = r.errorCount > 1 ? ` (and ${r.errorCount - 1} more error${r.errorCount > 2 ? 's' : ''})` : '';
-        process.stdout.write(`  ${r.at}  ${r.status.padEnd(11)} ${r.deliveryName ?? r.deliveryId.slice(0, 12)}: ${r.errors.length ? formatDataError(r.errors[0]) : 'no error given'}${more}\n`);
+        process.stdout.write(`  ${r.at}  ${r.status.padEnd(11)} ${deliveryLabel(r)}: ${r.errors.length ? formatDataError(r.errors[0]) : 'no error given'}${more}\n`);
       }
     }
     return EXIT.ok;
   });
+}
+
+/** A delivery as status lists it: its name, or the start of its id. */
+function deliveryLabel(d: { deliveryName?: string; deliveryId: string }): string {
+  return d.deliveryName ?? d.deliveryId.slice(0, 12);
 }

@@ -6,7 +6,7 @@ import { entityJson, entityPath, etagOf } from './entity-json.js';
 import { entityType, notFound } from './entity-types.js';
 import { idempotencyClaim, oneAtATime, rememberResponse } from './idempotency.js';
 import { HttpProblem } from './problem.js';
-import { applyWrite, describePrecondition, expectedVersion, meets, mergePatch, precondition, requireJson, validateData } from './write-support.js';
+import { applyWrite, describePrecondition, expectedVersion, meets, mergePatch, precondition, requireJson, stalePrecondition, validateData } from './write-support.js';
 
 /**
  * Reads back what a write made and answers with it. A client that may write the type but not
@@ -66,9 +66,7 @@ export async function patchEntity(ctx: RouteContext, req: Request, res: Response
   for (let attempt = 1; ; attempt++) {
     const current = await ctx.store.get(entity.name, key);
     if (current === undefined || current.deleted) throw notFound(entity.name, key);
-    if (!meets(pre, current.version)) {
-      throw new HttpProblem('precondition-failed', `${entity.name} ${JSON.stringify(key)} is at version ${current.version}, not ${describePrecondition(pre)}`);
-    }
+    if (!meets(pre, current.version)) throw stalePrecondition(entity.name, key, current.version, describePrecondition(pre));
     const data = mergePatch(current.data, req.body);
     validateData(ctx.model, entity, data, key);
     try {
@@ -99,4 +97,3 @@ export async function deleteEntity(ctx: RouteContext, req: Request, res: Respons
 function liveVersion(e: { version: number; deleted: boolean } | undefined): number {
   return e === undefined || e.deleted ? 0 : e.version;
 }
-

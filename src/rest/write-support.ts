@@ -89,6 +89,11 @@ export function describePrecondition(pre: Precondition): string {
   return 'any';
 }
 
+/** 412: the entity is at `actual` (0: absent), not the `wanted` the write was made for. */
+export function stalePrecondition(type: string, key: string, actual: number, wanted: string): HttpProblem {
+  return new HttpProblem('precondition-failed', `${type} ${JSON.stringify(key)} is at ${actual === 0 ? 'no version (absent)' : `version ${actual}`}, not ${wanted}`);
+}
+
 /** Whether the entity's `current` version (0: absent) meets the precondition. */
 export function meets(pre: Precondition, current: number): boolean {
   const expected = expectedVersion(pre, current);
@@ -107,8 +112,7 @@ export async function applyWrite(store: Store, client: Client, write: EntityWrit
   } catch (e) {
     if (e instanceof VersionConflictError) {
       if (conflict409) throw new HttpProblem('conflict', `${write.type} ${JSON.stringify(write.key)} already exists`);
-      const wanted = asked === undefined ? String(e.expected) : describePrecondition(asked);
-      throw new HttpProblem('precondition-failed', `${write.type} ${JSON.stringify(write.key)} is at ${e.actual === 0 ? 'no version (absent)' : `version ${e.actual}`}, not ${wanted}`);
+      throw stalePrecondition(write.type, write.key, e.actual, asked === undefined ? String(e.expected) : describePrecondition(asked));
     }
     if (e instanceof RetryableError) throw new HttpProblem('unavailable', 'the store is busy; try again', { headers: { 'Retry-After': '1' } });
     throw e;
