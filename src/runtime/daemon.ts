@@ -7,6 +7,7 @@ import { openSqliteStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { assemble, type Assembled } from './assemble.js';
 import { runFlow, type FlowState } from './flow-runner.js';
+import { warmIngest } from './ingest.js';
 import { claimStore } from './store-claim.js';
 import { createMetrics, type BridgeMetrics } from './metrics.js';
 import { checkServerConfig, startServer, type RestServer } from '../rest/server.js';
@@ -95,6 +96,7 @@ async function startOnClaimedStore(loaded: LoadedConfig, log: Logger, assembled:
       }),
     );
   }
+  if (running.length > 0) warmIngest();
   log.info({ flows: [...flows.keys()], store: loaded.config.store.sqlite.path }, 'bridge started');
   return {
     store,

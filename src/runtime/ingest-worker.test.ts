@@ -110,6 +110,14 @@ describe('ingest in a worker thread', () => {
     expect(result.store.versions.some((h) => h.length === 2)).toBe(true);
   });
 
+  it('cuts batches of more writes than the worker posts at once at the same records as one thread', async () => {
+    const csv = join(root, 'bench', 'mappings', 'rows-csv.yaml');
+    const bad = (i: number) => (i % 211 === 0 ? 'too,few,columns' : undefined);
+    const result = await both(csv, [['parts.csv', rows(1, 2600, bad)]], 1100);
+    expect(result.outcomes).toMatchObject([{ status: 'applied', counts: { created: 2588, rejected: 12 } }]);
+    expect(result.store.entities.length).toBe(2588);
+  });
+
   it('leaves the same store for the fixture cases (EBCDIC, multi-record with trailer, Windows-1252)', async () => {
     for (const [mapping, input] of [['customer-master.yaml', 'customer-master/CUSTMAST.DAT'], ['orders.yaml', 'orders/ORDERS.TXT'], ['price-list.yaml', 'price-list/PRICES.CSV']]) {
       const body = readFileSync(join(root, 'fixtures', input));

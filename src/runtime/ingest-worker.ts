@@ -17,19 +17,33 @@ import { serializeError, type ToMain, type ToWorker, type WorkerJob } from './wo
 const port = parentPort!;
 const post = (message: ToMain) => port.postMessage(message);
 
+/**
+ * Writes posted ahead of their batch, in parts of this many: what the worker holds until it
+ * posts survives its young generation's collections, which copy it each time. Posted in parts,
+ * a re-ingest of a million unchanged rows took a tenth less time (`npm run bench -- ingest`).
+ */
+const PART_WRITES = 500;
+
 class PreparedValues implements WriteBuffer<PreparedWriteValues> {
   private values: PreparedWriteValues = [];
+  private inPart = 0;
   size = 0;
   /** `file`: the delivery's name. */
   constructor(private readonly file: string | undefined) {}
   add(m: MappedEntity, position: Position): void {
     prepareWrite(this.values, m.entity, m.key, m.data, position, m.sourceTimestamp, this.file);
     this.size++;
+    if (++this.inPart === PART_WRITES) {
+      post({ kind: 'part', values: this.values });
+      this.values = [];
+      this.inPart = 0;
+    }
   }
   take(): PreparedWriteValues {
     const out = this.values;
     this.values = [];
     this.size = 0;
+    this.inPart = 0;
     return out;
   }
 }

@@ -7,7 +7,7 @@ import type { ApplyCounts, Store } from '../store/types.js';
 import { DeliveryCompleteError, FullSyncHeldError } from '../store/index.js';
 import { mapInThread, type MappedBatch } from './mapped-batches.js';
 import { mapInPieces, PIECE_WORKERS } from './piece-batches.js';
-import { mapInWorker } from './worker-batches.js';
+import { mapInWorker, warmIngestWorker } from './worker-batches.js';
 
 /** What the runtime needs of a flow to ingest one delivery. */
 export interface IngestFlow {
@@ -75,6 +75,11 @@ function useWorker(delivery: Delivery, options: IngestOptions): boolean | 'piece
     (forced === 'always' ? true : forced === 'never' ? false : forced === 'pieces' ? 'pieces' : availableParallelism() > 1 && delivery.size !== undefined && delivery.size >= WORKER_MIN_BYTES && 'default');
   // Only a worker needs the meta cloneable: the in-thread path skips the check.
   return wanted !== false && cloneable(delivery.meta) ? wanted : false;
+}
+
+/** Has a worker ready for the first large delivery, where one would map it (see useWorker). */
+export function warmIngest(): void {
+  if (process.env.BRIDGE_INGEST_WORKER !== 'never' && availableParallelism() > 1) warmIngestWorker();
 }
 
 /**

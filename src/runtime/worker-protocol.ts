@@ -32,6 +32,8 @@ export type ToWorker =
 
 export type ToMain =
   | { kind: 'pull' }
+  /** Writes of the batch being cut, posted ahead of it; the batch's own values follow them. */
+  | { kind: 'part'; values: PreparedWriteValues }
   | { kind: 'batch'; seen: number; values: PreparedWriteValues; rejects: RejectInput[]; fatal?: DataErrorDetail[]; last: boolean }
   | { kind: 'error'; error: SerializedError };
 
