@@ -31,7 +31,8 @@ export async function statusCommand(options: { config: string; json?: boolean })
       if (f.refused.length) process.stdout.write('  refused whole:\n');
       for (const r of f.refused) {
         const more = r.errorCount > 1 ? ` (and ${r.errorCount - 1} more error${r.errorCount > 2 ? 's' : ''})` : '';
-        process.stdout.write(`  ${r.at}  ${r.status.padEnd(11)} ${deliveryLabel(r)}: ${r.errors.length ? formatDataError(r.errors[0]) : 'no error given'}${more}\n`);
+        const since = r.appliedAt === undefined ? '' : `; applied since, at ${r.appliedAt}`;
+        process.stdout.write(`  ${r.at}  ${r.status.padEnd(11)} ${deliveryLabel(r)}: ${r.errors.length ? formatDataError(r.errors[0]) : 'no error given'}${more}${since}\n`);
       }
     }
     return EXIT.ok;

@@ -25,7 +25,7 @@ export async function adminFlows(ctx: RouteContext, _req: Request, res: Response
   const items = [];
   for (const f of ctx.flows.values()) {
     const [refused] = await ctx.store.deliveryFailures({ flow: f.name, limit: 1 });
-    const lastRefused = refused && { name: refused.deliveryName, deliveryId: refused.deliveryId, status: refused.status, at: refused.at, errorCount: refused.errorCount, errors: refused.errors.slice(0, 5) };
+    const lastRefused = refused && { name: refused.deliveryName, deliveryId: refused.deliveryId, status: refused.status, at: refused.at, appliedAt: refused.appliedAt, errorCount: refused.errorCount, errors: refused.errors.slice(0, 5) };
     items.push({ ...f, records: counts.get(f.name) ?? { ok: 0, unchanged: 0, rejected: 0 }, ...(lastRefused ? { lastRefused } : {}) });
   }
   sendScrubbed(ctx, res, { items });

@@ -82,7 +82,7 @@ export const COMMON_SCHEMAS: Obj = {
       lastRefused: {
         type: 'object',
         description: 'The last delivery the flow refused whole (failed, or held by full sync), kept in the store across restarts; `errors`: its first five.',
-        properties: { name: str, deliveryId: str, status: { type: 'string', enum: ['failed', 'held'] }, at: dateTime, errorCount: int, errors: { type: 'array', items: ref('schemas', 'DataError') } },
+        properties: { name: str, deliveryId: str, status: { type: 'string', enum: ['failed', 'held'] }, at: dateTime, appliedAt: { ...dateTime, description: 'When the same delivery was applied to its end since (forced, or after a fix); absent while it was not.' }, errorCount: int, errors: { type: 'array', items: ref('schemas', 'DataError') } },
         required: ['deliveryId', 'status', 'at', 'errorCount', 'errors'],
       },
     },

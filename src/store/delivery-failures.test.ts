@@ -39,4 +39,20 @@ describe('delivery failures', () => {
     expect(crm[0].deliveryId).toBe(`sha-${DELIVERY_FAILURES_KEPT + 2}`);
     expect((await store.deliveryFailures({ flow: 'other' })).map((f) => f.deliveryId)).toEqual(['kept']);
   });
+
+  it('says when a refused delivery was applied to its end since, in the same flow', async () => {
+    const store = stores.open();
+    await store.recordDeliveryFailure({ flow: 'crm', deliveryId: 'sha-held', deliveryName: 'c.dat', status: 'held', records: 2, errors: [error(1)] });
+    await store.recordDeliveryFailure({ flow: 'crm', deliveryId: 'sha-bad', status: 'failed', records: 0, errors: [error(2)] });
+    const applied = async (flow: string, deliveryId: string, complete: boolean) =>
+      store.apply({ origin: { origin: `flow:${flow}`, flow }, writes: [], progress: { flow, deliveryId, recordsDone: 2, complete } });
+    await applied('erp', 'sha-held', true);
+    await applied('crm', 'sha-bad', false);
+    expect((await store.deliveryFailures({ flow: 'crm' })).map((f) => f.appliedAt)).toEqual([undefined, undefined]);
+    await applied('crm', 'sha-held', true);
+    const [bad, held] = await store.deliveryFailures({ flow: 'crm' });
+    expect(bad).not.toHaveProperty('appliedAt');
+    expect(held.appliedAt! >= held.at).toBe(true);
+    expect((await store.deliveries({ flow: 'crm' })).find((d) => d.deliveryId === 'sha-held')?.finishedAt).toBe(held.appliedAt);
+  });
 });

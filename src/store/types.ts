@@ -180,6 +180,8 @@ export interface DeliveryFailure extends DeliveryFailureInput {
   at: string;
   /** How many errors it had; `errors` keeps the first DELIVERY_FAILURE_ERRORS of them. */
   errorCount: number;
+  /** When the same delivery was applied to its end since (forced, or after a fix); absent while it was not. */
+  appliedAt?: string;
 }
 
 export interface RejectRecord extends RejectInput {

@@ -644,6 +644,11 @@ export interface components {
                 status: "failed" | "held";
                 /** Format: date-time */
                 at: string;
+                /**
+                 * Format: date-time
+                 * @description When the same delivery was applied to its end since (forced, or after a fix); absent while it was not.
+                 */
+                appliedAt?: string;
                 errorCount: number;
                 errors: components["schemas"]["DataError"][];
             };
