@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { ConfigError, formatDataError } from '../core/errors.js';
-import { ingest } from '../runtime/ingest.js';
+import { ingest, warmIngest } from '../runtime/ingest.js';
 import { EXIT } from './exit.js';
 import { withStore } from './with-store.js';
 import { checkInputFile, fileDelivery } from './file-delivery.js';
@@ -14,6 +15,7 @@ export async function ingestCommand(file: string, options: { flow: string; confi
       throw new ConfigError(loaded.yaml.problem(['flows'], `no flow named "${options.flow}" (flows: ${[...assembled.flows.keys()].join(', ') || 'none'})`));
     }
     const progress = new Progress();
+    warmIngest(statSync(file).size);
     const delivery = await fileDelivery(file, (n) => progress.addBytes(n));
     const outcome = await ingest(delivery, flow, store, { force: options.force, onBatch: (records) => progress.setRecords(records) }).finally(() => progress.done());
     const c = outcome.counts;

@@ -8,6 +8,7 @@ import type { Store } from '../store/types.js';
 import { assemble, type Assembled } from './assemble.js';
 import { runFlow, type FlowState } from './flow-runner.js';
 import { warmIngest } from './ingest.js';
+import { closeIngestWorkers } from './worker-batches.js';
 import { claimStore } from './store-claim.js';
 import { createMetrics, type BridgeMetrics } from './metrics.js';
 import { checkServerConfig, startServer, type RestServer } from '../rest/server.js';
@@ -96,7 +97,7 @@ async function startOnClaimedStore(loaded: LoadedConfig, log: Logger, assembled:
       }),
     );
   }
-  if (running.length > 0) warmIngest();
+  if (Object.values(loaded.config.flows).some((f) => f.enabled && 'file' in f.source)) warmIngest();
   log.info({ flows: [...flows.keys()], store: loaded.config.store.sqlite.path }, 'bridge started');
   return {
     store,
@@ -110,6 +111,7 @@ async function startOnClaimedStore(loaded: LoadedConfig, log: Logger, assembled:
         await server?.close();
         controller.abort();
         await Promise.all([...running, outbound.stop()]);
+        await closeIngestWorkers();
         await store.close();
       } finally {
         releaseClaim();

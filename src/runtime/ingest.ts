@@ -77,9 +77,15 @@ function useWorker(delivery: Delivery, options: IngestOptions): boolean | 'piece
   return wanted !== false && cloneable(delivery.meta) ? wanted : false;
 }
 
-/** Has a worker ready for the first large delivery, where one would map it (see useWorker). */
-export function warmIngest(): void {
-  if (process.env.BRIDGE_INGEST_WORKER !== 'never' && availableParallelism() > 1) warmIngestWorker();
+/**
+ * Has a worker ready for the first large delivery (one of WORKER_MIN_BYTES, or any size when
+ * BRIDGE_INGEST_WORKER forces workers): booting one takes most of a second, which it can spend
+ * while the delivery is hashed, or before it comes. `bytes`: the delivery's size, when it is known
+ * already. A delivery in pieces boots its second worker itself.
+ */
+export function warmIngest(bytes?: number): void {
+  if (process.env.BRIDGE_INGEST_WORKER === 'never' || availableParallelism() < 2) return;
+  if (bytes === undefined || bytes >= WORKER_MIN_BYTES || process.env.BRIDGE_INGEST_WORKER !== undefined) warmIngestWorker();
 }
 
 /**

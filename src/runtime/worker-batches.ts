@@ -32,7 +32,8 @@ export async function closeIngestWorkers(): Promise<void> {
 /**
  * Starts an idle worker ahead of the first delivery, unless one is idle: booting one (loading the
  * sources) took 0.7 s, in which the first large delivery after the daemon started waited with
- * nothing to commit. Called by the daemon once its flows run.
+ * nothing to commit. A worker copies `process.env` as it starts: a test that sets a variable the
+ * worker reads (BRIDGE_FAULT) stops the idle ones first (closeIngestWorkers).
  */
 export function warmIngestWorker(): void {
   if (idle.length === 0) releaseWorker(takeWorker(), true);
