@@ -201,13 +201,18 @@ describe('full sync and conflicts through the daemon', () => {
     expect(refused.stderr).toMatch(/would delete 2 of 2 live entities .*; besides, 2 of the 2 records read were rejected/);
     // `bridge status` shows the deliveries refused whole, by the daemon and by the CLI, newest first.
     const status = await runCli(['status', '--json', '--config', bridge.configFile]);
-    expect(JSON.parse(status.stdout).flows[0].refused).toEqual([
+    // Both refusals of day2's bytes (by the daemon, then by the CLI) say it was applied since, with --force.
+    const refusedSince = JSON.parse(status.stdout).flows[0].refused;
+    expect(refusedSince).toEqual([
       expect.objectContaining({ status: 'held', deliveryName: 'garbage.DAT', records: 2, errorCount: 1 }),
-      expect.objectContaining({ status: 'held', deliveryName: expect.stringMatching(/_day2\.DAT$/), records: 2 }),
-      expect.objectContaining({ status: 'held', deliveryName: 'day2.DAT', records: 2 }),
+      expect.objectContaining({ status: 'held', deliveryName: expect.stringMatching(/_day2\.DAT$/), records: 2, appliedAt: expect.any(String) }),
+      expect.objectContaining({ status: 'held', deliveryName: 'day2.DAT', records: 2, appliedAt: expect.any(String) }),
     ]);
+    expect(refusedSince[0]).not.toHaveProperty('appliedAt');
     const text = await runCli(['status', '--config', bridge.configFile]);
     expect(text.stdout).toMatch(/refused whole:\n  \S+  held +garbage\.DAT: .*besides, 2 of the 2 records read were rejected/);
+    expect(text.stdout).not.toMatch(/garbage\.DAT: [^\n]*applied since/);
+    expect(text.stdout).toMatch(/held +day2\.DAT: .*would delete 3 of 5 .*; applied since, at \S+\n/);
   });
 
   it('applies a full snapshot whose bytes were applied before when another came between (A, B, A)', async () => {

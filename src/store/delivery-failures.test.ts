@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DataErrorDetail } from '../core/errors.js';
+import Database from 'better-sqlite3';
 import { DELIVERY_FAILURE_ERRORS, DELIVERY_FAILURES_KEPT } from './delivery-failures.js';
+import { migrations } from './schema.js';
 import { TempStores } from './test-support.js';
 
 const stores = new TempStores();
@@ -54,5 +56,44 @@ describe('delivery failures', () => {
     expect(bad).not.toHaveProperty('appliedAt');
     expect(held.appliedAt! >= held.at).toBe(true);
     expect((await store.deliveries({ flow: 'crm' })).find((d) => d.deliveryId === 'sha-held')?.finishedAt).toBe(held.appliedAt);
+  });
+
+  it('keeps saying so when the applied delivery is superseded and comes again', async () => {
+    const store = stores.open();
+    const full = async (deliveryId: string, complete: boolean) =>
+      store.apply({
+        origin: { origin: 'flow:crm', flow: 'crm' },
+        writes: [],
+        fullSyncType: 'Customer',
+        fullSync: complete ? { type: 'Customer', maxDeleteShare: 1 } : undefined,
+        progress: { flow: 'crm', deliveryId, recordsDone: 1, complete },
+      });
+    await store.recordDeliveryFailure({ flow: 'crm', deliveryId: 'sha-a', status: 'held', records: 1, errors: [error(1)] });
+    await full('sha-a', true);
+    const [{ appliedAt }] = await store.deliveryFailures({ flow: 'crm' });
+    expect(appliedAt).toBeDefined();
+    await full('sha-b', true);
+    await full('sha-a', false);
+    expect((await store.deliveries({ flow: 'crm' })).find((d) => d.deliveryId === 'sha-a')?.state).toBe('in-progress');
+    expect((await store.deliveryFailures({ flow: 'crm' }))[0].appliedAt).toBe(appliedAt);
+  });
+
+  it('learns, when a store of the version before is opened, which of its refused deliveries were applied since', async () => {
+    const path = stores.path();
+    const old = new Database(path);
+    for (const m of migrations.slice(0, -1)) old.exec(m);
+    old.pragma(`user_version = ${migrations.length - 1}`);
+    const failure = old.prepare("INSERT INTO delivery_failures (flow, delivery_id, status, records, error_count, errors, at) VALUES ('crm', ?, 'held', 1, 0, '[]', ?)");
+    failure.run('sha-applied', '2026-11-01T10:00:00.000Z');
+    failure.run('sha-not', '2026-11-01T10:00:00.000Z');
+    failure.run('sha-before', '2026-11-01T10:00:00.000Z');
+    const delivery = old.prepare("INSERT INTO deliveries (flow, delivery_id, complete, started_at, finished_at) VALUES ('crm', ?, ?, ?, ?)");
+    delivery.run('sha-applied', 1, '2026-11-01T11:00:00.000Z', '2026-11-01T11:00:01.000Z');
+    delivery.run('sha-not', 0, '2026-11-01T11:00:00.000Z', null);
+    delivery.run('sha-before', 1, '2026-11-01T09:00:00.000Z', '2026-11-01T09:00:01.000Z');
+    old.close();
+    const store = stores.open({ path });
+    const byId = new Map((await store.deliveryFailures({ flow: 'crm' })).map((f) => [f.deliveryId, f.appliedAt]));
+    expect(Object.fromEntries(byId)).toEqual({ 'sha-applied': '2026-11-01T11:00:01.000Z', 'sha-not': undefined, 'sha-before': undefined });
   });
 });

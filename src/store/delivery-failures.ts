@@ -48,12 +48,7 @@ export class DeliveryFailures {
     this.prune = db.prepare(
       'DELETE FROM delivery_failures WHERE flow = ? AND id <= (SELECT id FROM delivery_failures WHERE flow = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
     );
-    // The same delivery applied to its end after it was refused (forced, or its mapping fixed).
-    this.recent = db.prepare(
-      `SELECT f.*, d.finished_at AS applied_at FROM delivery_failures f
-        LEFT JOIN deliveries d ON d.flow = f.flow AND d.delivery_id = f.delivery_id AND d.complete = 1 AND d.finished_at >= f.at
-        WHERE (@flow IS NULL OR f.flow = @flow) ORDER BY f.id DESC LIMIT @limit`,
-    );
+    this.recent = db.prepare('SELECT * FROM delivery_failures WHERE (@flow IS NULL OR flow = @flow) ORDER BY id DESC LIMIT @limit');
     this.add = db.transaction((f: DeliveryFailureInput, at: string) => {
       const kept = f.errors.slice(0, DELIVERY_FAILURE_ERRORS);
       this.insert.run(f.flow, f.deliveryId, f.deliveryName ?? null, f.status, f.records, f.errors.length, JSON.stringify(kept), at);

@@ -20,7 +20,7 @@ type Db = Database.Database;
  *   compared by the unchanged path, and what conflict policies and full sync decide by.
  * - `origins` holds each distinct (origin, flow, delivery) once, so a version row carries an id.
  */
-const migrations: string[] = [
+export const migrations: string[] = [
   `
   CREATE TABLE origins (
     id INTEGER PRIMARY KEY,
@@ -174,6 +174,15 @@ const migrations: string[] = [
   -- Set on a flow's complete deliveries when a later full sync of the flow completes: a snapshot
   -- of the same bytes as one of those (A, B, then A again) is the truth again, not a repeat.
   ALTER TABLE deliveries ADD COLUMN superseded_at TEXT;
+  `,
+  `
+  -- When the same delivery was applied to its end after it was refused (forced, or after a fix),
+  -- set as it completes: it stays set when the delivery is superseded and applied anew.
+  ALTER TABLE delivery_failures ADD COLUMN applied_at TEXT;
+  UPDATE delivery_failures SET applied_at = (
+    SELECT d.finished_at FROM deliveries d
+    WHERE d.flow = delivery_failures.flow AND d.delivery_id = delivery_failures.delivery_id AND d.complete = 1 AND d.finished_at >= delivery_failures.at
+  );
   `,
 ];
 
