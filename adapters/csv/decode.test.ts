@@ -110,13 +110,29 @@ describe('csv decode: broken input', () => {
     expect(isDecodeFailure(items[0]) && items[0].raw).toBe('"x"y,2');
   });
 
-  it('names the line where a never-closed quote opened, after the good records', async () => {
+  it('rejects the line where a never-closed quote opened and reads the lines after it as records', async () => {
     const { items } = await decodeAll(csv(), 'a,b\n1,2\n3,"open\n4,5\n6,7\n');
     expect(summarize(items)).toEqual([
       { a: '1', b: '2' },
-      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is never closed: the rest of the file, lines 3–5, was read into that one field [record.quote]',
+      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is never closed; the lines after it are read as records again [record.quote]',
+      { a: '4', b: '5' },
+      { a: '6', b: '7' },
     ]);
-    expect(isDecodeFailure(items[1]) && items[1].raw).toBe('3,"open\n4,5\n6,7');
+    expect(isDecodeFailure(items[1]) && items[1].raw).toBe('3,"open');
+    expect(items.map((i) => i.position)).toEqual([2, 3, 4, 5].map((line, n) => ({ file: 'in.csv', line, record: n + 1 })));
+  });
+
+  it('reads on after a never-closed quote that opened on a later line of its record, with CRLF and a blank line', async () => {
+    const text = 'a,b,c\r\n1,"two\r\nlines",x\r\n3,"multi\r\nline","open\r\n\r\n5,6,7\r\n8,9,10';
+    const { items } = await decodeAll(csv({ skipEmptyLines: true }), text);
+    expect(summarize(items)).toEqual([
+      { a: '1', b: 'two\r\nlines', c: 'x' },
+      'in.csv:4 (record 2): field c: quote opened at line 5 (field 3) is never closed; the lines after it are read as records again [record.quote]',
+      { a: '5', b: '6', c: '7' },
+      { a: '8', b: '9', c: '10' },
+    ]);
+    expect(isDecodeFailure(items[1]) && items[1].raw).toBe('3,"multi\r\nline","open');
+    expect(items.map((i) => [i.position!.line, i.position!.record])).toEqual([[2, 1], [4, 2], [7, 3], [8, 4]]);
   });
 
   it('stops with a fatal failure when an open quote outgrows maxRecordSize', async () => {

@@ -6,7 +6,7 @@ import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js'
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
 import { openFeed, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
-import { countBreaks, findQuoteProblem, mayHavePrefix, skippedPrefix, type RawSyntax } from './raw-text.js';
+import { afterLines, countBreaks, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
 import { describeParserError } from './parser-errors.js';
 
 /** What csv-parse hands over with `raw: true`: the values and the text they came from. */
@@ -75,15 +75,17 @@ class DeliveryDecoder {
   }
 
   async end(): Promise<void> {
-    const p = this.parser;
-    if (!p || this.stopped) return;
-    await new Promise<void>((resolve) => {
-      p.once('end', resolve);
-      p.once('error', () => resolve());
-      p.on('readable', () => this.drain(p));
-      p.end();
-    });
-    this.drain(p);
+    // A parser that stops at an unclosed quote is replaced by one that reads on (onParserError).
+    for (let p = this.parser; p !== undefined && !this.stopped; p = this.parser === p ? undefined : this.parser) {
+      const ending = p;
+      await new Promise<void>((resolve) => {
+        ending.once('end', resolve);
+        ending.once('error', () => resolve());
+        ending.on('readable', () => this.drain(ending));
+        ending.end();
+      });
+      this.drain(ending);
+    }
   }
 
   take(): Decoded[] {
@@ -128,7 +130,7 @@ class DeliveryDecoder {
   }
 
   private drain(p: Parser): void {
-    if (this.stopped) return;
+    if (this.stopped || p !== this.parser) return;
     let item: RawItem | null;
     while ((item = p.read() as RawItem | null) !== null) {
       this.onItem(item);
@@ -137,20 +139,25 @@ class DeliveryDecoder {
     if (p.errored) this.onParserError(p.errored as Error & { code?: string; raw?: unknown });
   }
 
-  /** Splits a raw text into its record's first line and the record text without terminator. */
-  private locate(raw: string): { line: number; text: string } {
+  /**
+   * Splits a raw text into its record's first line and the record text without terminator;
+   * `start`: where that text starts in `raw` (after skipped blank or comment lines).
+   */
+  private locate(raw: string): { line: number; text: string; start: number } {
     let line = this.nextLine;
     this.nextLine += countBreaks(raw);
     let text = raw;
+    let start = 0;
     if (mayHavePrefix(raw, this.syn)) {
       const prefix = skippedPrefix(raw, this.syn);
       line += prefix.lines;
-      text = raw.slice(prefix.start);
+      start = prefix.start;
+      text = raw.slice(start);
     }
     let end = text.length;
     const last = text.charCodeAt(end - 1);
     if (last === 10 || last === 13) end -= last === 10 && text.charCodeAt(end - 2) === 13 ? 2 : 1;
-    return { line, text: end === text.length ? text : text.slice(0, end) };
+    return { line, text: end === text.length ? text : text.slice(0, end), start };
   }
 
   private onItem(item: RawItem): void {
@@ -191,14 +198,42 @@ class DeliveryDecoder {
   }
 
   private onParserError(err: Error & { code?: string; raw?: unknown }): void {
-    const { line, text } = this.locate(typeof err.raw === 'string' ? err.raw : '');
+    const raw = typeof err.raw === 'string' ? err.raw : '';
+    const { line, text, start } = this.locate(raw);
     const isHeader = this.layout === undefined;
     const position: Position = { file: this.file, line, record: isHeader ? 0 : ++this.recordNo };
     const q = findQuoteProblem(text, line, this.syn);
+    // At the end of the input the error's raw text holds all the rest; an error before the end
+    // (maxRecordSize) left the rest of its slice unread, so there the delivery stops.
+    if (!isHeader && q?.kind === 'unclosed' && err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      this.readOnAfter(q, position, raw.slice(start));
+      return;
+    }
     const { detail, fatal } = describeParserError(err, q, this.options.maxRecordSize);
     const field = q && this.layout ? this.layout.names[q.field - 1] : undefined;
     this.fail({ ...detail, position, ...(field !== undefined ? { field } : {}) }, text, fatal || isHeader);
     this.stopped = true;
+  }
+
+  /**
+   * A quote that is never closed took the rest of the file into one field: the record is rejected
+   * with its lines up to the one where the quote opened, and a new parser reads on from the line
+   * after it, so the records after a stray quote are read as the records they are. `text`: the
+   * raw text from the record's first line on.
+   */
+  private readOnAfter(q: QuoteProblem, position: Position, text: string): void {
+    const line = position.line!;
+    const cut = afterLines(text, q.line - line + 1);
+    const rejected = text.slice(0, cut).replace(/\r?\n$|\r$/, '');
+    const rest = text.slice(cut);
+    const message = `quote opened at line ${q.line} (field ${q.field}) is never closed; the lines after it are read as records again`;
+    this.fail({ code: 'record.quote', message, position, field: this.layout!.names[q.field - 1] }, rejected);
+    this.nextLine = q.line + 1;
+    this.parser?.destroy();
+    const next = (this.parser = this.open());
+    if (rest.length === 0) return;
+    next.write(Buffer.from(rest, 'utf8'));
+    this.drain(next);
   }
 
   private fail(error: DataErrorDetail, raw: string, fatal = false): void {

@@ -16,6 +16,21 @@ export interface RawSyntax {
 }
 
 /** Number of line breaks in `s`: CRLF, CR and LF each count once. */
+/**
+ * The offset in `s` where its line `lines` + 1 starts (counting breaks as countBreaks does), or
+ * `s.length` when it has no more lines than that.
+ */
+export function afterLines(s: string, lines: number): number {
+  let seen = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 10 && c !== 13) continue;
+    if (c === 13 && s.charCodeAt(i + 1) === 10) i++;
+    if (++seen === lines) return i + 1;
+  }
+  return s.length;
+}
+
 export function countBreaks(s: string): number {
   let n = 0;
   let lf = s.indexOf('\n');
