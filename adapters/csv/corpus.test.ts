@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DecodedRecord } from '../../src/core/records.js';
+import { isDecodeFailure, type DecodedRecord } from '../../src/core/records.js';
 import { csv, decodeAll, records, summarize } from './test-helpers.js';
 import { corpus } from '../../test/support/corpus.js';
 
@@ -79,8 +79,10 @@ describe('Apache Commons CSV issue files', () => {
     const { items } = await decodeAll(csv({ header: false, columns: cols }), read('apache-commons-csv', 'CSV-141_csv-141.csv'), 'CSV-141.csv');
     expect(summarize(items).slice(1)).toEqual([
       { t: '1414770318470', cls: 'android.widget.EditText', text: 'pass sem1 _84:|', n: '0', last: 'pass sem1 _84:\\' },
-      'CSV-141.csv:3 (record 3): field text: quote opened at line 3 (field 3) is never closed: the rest of the file, lines 3–4, was read into that one field [record.quote]',
+      // Read as csv-parse reads it: field 3's quote closes at line 4, text follows, and field 7's never closes.
+      'CSV-141.csv:3 (record 3): quote opened at line 4 (field 7) is never closed [record.quote]',
     ]);
+    expect(isDecodeFailure(items[2]) && items[2].raw).toBe('"1414770318327","android.widget.EditText","pass sem1\n"1414770318628","android.widget.EditText","pass sem1 _84*|*","0","pass sem1');
   });
 
   it('CSV-196 emoji and Japanese decode whole', async () => {

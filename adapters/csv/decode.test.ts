@@ -114,7 +114,7 @@ describe('csv decode: broken input', () => {
     const { items } = await decodeAll(csv(), 'a,b\n1,2\n3,"open\n4,5\n6,7\n');
     expect(summarize(items)).toEqual([
       { a: '1', b: '2' },
-      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is never closed; the lines after it are read as records again [record.quote]',
+      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is never closed; reading goes on at line 4 [record.quote]',
       { a: '4', b: '5' },
       { a: '6', b: '7' },
     ]);
@@ -127,12 +127,50 @@ describe('csv decode: broken input', () => {
     const { items } = await decodeAll(csv({ skipEmptyLines: true }), text);
     expect(summarize(items)).toEqual([
       { a: '1', b: 'two\r\nlines', c: 'x' },
-      'in.csv:4 (record 2): field c: quote opened at line 5 (field 3) is never closed; the lines after it are read as records again [record.quote]',
+      'in.csv:4 (record 2): field c: quote opened at line 5 (field 3) is never closed; reading goes on at line 6 [record.quote]',
       { a: '5', b: '6', c: '7' },
       { a: '8', b: '9', c: '10' },
     ]);
     expect(isDecodeFailure(items[1]) && items[1].raw).toBe('3,"multi\r\nline","open');
     expect(items.map((i) => [i.position!.line, i.position!.record])).toEqual([[2, 1], [4, 2], [7, 3], [8, 4]]);
+  });
+
+  it('finds the quote left open after text that followed a closing quote, as csv-parse reads it', async () => {
+    const { items } = await decodeAll(csv(), 'a,b,c\n3,"x\n4,"y,"z\n6,7,8\n9,10,11\n');
+    expect(summarize(items)).toEqual([
+      'in.csv:2 (record 1): field c: quote opened at line 3 (field 3) is never closed; reading goes on at line 4 [record.quote]',
+      { a: '6', b: '7', c: '8' },
+      { a: '9', b: '10', c: '11' },
+    ]);
+  });
+
+  it('reads on after the record delimiter that is configured, not after any line break', async () => {
+    const { items } = await decodeAll(csv({ recordDelimiter: 'cr' }), 'a,b\r1,2\r3,"open\nx,y\r5,6\r');
+    expect(summarize(items).map((i) => (typeof i === 'string' ? i.replace(/ \[.*$/, '') : i))).toEqual([
+      { a: '1', b: '2' },
+      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is never closed; reading goes on at line 5',
+      { a: '5', b: '6' },
+    ]);
+    expect(isDecodeFailure(items[1]) && items[1].raw).toBe('3,"open\nx,y');
+  });
+
+  it('reads on the same whatever the chunks, and yields the rest in batches of a slice, not as one', async () => {
+    const text = 'a,b\n1,"open\n' + '1,2\n'.repeat(60_000);
+    const whole = await decodeAll(csv(), text);
+    expect(whole.items).toHaveLength(60_001);
+    expect(whole.batches).toBeGreaterThan(3);
+    for (const size of [1, 2, 3, 7]) {
+      const small = 'a,b\r\n1,"ä\r\n2,ö\r\n3,4';
+      const one = await decodeAll(csv(), small);
+      const parts = await decodeAll(csv(), chunked(Buffer.from(small, 'utf8'), size));
+      expect(parts.items).toEqual(one.items);
+    }
+    const one = await decodeAll(csv(), 'a,b\r\n1,"ä\r\n2,ö\r\n3,4');
+    expect(summarize(one.items)).toEqual([
+      'in.csv:2 (record 1): field b: quote opened at line 2 (field 2) is never closed; reading goes on at line 3 [record.quote]',
+      { a: '2', b: 'ö' },
+      { a: '3', b: '4' },
+    ]);
   });
 
   it('stops with a fatal failure when an open quote outgrows maxRecordSize', async () => {

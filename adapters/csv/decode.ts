@@ -4,9 +4,9 @@ import { utf8MarkedMessage } from '../../src/encoding/index.js';
 import type { ByteInput, DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
-import { openFeed, type ParserFeed } from './input.js';
+import { openFeed, SLICE_BYTES, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
-import { afterLines, countBreaks, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
+import { afterDelimiter, countBreaks, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
 import { describeParserError } from './parser-errors.js';
 
 /** What csv-parse hands over with `raw: true`: the values and the text they came from. */
@@ -35,6 +35,14 @@ export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: 
       if (delivery.stopped) return;
     }
     await delivery.end();
+    // The rest of the input after a quote that was never closed, read again slice by slice.
+    for (let rest = delivery.takeRest(); rest !== undefined; rest = delivery.takeRest()) {
+      for (let at = 0; at < rest.length && !delivery.stopped; at += SLICE_BYTES) {
+        delivery.write(rest.subarray(at, at + SLICE_BYTES));
+        if (delivery.pending.length) yield delivery.take();
+      }
+      await delivery.end();
+    }
     if (delivery.pending.length) yield delivery.take();
   } finally {
     delivery.close();
@@ -51,6 +59,7 @@ class DeliveryDecoder {
   private readonly file: string | undefined;
   private readonly syn: RawSyntax;
   private readonly built: BuildResult = { record: {}, bad: -1, quoteFirst: false };
+  private rest: Buffer | undefined;
 
   constructor(
     private readonly options: CsvOptions,
@@ -75,17 +84,22 @@ class DeliveryDecoder {
   }
 
   async end(): Promise<void> {
-    // A parser that stops at an unclosed quote is replaced by one that reads on (onParserError).
-    for (let p = this.parser; p !== undefined && !this.stopped; p = this.parser === p ? undefined : this.parser) {
-      const ending = p;
-      await new Promise<void>((resolve) => {
-        ending.once('end', resolve);
-        ending.once('error', () => resolve());
-        ending.on('readable', () => this.drain(ending));
-        ending.end();
-      });
-      this.drain(ending);
-    }
+    const p = this.parser;
+    if (!p || this.stopped) return;
+    await new Promise<void>((resolve) => {
+      p.once('end', resolve);
+      p.once('error', () => resolve());
+      p.on('readable', () => this.drain(p));
+      p.end();
+    });
+    this.drain(p);
+  }
+
+  /** What is left to read after a quote that was never closed (readOnAfter), once. */
+  takeRest(): Buffer | undefined {
+    const rest = this.rest;
+    this.rest = undefined;
+    return rest;
   }
 
   take(): Decoded[] {
@@ -202,10 +216,11 @@ class DeliveryDecoder {
     const { line, text, start } = this.locate(raw);
     const isHeader = this.layout === undefined;
     const position: Position = { file: this.file, line, record: isHeader ? 0 : ++this.recordNo };
-    const q = findQuoteProblem(text, line, this.syn);
+    const atEnd = err.code === 'CSV_QUOTE_NOT_CLOSED';
+    const q = findQuoteProblem(text, line, this.syn, atEnd);
     // At the end of the input the error's raw text holds all the rest; an error before the end
     // (maxRecordSize) left the rest of its slice unread, so there the delivery stops.
-    if (!isHeader && q?.kind === 'unclosed' && err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    if (!isHeader && atEnd && q?.kind === 'unclosed') {
       this.readOnAfter(q, position, raw.slice(start));
       return;
     }
@@ -222,18 +237,18 @@ class DeliveryDecoder {
    * raw text from the record's first line on.
    */
   private readOnAfter(q: QuoteProblem, position: Position, text: string): void {
-    const line = position.line!;
-    const cut = afterLines(text, q.line - line + 1);
-    const rejected = text.slice(0, cut).replace(/\r?\n$|\r$/, '');
-    const rest = text.slice(cut);
-    const message = `quote opened at line ${q.line} (field ${q.field}) is never closed; the lines after it are read as records again`;
-    this.fail({ code: 'record.quote', message, position, field: this.layout!.names[q.field - 1] }, rejected);
-    this.nextLine = q.line + 1;
+    const delimiters = parseRecordDelimiters(this.options.recordDelimiter);
+    const cut = afterDelimiter(text, q.openAt!, delimiters);
+    let end = cut;
+    for (const d of delimiters) if (end === cut && text.endsWith(d, cut)) end = cut - d.length;
+    this.nextLine = position.line! + countBreaks(text.slice(0, cut));
+    const readOn = cut < text.length ? `; reading goes on at line ${this.nextLine}` : '';
+    const message = `quote opened at line ${q.line} (field ${q.field}) is never closed${readOn}`;
+    const field = this.layout!.names[q.field - 1];
+    this.fail({ code: 'record.quote', message, position, ...(field !== undefined ? { field } : {}) }, text.slice(0, end));
     this.parser?.destroy();
-    const next = (this.parser = this.open());
-    if (rest.length === 0) return;
-    next.write(Buffer.from(rest, 'utf8'));
-    this.drain(next);
+    this.parser = this.open();
+    if (cut < text.length) this.rest = Buffer.from(text.slice(cut), 'utf8');
   }
 
   private fail(error: DataErrorDetail, raw: string, fatal = false): void {

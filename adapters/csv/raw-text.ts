@@ -16,21 +16,6 @@ export interface RawSyntax {
 }
 
 /** Number of line breaks in `s`: CRLF, CR and LF each count once. */
-/**
- * The offset in `s` where its line `lines` + 1 starts (counting breaks as countBreaks does), or
- * `s.length` when it has no more lines than that.
- */
-export function afterLines(s: string, lines: number): number {
-  let seen = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 10 && c !== 13) continue;
-    if (c === 13 && s.charCodeAt(i + 1) === 10) i++;
-    if (++seen === lines) return i + 1;
-  }
-  return s.length;
-}
-
 export function countBreaks(s: string): number {
   let n = 0;
   let lf = s.indexOf('\n');
@@ -45,6 +30,20 @@ export function countBreaks(s: string): number {
     }
   }
   return n;
+}
+
+/**
+ * The offset in `text` just after the first record delimiter at or after `from` (of
+ * `delimiters`, CRLF taken before CR), or `text.length` when there is none.
+ */
+export function afterDelimiter(text: string, from: number, delimiters: readonly string[]): number {
+  let cut = text.length;
+  for (const d of delimiters) {
+    const at = text.indexOf(d, from);
+    if (at !== -1 && at + d.length <= cut) cut = at + d.length;
+  }
+  if (text[cut - 1] === '\r' && text[cut] === '\n' && delimiters.includes('\r\n')) cut++;
+  return cut;
 }
 
 function isSpace(c: string): boolean {
@@ -97,14 +96,17 @@ export interface QuoteProblem {
   char?: string;
   /** Line the text ends on (kind `unclosed`: how far the open quote reached). */
   lastLine: number;
+  /** Kind `unclosed`: the offset in the text of the quote that opened. */
+  openAt?: number;
 }
 
 /**
  * Scans one record's raw text (skipped lines already removed) the way csv-parse reads quotes, to
  * say where a quote problem is. Only called on the slow path: a value that starts with the quote
- * character, or a parser error.
+ * character, or a parser error. `untilEnd`: text after a closing quote is read on as csv-parse
+ * does, to find the quote left open at the end of the input, rather than reported as `trailing`.
  */
-export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax): QuoteProblem | undefined {
+export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax, untilEnd = false): QuoteProblem | undefined {
   const { delimiter, quote, escape, comment, trim } = syn;
   if (quote === null) return undefined;
   let line = firstLine;
@@ -113,6 +115,7 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
   let inQuote = false;
   let afterQuote = false;
   let openLine = line;
+  let openAt = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     const isBreak = c === '\n' || c === '\r';
@@ -139,11 +142,18 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
     if (isBreak || (comment !== null && c === comment)) return undefined;
     if (afterQuote) {
       if (trim && isSpace(c)) continue;
+      // As csv-parse reads it (relax_quotes): text, the field goes on unquoted.
+      if (untilEnd) {
+        afterQuote = false;
+        atStart = false;
+        continue;
+      }
       return { kind: 'trailing', line: openLine, field, char: c, lastLine: line };
     }
     if (atStart && c === quote) {
       inQuote = true;
       openLine = line;
+      openAt = i;
       atStart = false;
       continue;
     }
@@ -152,5 +162,5 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
   }
   if (!inQuote) return undefined;
   const endsWithBreak = /[\r\n]$/.test(text);
-  return { kind: 'unclosed', line: openLine, field, lastLine: endsWithBreak ? line - 1 : line };
+  return { kind: 'unclosed', line: openLine, field, lastLine: endsWithBreak ? line - 1 : line, openAt };
 }
