@@ -210,6 +210,15 @@ describe('csv decode: broken input', () => {
     expect(summarize(items)).toEqual(['in.csv:1 (record 0): header repeats column "a" (fields 1 and 3) [file.structure] (fatal)']);
   });
 
+  it('reads a character cut short at the very end of the file once, as one U+FFFD, whatever the chunks', async () => {
+    const cut = Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xe2, 0x82])]);
+    for (const input of [cut, chunked(cut, 1), chunked(cut, 3)]) {
+      expect(summarize((await decodeAll(csv(), input)).items)).toEqual([
+        'in.csv:2 (record 1): field b: bytes not valid in utf-8 (shown as U+FFFD) (value "\ufffd") [field.encoding]',
+      ]);
+    }
+  });
+
   it('reports bytes invalid in UTF-8 per field, but not a literal U+FFFD in valid input', async () => {
     const bad = Buffer.concat([Buffer.from('a,b\n1,ok\n2,x'), Buffer.from([0xff]), Buffer.from('y\n3,z\n')]);
     expect(summarize((await decodeAll(csv(), bad)).items)).toEqual([

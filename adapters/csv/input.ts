@@ -129,11 +129,9 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   if (head !== undefined && head.length) for (const s of sliced(convert(sniff(head)))) yield s;
   const last = decoder ? decoder.end() : utf16 ? utf16.end() : '';
   if (last) yield Buffer.from(last, 'utf8');
-  if (kind === 'utf8' && carry && carry.length) {
-    // An unfinished character at the very end: csv-parse turns it into U+FFFD, reported as such.
-    feed.suspect = true;
-    yield carry;
-  }
+  // An unfinished character at the very end (its bytes went with the last chunk): csv-parse turns
+  // it into U+FFFD, reported as such.
+  if (kind === 'utf8' && carry && carry.length) feed.suspect = true;
 
   function sniff(bytes: Buffer): Buffer {
     const utf8Mark = startsWithUtf8Mark(bytes);
