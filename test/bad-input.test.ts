@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import iconv from 'iconv-lite';
@@ -189,6 +189,10 @@ describe('full sync and conflicts through the daemon', () => {
     const forced = await runCli(['ingest', held, '--flow', 'customers', '--config', bridge.configFile, '--force']);
     expect(forced.stderr).toMatch(/: applied; 2 records .* 2 deleted/);
     expect(forced.status).toBe(0);
+    // Applied now, the copy in failed/ goes where an applied file goes; its report goes.
+    expect(forced.stderr).toContain(`moved to ${join(inbox, 'processed', basename(held))}, its errors report removed`);
+    expect(readdirSync(failed).filter((n) => n.includes('day2'))).toEqual([]);
+    expect(existsSync(join(inbox, 'processed', basename(held)))).toBe(true);
     await withStore(bridge.dbPath, async (store) => {
       expect((await store.list('Customer', { limit: 10 })).map((e) => e.key)).toEqual(['C0000001', 'C0000002']);
     });

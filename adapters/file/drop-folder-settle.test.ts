@@ -71,6 +71,19 @@ describe('drop-folder source: ack and nack', () => {
     expect(report.errors).toEqual([{ error: 'TypeError', message: 'boom' }]);
   });
 
+  it('moves a file of failed/ applied since by hand into processed/, its report removed, and nothing else', async () => {
+    const { dir, next, source } = await start({}, { 'x.txt': 'x' });
+    await expectDelivery(await next()).nack(new Error('bad'));
+    const failed = join(dir, 'failed', `${STAMP}_x.txt`);
+    await writeFile(join(dir, 'elsewhere.txt'), 'e');
+    expect(await source.settleApplied(join(dir, 'elsewhere.txt'))).toBeUndefined();
+    expect(await source.settleApplied(`${failed}.errors.json`)).toBeUndefined();
+    expect(await source.settleApplied(failed)).toBe(join(dir, 'processed', `${STAMP}_x.txt`));
+    expect(await readdir(join(dir, 'failed'))).toEqual([]);
+    expect(await readFile(join(dir, 'processed', `${STAMP}_x.txt`), 'utf8')).toBe('x');
+    expect((await readdir(dir)).sort()).toEqual(['elsewhere.txt', 'failed', 'processed']);
+  });
+
   it('rejects a second settle of the same delivery', async () => {
     const { next } = await start({}, { 'x.txt': 'x' });
     const d = expectDelivery(await next());

@@ -1,5 +1,5 @@
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DataError, RetryableError } from '../../src/core/errors.js';
 import type { SourceLog } from '../../src/core/source.js';
 import { moveInto, stampedName } from './move.js';
@@ -36,6 +36,18 @@ export function errorEntries(error: Error): unknown[] {
 export async function commitFile(plan: SettlePlan, name: string): Promise<string> {
   const to = await moveInto(join(plan.dir, name), plan.processedDir, stampedName(plan.now(), name));
   await dropMarker(plan, name);
+  return to;
+}
+
+/**
+ * A file of failed/ applied since (by hand, with `--force` or after a fix): moves it into
+ * processed/ under the name it has, and removes its errors report. Returns where it went, or
+ * undefined when `path` is not in failed/ (or is the report itself).
+ */
+export async function commitFailedFile(plan: SettlePlan, path: string): Promise<string | undefined> {
+  if (dirname(resolve(path)) !== resolve(plan.failedDir) || path.endsWith('.errors.json')) return undefined;
+  const to = await moveInto(path, plan.processedDir, basename(path));
+  await rm(`${path}.errors.json`, { force: true });
   return to;
 }
 

@@ -1,4 +1,6 @@
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Source } from '../core/delivery.js';
 import { ConfigError, formatDataError } from '../core/errors.js';
 import { ingest, warmIngest } from '../runtime/ingest.js';
 import { EXIT } from './exit.js';
@@ -26,6 +28,17 @@ export async function ingestCommand(file: string, options: { flow: string; confi
     );
     for (const e of outcome.errors) process.stderr.write(`  ${loaded.secrets.scrub(formatDataError(e))}\n`);
     if (c.rejected) process.stderr.write(`  see the rejects with: bridge rejects list --flow ${flow.name}\n`);
+    if (outcome.status === 'applied' || outcome.status === 'skipped') await settleRefusedCopy(flow.createSource(), file);
     return outcome.status === 'applied' && !c.rejected ? EXIT.ok : outcome.status === 'skipped' ? EXIT.ok : EXIT.rejected;
   });
+}
+
+/** A file the flow's source refused before (in its failed/ folder), applied now: moved where an applied one goes. */
+async function settleRefusedCopy(source: Source, file: string): Promise<void> {
+  try {
+    const to = await source.settleApplied?.(resolve(file));
+    if (to !== undefined) process.stderr.write(`  moved to ${to}, its errors report removed\n`);
+  } catch (e) {
+    process.stderr.write(`  applied, but it stays where it is: ${(e as Error).message}\n`);
+  }
 }

@@ -23,4 +23,10 @@ export interface Delivery {
 export interface Source {
   read(signal: AbortSignal): AsyncIterable<Delivery>;
   close(): Promise<void>;
+  /**
+   * A file applied by hand (`bridge ingest FILE`) that lies where this source put a delivery it
+   * refused (a drop folder's failed/): settles it as if applied now, and returns where it went;
+   * undefined for a file that is not the source's. Throws when the move fails.
+   */
+  settleApplied?(path: string): Promise<string | undefined>;
 }
