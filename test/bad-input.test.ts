@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -127,6 +127,26 @@ describe('bad input to the daemon', () => {
     expect(await d.waitForLog(isDelivery('b.csv'), 10_000)).toMatchObject({ status: 'applied', created: 5 });
     expect(d.child.exitCode).toBeNull();
     await withStore(bridge.dbPath, async (store) => expect(await store.head()).toBe(10));
+  });
+
+  it('applies a file of failed/ by hand; when processed/ cannot take it, says so with exit 3, and moves it on a second run', async () => {
+    const bridge = makeBridge({ rows: { mapping: rowsCsv } });
+    const failed = join(bridge.inbox('rows'), 'failed');
+    mkdirSync(failed);
+    const refused = join(failed, '20261101T000000Z_r.csv');
+    writeFileSync(refused, csvRows(1, 3));
+    writeFileSync(`${refused}.errors.json`, '{}');
+    writeFileSync(join(bridge.inbox('rows'), 'processed'), 'not a folder');
+    const first = await runCli(['ingest', refused, '--flow', 'rows', '--config', bridge.configFile]);
+    expect(first.status).toBe(3);
+    expect(first.stderr).toMatch(/: applied; 3 records .*\n  but it stays where it is: cannot move 20261101T000000Z_r\.csv to .*processed: .*; run the command again once that is fixed \(it is then skipped, and moved\)/);
+    expect(readdirSync(failed).sort()).toEqual(['20261101T000000Z_r.csv', '20261101T000000Z_r.csv.errors.json']);
+    rmSync(join(bridge.inbox('rows'), 'processed'));
+    const second = await runCli(['ingest', refused, '--flow', 'rows', '--config', bridge.configFile]);
+    expect(second.status).toBe(0);
+    expect(second.stderr).toMatch(/: skipped; .*\n  moved to .*processed\/20261101T000000Z_r\.csv, its errors report removed/);
+    expect(readdirSync(failed)).toEqual([]);
+    await withStore(bridge.dbPath, async (store) => expect(await store.head()).toBe(3));
   });
 
   it('retries while another process holds the store locked, then applies the file exactly once', async () => {

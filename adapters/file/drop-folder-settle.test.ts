@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataError, RetryableError } from '../../src/core/errors.js';
@@ -71,17 +71,40 @@ describe('drop-folder source: ack and nack', () => {
     expect(report.errors).toEqual([{ error: 'TypeError', message: 'boom' }]);
   });
 
-  it('moves a file of failed/ applied since by hand into processed/, its report removed, and nothing else', async () => {
+  it('acks a file of failed/ given by hand by moving it into processed/, its report removed, and nothing else', async () => {
     const { dir, next, source } = await start({}, { 'x.txt': 'x' });
     await expectDelivery(await next()).nack(new Error('bad'));
     const failed = join(dir, 'failed', `${STAMP}_x.txt`);
     await writeFile(join(dir, 'elsewhere.txt'), 'e');
-    expect(await source.settleApplied(join(dir, 'elsewhere.txt'))).toBeUndefined();
-    expect(await source.settleApplied(`${failed}.errors.json`)).toBeUndefined();
-    expect(await source.settleApplied(failed)).toBe(join(dir, 'processed', `${STAMP}_x.txt`));
+    expect(await source.ackByHand(join(dir, 'elsewhere.txt'))).toBeUndefined();
+    expect(await source.ackByHand(`${failed}.errors.json`)).toBeUndefined();
+    // The same folder through a symbolic link is still failed/.
+    await symlink(dir, `${dir}-link`);
+    const ack = await source.ackByHand(join(`${dir}-link`, 'failed', `${STAMP}_x.txt`));
+    expect(await ack!()).toBe(`moved to ${join(dir, 'processed', `${STAMP}_x.txt`)}, its errors report removed`);
     expect(await readdir(join(dir, 'failed'))).toEqual([]);
     expect(await readFile(join(dir, 'processed', `${STAMP}_x.txt`), 'utf8')).toBe('x');
     expect((await readdir(dir)).sort()).toEqual(['elsewhere.txt', 'failed', 'processed']);
+    await rm(`${dir}-link`);
+  });
+
+  it('says when the report could not be removed after the move, and throws, leaving the file, when the move fails', async () => {
+    const { dir, next, source } = await start({}, { 'y.txt': 'y', 'z.txt': 'z' });
+    await expectDelivery(await next()).nack(new Error('bad'));
+    await expectDelivery(await next()).nack(new Error('bad'));
+    const failedY = join(dir, 'failed', `${STAMP}_y.txt`);
+    // A report that rm cannot remove: a folder with something in it.
+    await rm(`${failedY}.errors.json`);
+    await mkdir(`${failedY}.errors.json`);
+    await writeFile(join(`${failedY}.errors.json`, 'keep'), '');
+    const y = await source.ackByHand(failedY);
+    expect(await y!()).toMatch(new RegExp(`^moved to .*processed/${STAMP}_y\\.txt; its errors report could not be removed: `));
+    const failedZ = join(dir, 'failed', `${STAMP}_z.txt`);
+    const z = await source.ackByHand(failedZ);
+    await rm(join(dir, 'processed'), { recursive: true });
+    await writeFile(join(dir, 'processed'), 'not a folder');
+    await expect(z!()).rejects.toThrow(RetryableError);
+    expect(await readFile(failedZ, 'utf8')).toBe('z');
   });
 
   it('rejects a second settle of the same delivery', async () => {

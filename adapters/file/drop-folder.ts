@@ -8,7 +8,7 @@ import { FileDelivery, type SettleOutcome } from './file-delivery.js';
 import { hashFile } from './hash.js';
 import { ReadinessTracker, sameFile, type FileObservation } from './readiness.js';
 import { observe, orderFiles, scanFolder } from './scan.js';
-import { commitFailedFile, type SettlePlan } from './settle.js';
+import { ackFailedFile, type SettlePlan } from './settle.js';
 import { Waker } from './waker.js';
 
 /** A drop folder, resolved and compiled: what `fileSource.create` builds from the options. */
@@ -100,8 +100,8 @@ export class DropFolderSource implements Source {
     this.closing.abort();
   }
 
-  settleApplied(path: string): Promise<string | undefined> {
-    return commitFailedFile(this.s.plan, path);
+  ackByHand(path: string): Promise<(() => Promise<string>) | undefined> {
+    return ackFailedFile(this.s.plan, path);
   }
 
   /** Lists the folder and returns the complete files, in the configured order. */

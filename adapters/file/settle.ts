@@ -1,4 +1,5 @@
-import { mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, realpath, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DataError, RetryableError } from '../../src/core/errors.js';
 import type { SourceLog } from '../../src/core/source.js';
@@ -16,6 +17,9 @@ export interface SettlePlan {
   now: () => Date;
   log?: SourceLog;
 }
+
+/** What the errors report beside a failed file is named after it: `NAME.errors.json`. */
+const REPORT_SUFFIX = '.errors.json';
 
 /** The `NAME.errors.json` written beside a failed file. */
 export interface FailureReport {
@@ -40,15 +44,27 @@ export async function commitFile(plan: SettlePlan, name: string): Promise<string
 }
 
 /**
- * A file of failed/ applied since (by hand, with `--force` or after a fix): moves it into
- * processed/ under the name it has, and removes its errors report. Returns where it went, or
- * undefined when `path` is not in failed/ (or is the report itself).
+ * For a file of failed/ given by hand to be applied again (`--force`, or after a fix): an ack that
+ * moves it into processed/ under the name it has there and removes its errors report, saying so.
+ * Undefined for a file elsewhere (symbolic links followed), for an errors report, and when
+ * processed/ is failed/.
  */
-export async function commitFailedFile(plan: SettlePlan, path: string): Promise<string | undefined> {
-  if (dirname(resolve(path)) !== resolve(plan.failedDir) || path.endsWith('.errors.json')) return undefined;
-  const to = await moveInto(path, plan.processedDir, basename(path));
-  await rm(`${path}.errors.json`, { force: true });
-  return to;
+export async function ackFailedFile(plan: SettlePlan, path: string): Promise<(() => Promise<string>) | undefined> {
+  const real = (p: string) => realpath(p).catch(() => resolve(p));
+  const [folder, failed, processed] = await Promise.all([real(dirname(resolve(path))), real(plan.failedDir), real(plan.processedDir)]);
+  if (folder !== failed || failed === processed) return undefined;
+  if (path.endsWith(REPORT_SUFFIX) && existsSync(path.slice(0, -REPORT_SUFFIX.length))) return undefined;
+  return async () => {
+    const to = await moveInto(path, plan.processedDir, basename(path));
+    const report = `${path}${REPORT_SUFFIX}`;
+    if (!existsSync(report)) return `moved to ${to}`;
+    try {
+      await rm(report);
+      return `moved to ${to}, its errors report removed`;
+    } catch (err) {
+      return `moved to ${to}; its errors report could not be removed: ${(err as Error).message}`;
+    }
+  };
 }
 
 /**
@@ -60,7 +76,7 @@ export async function rollbackFile(plan: SettlePlan, name: string, sha256: strin
   const at = plan.now();
   const report: FailureReport = { file: name, sha256, failedAt: at.toISOString(), errors: errorEntries(error) };
   const stamped = stampedName(at, name);
-  const temp = join(plan.failedDir, `.${stamped}.errors.json.tmp`);
+  const temp = join(plan.failedDir, `.${stamped}${REPORT_SUFFIX}.tmp`);
   try {
     await mkdir(plan.failedDir, { recursive: true });
     await writeFile(temp, `${JSON.stringify(report, null, 2)}\n`);
@@ -75,7 +91,7 @@ export async function rollbackFile(plan: SettlePlan, name: string, sha256: strin
     throw err;
   }
   try {
-    await rename(temp, `${to}.errors.json`);
+    await rename(temp, `${to}${REPORT_SUFFIX}`);
   } catch (err) {
     plan.log?.warn({ file: name, to, error: (err as Error).message }, `cannot write the errors of ${basename(to)}`);
   }

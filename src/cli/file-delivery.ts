@@ -15,11 +15,11 @@ export function checkInputFile(path: string): void {
 }
 
 /**
- * A file named on the command line as a delivery. Settling does not move it — it is not in a drop
- * folder — but the id is its sha256, as with the drop folder, so a file ingested by hand and
- * dropped later is applied once.
+ * A file named on the command line as a delivery. Settling does not move it, unless `ack` does;
+ * the id is its sha256, as with the drop folder, so a file ingested by hand and dropped later is
+ * applied once.
  */
-export async function fileDelivery(path: string, onBytes?: (n: number) => void): Promise<Delivery> {
+export async function fileDelivery(path: string, onBytes?: (n: number) => void, ack: () => Promise<void> = async () => {}): Promise<Delivery> {
   const absolute = resolve(path);
   checkInputFile(absolute);
   const size = statSync(absolute).size;
@@ -42,8 +42,9 @@ export async function fileDelivery(path: string, onBytes?: (n: number) => void):
         },
         onBytes,
       ),
-    // Nothing to move: the command reports the outcome, errors included, itself.
-    async ack() {},
+    // Nothing to move but a file of a source's failed/ (see Source.ackByHand): the command
+    // reports the outcome, errors included, itself.
+    ack,
     async nack() {},
   };
 }

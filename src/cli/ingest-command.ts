@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Source } from '../core/delivery.js';
 import { ConfigError, formatDataError } from '../core/errors.js';
-import { ingest, warmIngest } from '../runtime/ingest.js';
+import { ingest, SettleError, warmIngest } from '../runtime/ingest.js';
 import { EXIT } from './exit.js';
 import { withStore } from './with-store.js';
 import { checkInputFile, fileDelivery } from './file-delivery.js';
@@ -18,8 +17,19 @@ export async function ingestCommand(file: string, options: { flow: string; confi
     }
     const progress = new Progress();
     warmIngest(statSync(file).size);
-    const delivery = await fileDelivery(file, (n) => progress.addBytes(n));
-    const outcome = await ingest(delivery, flow, store, { force: options.force, onBatch: (records) => progress.setRecords(records) }).finally(() => progress.done());
+    // A file of the flow's failed/ folder goes where an applied one goes once it is applied.
+    const moveOnAck = await flow.createSource().ackByHand?.(resolve(file));
+    let moved: string | undefined;
+    const ack = moveOnAck && (async () => void (moved = await moveOnAck()));
+    const delivery = await fileDelivery(file, (n) => progress.addBytes(n), ack);
+    let unsettled: Error | undefined;
+    const outcome = await ingest(delivery, flow, store, { force: options.force, onBatch: (records) => progress.setRecords(records) })
+      .catch((e: unknown) => {
+        if (!(e instanceof SettleError)) throw e;
+        unsettled = e.cause as Error;
+        return e.outcome;
+      })
+      .finally(() => progress.done());
     const c = outcome.counts;
     const rate = outcome.ms > 0 ? Math.round((outcome.records * 1000) / outcome.ms) : 0;
     process.stderr.write(
@@ -28,17 +38,11 @@ export async function ingestCommand(file: string, options: { flow: string; confi
     );
     for (const e of outcome.errors) process.stderr.write(`  ${loaded.secrets.scrub(formatDataError(e))}\n`);
     if (c.rejected) process.stderr.write(`  see the rejects with: bridge rejects list --flow ${flow.name}\n`);
-    if (outcome.status === 'applied' || outcome.status === 'skipped') await settleRefusedCopy(flow.createSource(), file);
+    if (moved !== undefined) process.stderr.write(`  ${moved}\n`);
+    if (unsettled !== undefined) {
+      process.stderr.write(`  but it stays where it is: ${unsettled.message}; run the command again once that is fixed (it is then skipped, and moved)\n`);
+      return EXIT.failure;
+    }
     return outcome.status === 'applied' && !c.rejected ? EXIT.ok : outcome.status === 'skipped' ? EXIT.ok : EXIT.rejected;
   });
-}
-
-/** A file the flow's source refused before (in its failed/ folder), applied now: moved where an applied one goes. */
-async function settleRefusedCopy(source: Source, file: string): Promise<void> {
-  try {
-    const to = await source.settleApplied?.(resolve(file));
-    if (to !== undefined) process.stderr.write(`  moved to ${to}, its errors report removed\n`);
-  } catch (e) {
-    process.stderr.write(`  applied, but it stays where it is: ${(e as Error).message}\n`);
-  }
 }

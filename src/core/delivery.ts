@@ -24,9 +24,10 @@ export interface Source {
   read(signal: AbortSignal): AsyncIterable<Delivery>;
   close(): Promise<void>;
   /**
-   * A file applied by hand (`bridge ingest FILE`) that lies where this source put a delivery it
-   * refused (a drop folder's failed/): settles it as if applied now, and returns where it went;
-   * undefined for a file that is not the source's. Throws when the move fails.
+   * For a file given by hand (`bridge ingest FILE`) that lies where this source put a delivery it
+   * refused (a drop folder's failed/): the delivery's ack, which settles it as an applied one
+   * (moved where those go) and says what it did; undefined for a file that is not the source's.
+   * The ack throws a RetryableError when the file cannot be moved; it is then where it was.
    */
-  settleApplied?(path: string): Promise<string | undefined>;
+  ackByHand?(path: string): Promise<(() => Promise<string>) | undefined>;
 }
