@@ -244,4 +244,18 @@ describe('csv decode: broken input', () => {
     expect(await records(csv(), be)).toEqual([{ a: '1', b: 'ü' }]);
     expect((await decodeAll(csv(), chunked(be, 3))).items.map((d) => d.position.line)).toEqual([2]);
   });
+
+  it('reads UTF-16 whatever the chunks: a pair cut between them whole; an odd last byte or a lone surrogate as U+FFFD, reported', async () => {
+    const text = (t: string) => Buffer.from(t, 'utf16le');
+    const invalid = (value: string, encoding: string) => `in.csv:2 (record 1): field b: bytes not valid in ${encoding} (shown as U+FFFD) (value "${value}") [field.encoding]`;
+    const cases: [string, Buffer, (string | object)[]][] = [
+      ['utf-16le', text('a,b\n1,😀\n'), [{ a: '1', b: '😀' }]],
+      ['utf-16le', Buffer.concat([text('a,b\n1,x'), Buffer.from([0x41])]), [invalid('x\ufffd', 'utf-16le')]],
+      ['utf-16be', Buffer.concat([text('a,b\n1,x').swap16(), Buffer.from([0x41])]), [invalid('x\ufffd', 'utf-16be')]],
+      ['utf-16le', Buffer.concat([text('a,b\n1,x'), Buffer.from([0x3d, 0xd8]), text('y\n2,ok\n')]), [invalid('x\ufffdy', 'utf-16le'), { a: '2', b: 'ok' }]],
+    ];
+    for (const [encoding, bytes, want] of cases) {
+      for (const input of [bytes, chunked(bytes, 1), chunked(bytes, 3)]) expect(summarize((await decodeAll(csv({ encoding }), input)).items)).toEqual(want);
+    }
+  });
 });

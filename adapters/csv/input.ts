@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ByteInput, LineSplit } from '../../src/core/format.js';
 import type { CsvOptions } from './options.js';
 import { startsWithUtf8Mark, textCodec, UTF8_MARK_BYTES } from '../../src/encoding/index.js';
+import { loneSurrogates } from '../../src/encoding/surrogates.js';
 
 /** Largest slice handed to the parser at once: a batch of records never outgrows one slice. */
 export const SLICE_BYTES = 64 * 1024;
@@ -84,6 +85,21 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   let head: Buffer | undefined = Buffer.alloc(0);
   let carry: Buffer | undefined;
   let utf16: StringDecoder | undefined;
+  let utf16Bytes = 0;
+  /** A high surrogate that ended the last text: the decoder hands out a pair cut between chunks in halves. */
+  let high = '';
+  /** Decoded UTF-16 text as UTF-8 bytes; a lone surrogate (written as U+FFFD) makes the feed suspect. */
+  const utf16Text = (decoded: string, final: boolean): Buffer => {
+    let text = high + decoded;
+    high = '';
+    const last = text.charCodeAt(text.length - 1);
+    if (!final && last >= 0xd800 && last <= 0xdbff) {
+      high = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    if (!feed.suspect && loneSurrogates(text).length > 0) feed.suspect = true;
+    return Buffer.from(text, 'utf8');
+  };
   const codec = declared === 'legacy' ? textCodec(name) : undefined;
   const decoder = codec?.decoder();
   // Latin-1 bytes, and Windows-1252 bytes outside 0x80–0x9F, are their own code points: Node's
@@ -103,7 +119,8 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
     }
     if (kind === 'utf16le' || kind === 'utf16be') {
       utf16 ??= new StringDecoder('utf16le');
-      return Buffer.from(utf16.write(chunk), 'utf8');
+      utf16Bytes += chunk.length;
+      return utf16Text(utf16.write(chunk), false);
     }
     if (kind === 'utf8' && !feed.suspect) {
       const all = carry ? Buffer.concat([carry, chunk]) : chunk;
@@ -128,7 +145,15 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   }
   if (head !== undefined && head.length) for (const s of sliced(convert(sniff(head)))) yield s;
   const last = decoder ? decoder.end() : utf16 ? utf16.end() : '';
-  if (last) yield Buffer.from(last, 'utf8');
+  if (utf16) {
+    const text = utf16Text(last, true);
+    if (text.length) yield text;
+  } else if (last) yield Buffer.from(last, 'utf8');
+  // UTF-16 cut short by an odd byte (held by the decoder, or by the byte swap): one U+FFFD.
+  if (utf16 && (utf16Bytes % 2 === 1 || (kind === 'utf16be' && carry?.length))) {
+    feed.suspect = true;
+    yield Buffer.from('\ufffd', 'utf8');
+  }
   // An unfinished character at the very end (its bytes went with the last chunk): csv-parse turns
   // it into U+FFFD, reported as such.
   if (kind === 'utf8' && carry && carry.length) feed.suspect = true;
