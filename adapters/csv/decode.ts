@@ -6,7 +6,7 @@ import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js'
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
 import { openFeed, SLICE_BYTES, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
-import { afterDelimiter, countBreaks, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
+import { countBreaks, delimiterAfter, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
 import { describeParserError } from './parser-errors.js';
 
 /** What csv-parse hands over with `raw: true`: the values and the text they came from. */
@@ -218,15 +218,16 @@ class DeliveryDecoder {
     const position: Position = { file: this.file, line, record: isHeader ? 0 : ++this.recordNo };
     const atEnd = err.code === 'CSV_QUOTE_NOT_CLOSED';
     const q = findQuoteProblem(text, line, this.syn, atEnd);
+    const field = q === undefined ? undefined : this.layout?.names[q.field - 1];
+    const where = { position, ...(field !== undefined ? { field } : {}) };
     // At the end of the input the error's raw text holds all the rest; an error before the end
     // (maxRecordSize) left the rest of its slice unread, so there the delivery stops.
     if (!isHeader && atEnd && q?.kind === 'unclosed') {
-      this.readOnAfter(q, position, raw.slice(start));
+      this.readOnAfter(q, where, raw.slice(start));
       return;
     }
     const { detail, fatal } = describeParserError(err, q, this.options.maxRecordSize);
-    const field = q && this.layout ? this.layout.names[q.field - 1] : undefined;
-    this.fail({ ...detail, position, ...(field !== undefined ? { field } : {}) }, text, fatal || isHeader);
+    this.fail({ ...detail, ...where }, text, fatal || isHeader);
     this.stopped = true;
   }
 
@@ -234,21 +235,17 @@ class DeliveryDecoder {
    * A quote that is never closed took the rest of the file into one field: the record is rejected
    * with its lines up to the one where the quote opened, and a new parser reads on from the line
    * after it, so the records after a stray quote are read as the records they are. `text`: the
-   * raw text from the record's first line on.
+   * raw text from the record's first line on; `where`: the record's position and the field.
    */
-  private readOnAfter(q: QuoteProblem, position: Position, text: string): void {
-    const delimiters = parseRecordDelimiters(this.options.recordDelimiter);
-    const cut = afterDelimiter(text, q.openAt!, delimiters);
-    let end = cut;
-    for (const d of delimiters) if (end === cut && text.endsWith(d, cut)) end = cut - d.length;
-    this.nextLine = position.line! + countBreaks(text.slice(0, cut));
-    const readOn = cut < text.length ? `; reading goes on at line ${this.nextLine}` : '';
+  private readOnAfter(q: QuoteProblem, where: { position: Position; field?: string }, text: string): void {
+    const { end, next } = delimiterAfter(text, q.openAt!, parseRecordDelimiters(this.options.recordDelimiter));
+    this.nextLine = where.position.line! + countBreaks(text.slice(0, next));
+    const readOn = next < text.length ? `; reading goes on at line ${this.nextLine}` : '';
     const message = `quote opened at line ${q.line} (field ${q.field}) is never closed${readOn}`;
-    const field = this.layout!.names[q.field - 1];
-    this.fail({ code: 'record.quote', message, position, ...(field !== undefined ? { field } : {}) }, text.slice(0, end));
+    this.fail({ code: 'record.quote', message, ...where }, text.slice(0, end));
     this.parser?.destroy();
     this.parser = this.open();
-    if (cut < text.length) this.rest = Buffer.from(text.slice(cut), 'utf8');
+    if (next < text.length) this.rest = Buffer.from(text.slice(next), 'utf8');
   }
 
   private fail(error: DataErrorDetail, raw: string, fatal = false): void {

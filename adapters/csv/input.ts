@@ -1,5 +1,4 @@
 import { isUtf8, transcode } from 'node:buffer';
-import { StringDecoder } from 'node:string_decoder';
 import type { ByteInput, LineSplit } from '../../src/core/format.js';
 import type { CsvOptions } from './options.js';
 import { startsWithUtf8Mark, textCodec, UTF8_MARK_BYTES } from '../../src/encoding/index.js';
@@ -84,13 +83,11 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   let kind = declared;
   let head: Buffer | undefined = Buffer.alloc(0);
   let carry: Buffer | undefined;
-  let utf16: StringDecoder | undefined;
-  let utf16Bytes = 0;
-  /** A high surrogate that ended the last text: the decoder hands out a pair cut between chunks in halves. */
+  /** A high surrogate that ended the last chunk's text: a pair cut between chunks is written whole. */
   let high = '';
-  /** Decoded UTF-16 text as UTF-8 bytes; a lone surrogate (written as U+FFFD) makes the feed suspect. */
-  const utf16Text = (decoded: string, final: boolean): Buffer => {
-    let text = high + decoded;
+  /** Whole UTF-16LE code units as UTF-8; a lone surrogate (written as U+FFFD) makes the feed suspect. */
+  const utf16Text = (units: Buffer, final: boolean): Buffer => {
+    let text = high + units.toString('utf16le');
     high = '';
     const last = text.charCodeAt(text.length - 1);
     if (!final && last >= 0xd800 && last <= 0xdbff) {
@@ -110,17 +107,13 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   const convert = (chunk: Buffer): Buffer => {
     if (latin1Like && (latin1Like === 'all' || !hasC1(chunk))) return transcode(chunk, 'latin1', 'utf8');
     if (decoder) return Buffer.from(decoder.write(chunk), 'utf8');
-    if (kind === 'utf16be') {
+    if (kind === 'utf16le' || kind === 'utf16be') {
+      // Whole code units only: an odd byte waits in `carry` for the next chunk.
       const all = carry ? Buffer.concat([carry, chunk]) : chunk;
       const even = all.length & ~1;
       carry = even < all.length ? Buffer.from(all.subarray(even)) : undefined;
       // swap16 works in place: copy so the caller's buffer is never changed.
-      chunk = Buffer.from(all.subarray(0, even)).swap16();
-    }
-    if (kind === 'utf16le' || kind === 'utf16be') {
-      utf16 ??= new StringDecoder('utf16le');
-      utf16Bytes += chunk.length;
-      return utf16Text(utf16.write(chunk), false);
+      return utf16Text(kind === 'utf16be' ? Buffer.from(all.subarray(0, even)).swap16() : all.subarray(0, even), false);
     }
     if (kind === 'utf8' && !feed.suspect) {
       const all = carry ? Buffer.concat([carry, chunk]) : chunk;
@@ -144,15 +137,16 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
     for (const s of sliced(convert(chunk))) if (s.length) yield s;
   }
   if (head !== undefined && head.length) for (const s of sliced(convert(sniff(head)))) yield s;
-  const last = decoder ? decoder.end() : utf16 ? utf16.end() : '';
-  if (utf16) {
-    const text = utf16Text(last, true);
-    if (text.length) yield text;
-  } else if (last) yield Buffer.from(last, 'utf8');
-  // UTF-16 cut short by an odd byte (held by the decoder, or by the byte swap): one U+FFFD.
-  if (utf16 && (utf16Bytes % 2 === 1 || (kind === 'utf16be' && carry?.length))) {
-    feed.suspect = true;
-    yield Buffer.from('\ufffd', 'utf8');
+  const last = decoder?.end();
+  if (last) yield Buffer.from(last, 'utf8');
+  if (kind === 'utf16le' || kind === 'utf16be') {
+    // A high surrogate still waiting is a lone one; an odd last byte is one U+FFFD more.
+    const lone = utf16Text(Buffer.alloc(0), true);
+    if (lone.length) yield lone;
+    if (carry?.length) {
+      feed.suspect = true;
+      yield Buffer.from(REPLACEMENT);
+    }
   }
   // An unfinished character at the very end (its bytes went with the last chunk): csv-parse turns
   // it into U+FFFD, reported as such.

@@ -33,17 +33,21 @@ export function countBreaks(s: string): number {
 }
 
 /**
- * The offset in `text` just after the first record delimiter at or after `from` (of
- * `delimiters`, CRLF taken before CR), or `text.length` when there is none.
+ * The first record delimiter in `text` at or after `from` (of `delimiters`; of two at the same
+ * place, the longer: CRLF, not CR): where it starts (`end` of the line before it) and where the
+ * next line starts. Both are `text.length` when there is none.
  */
-export function afterDelimiter(text: string, from: number, delimiters: readonly string[]): number {
-  let cut = text.length;
+export function delimiterAfter(text: string, from: number, delimiters: readonly string[]): { end: number; next: number } {
+  let end = text.length;
+  let next = text.length;
   for (const d of delimiters) {
     const at = text.indexOf(d, from);
-    if (at !== -1 && at + d.length <= cut) cut = at + d.length;
+    if (at !== -1 && (at < end || (at === end && at + d.length > next))) {
+      end = at;
+      next = at + d.length;
+    }
   }
-  if (text[cut - 1] === '\r' && text[cut] === '\n' && delimiters.includes('\r\n')) cut++;
-  return cut;
+  return { end, next };
 }
 
 function isSpace(c: string): boolean {

@@ -6,12 +6,13 @@ import { checkedRead, hashFile } from '../../adapters/file/hash.js';
 
 /**
  * A file named on the command line must be a readable file: a ConfigError (exit 2) that names it
- * otherwise, rather than a stack trace from deep inside a stream.
+ * otherwise, rather than a stack trace from deep inside a stream. Returns its size.
  */
-export function checkInputFile(path: string): void {
+export function checkInputFile(path: string): number {
   const stat = statSync(path, { throwIfNoEntry: false });
   const problem = !stat ? 'not found' : stat.isDirectory() ? 'is a folder, not a file' : undefined;
   if (problem) throw new ConfigError({ file: 'command line', message: `input file ${path} ${problem}` });
+  return stat!.size;
 }
 
 /**
@@ -21,8 +22,7 @@ export function checkInputFile(path: string): void {
  */
 export async function fileDelivery(path: string, onBytes?: (n: number) => void, ack: () => Promise<void> = async () => {}): Promise<Delivery> {
   const absolute = resolve(path);
-  checkInputFile(absolute);
-  const size = statSync(absolute).size;
+  const size = checkInputFile(absolute);
   // The same id the drop folder gives the same bytes.
   const { sha256, bytes } = await hashFile(absolute, undefined, size);
   const name = basename(absolute);

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, formatDataError } from '../core/errors.js';
 import { ingest, SettleError, warmIngest } from '../runtime/ingest.js';
@@ -9,14 +8,14 @@ import { Progress } from './progress.js';
 
 /** `bridge ingest FILE --flow NAME`: one file through a flow into the store, now. */
 export async function ingestCommand(file: string, options: { flow: string; config: string; force?: boolean }): Promise<number> {
-  checkInputFile(file);
+  const size = checkInputFile(file);
   return withStore(options.config, async ({ loaded, assembled, store }) => {
     const flow = assembled.flows.get(options.flow);
     if (!flow) {
       throw new ConfigError(loaded.yaml.problem(['flows'], `no flow named "${options.flow}" (flows: ${[...assembled.flows.keys()].join(', ') || 'none'})`));
     }
     const progress = new Progress();
-    warmIngest(statSync(file).size);
+    warmIngest(size);
     // A file of the flow's failed/ folder goes where an applied one goes once it is applied.
     const moveOnAck = await flow.createSource().ackByHand?.(resolve(file));
     let moved: string | undefined;

@@ -65,27 +65,33 @@ const PIECE_BYTES = 4 << 20;
 const TEST_PIECE_BYTES = 4 << 10;
 
 /**
- * `options.worker`, else `BRIDGE_INGEST_WORKER` (`always`, `never` or `pieces`: for tests, and
- * to rule a path out when looking into a problem), else by the delivery's size.
+ * Whether a delivery of `size` bytes (undefined: not known) is mapped in a worker by default:
+ * `BRIDGE_INGEST_WORKER` (`always`, `never` or `pieces`: for tests, and to rule a path out when
+ * looking into a problem), else by its size.
  */
-function useWorker(delivery: Delivery, options: IngestOptions): boolean | 'pieces' | 'default' {
+function workerFor(size: number | undefined): boolean | 'pieces' | 'default' {
   const forced = process.env.BRIDGE_INGEST_WORKER;
-  const wanted =
-    options.worker ??
-    (forced === 'always' ? true : forced === 'never' ? false : forced === 'pieces' ? 'pieces' : availableParallelism() > 1 && delivery.size !== undefined && delivery.size >= WORKER_MIN_BYTES && 'default');
+  if (forced === 'always') return true;
+  if (forced === 'never') return false;
+  if (forced === 'pieces') return 'pieces';
+  return availableParallelism() > 1 && size !== undefined && size >= WORKER_MIN_BYTES && 'default';
+}
+
+/** `options.worker`, else workerFor the delivery's size. */
+function useWorker(delivery: Delivery, options: IngestOptions): boolean | 'pieces' | 'default' {
+  const wanted = options.worker ?? workerFor(delivery.size);
   // Only a worker needs the meta cloneable: the in-thread path skips the check.
   return wanted !== false && cloneable(delivery.meta) ? wanted : false;
 }
 
 /**
- * Has a worker ready for the first large delivery (one of WORKER_MIN_BYTES, or any size when
- * BRIDGE_INGEST_WORKER forces workers): booting one takes most of a second, which it can spend
- * while the delivery is hashed, or before it comes. `bytes`: the delivery's size, when it is known
- * already. A delivery in pieces boots its second worker itself.
+ * Has a worker ready for the first delivery that workerFor sends to one: booting one takes most
+ * of a second, which it can spend while the delivery is hashed, or before it comes. `bytes`: the
+ * delivery's size when it is known already; else any large one. A delivery in pieces boots its
+ * second worker itself.
  */
-export function warmIngest(bytes?: number): void {
-  if (process.env.BRIDGE_INGEST_WORKER === 'never' || availableParallelism() < 2) return;
-  if (bytes === undefined || bytes >= WORKER_MIN_BYTES || process.env.BRIDGE_INGEST_WORKER !== undefined) warmIngestWorker();
+export function warmIngest(bytes = WORKER_MIN_BYTES): void {
+  if (workerFor(bytes) !== false) warmIngestWorker();
 }
 
 /**

@@ -128,8 +128,8 @@ export async function* mapInWorker(input: ByteInput, job: Omit<WorkerJob, 'ahead
   });
 
   let reusable = false;
-  /** The writes of the parts before the next batch. */
-  let parts: PreparedWrite[] = [];
+  /** The next batch's writes, from the parts posted ahead of it. */
+  let writes: PreparedWrite[] = [];
   try {
     for (;;) {
       while (inbox.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
@@ -137,15 +137,14 @@ export async function* mapInWorker(input: ByteInput, job: Omit<WorkerJob, 'ahead
       if (m === undefined) throw failure!;
       if (m.kind === 'error') throw deserializeError(m.error);
       if (m.kind === 'part') {
-        for (const w of preparedWrites(m.values, name)) parts.push(w);
+        preparedWrites(m.values, name, writes);
         continue;
       }
       if (m.kind !== 'batch') continue;
       if (m.last) reusable = m.fatal === undefined;
-      const own = preparedWrites(m.values, name);
-      const writes = parts.length === 0 ? own : parts.concat(own);
-      parts = [];
-      yield { seen: m.seen, writes, rejects: m.rejects, fatal: m.fatal, last: m.last };
+      const batch: MappedBatch = { seen: m.seen, writes: preparedWrites(m.values, name, writes), rejects: m.rejects, fatal: m.fatal, last: m.last };
+      writes = [];
+      yield batch;
       if (m.last) return;
       send({ kind: 'committed' });
     }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ConflictRule } from './conflicts.js';
 import { Deliveries } from './deliveries.js';
+import type { DeliveryFailures } from './delivery-failures.js';
 import { EntityWriter } from './entity-writer.js';
 import { mapSqliteError } from './errors.js';
 import { FullSync } from './full-sync.js';
@@ -33,6 +34,7 @@ export class BatchApplier {
     private readonly path: string,
     rules: Map<string, ConflictRule>,
     private readonly rejects: Rejects,
+    private readonly failures: DeliveryFailures,
   ) {
     this.deliveries = new Deliveries(db);
     this.writer = new EntityWriter(db, rules);
@@ -107,7 +109,11 @@ export class BatchApplier {
       this.writer.flush();
       this.deliveries.supersede(flow!, delivery!.id, at);
     }
-    if (delivery !== undefined) this.deliveries.finish(delivery.id, progress!, counts, at);
+    if (delivery !== undefined) {
+      this.deliveries.finish(delivery.id, progress!, counts, at);
+      // Refused whole before (held, or failed), it is applied now: `bridge status` says so.
+      if (progress!.complete) this.failures.markApplied(progress!.flow, progress!.deliveryId, at);
+    }
     return { ...counts, lastSeq: this.writer.ctx.seq };
   }
 }

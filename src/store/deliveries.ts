@@ -50,7 +50,6 @@ export class Deliveries {
   private readonly markFullSync: Database.Statement<[string, number]>;
   private readonly update: Database.Statement;
   private readonly restart: Database.Statement<[string, string | null, string | null, number]>;
-  private readonly markRefusalsApplied: Database.Statement<[string, string, string]>;
   private readonly supersedeStmt: Database.Statement<[string, string, number]>;
   private readonly recent: Database.Statement<[number], DeliveryRow>;
   private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
@@ -77,7 +76,6 @@ export class Deliveries {
         n_rejected = 0, n_skipped = 0, started_at = ?, finished_at = NULL, superseded_at = NULL, full_sync_type = ?,
         delivery_name = coalesce(?, delivery_name) WHERE id = ?`,
     );
-    this.markRefusalsApplied = db.prepare('UPDATE delivery_failures SET applied_at = ? WHERE flow = ? AND delivery_id = ? AND applied_at IS NULL');
     this.supersedeStmt = db.prepare('UPDATE deliveries SET superseded_at = ? WHERE flow = ? AND complete = 1 AND superseded_at IS NULL AND id != ?');
     // By start, not id: a superseded delivery applied anew keeps its row.
     this.recent = db.prepare('SELECT * FROM deliveries ORDER BY started_at DESC, id DESC LIMIT ?');
@@ -146,8 +144,6 @@ export class Deliveries {
       p.complete ? at : null,
       id,
     );
-    // Refused whole before (held, or failed), it is applied now: `bridge status` says so.
-    if (p.complete) this.markRefusalsApplied.run(at, p.flow, p.deliveryId);
   }
 
   /** A full sync of the flow completed (delivery `id`): its other complete deliveries are superseded. */

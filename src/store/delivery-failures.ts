@@ -40,6 +40,7 @@ export class DeliveryFailures {
   private readonly prune: Database.Statement<[string, string, number]>;
   private readonly recent: Database.Statement<[{ flow: string | null; limit: number }], FailureRow>;
   private readonly add: Database.Transaction<(f: DeliveryFailureInput, at: string) => void>;
+  private readonly applied: Database.Statement<[string, string, string]>;
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(
@@ -49,6 +50,7 @@ export class DeliveryFailures {
       'DELETE FROM delivery_failures WHERE flow = ? AND id <= (SELECT id FROM delivery_failures WHERE flow = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
     );
     this.recent = db.prepare('SELECT * FROM delivery_failures WHERE (@flow IS NULL OR flow = @flow) ORDER BY id DESC LIMIT @limit');
+    this.applied = db.prepare('UPDATE delivery_failures SET applied_at = ? WHERE flow = ? AND delivery_id = ? AND applied_at IS NULL');
     this.add = db.transaction((f: DeliveryFailureInput, at: string) => {
       const kept = f.errors.slice(0, DELIVERY_FAILURE_ERRORS);
       this.insert.run(f.flow, f.deliveryId, f.deliveryName ?? null, f.status, f.records, f.errors.length, JSON.stringify(kept), at);
@@ -58,6 +60,11 @@ export class DeliveryFailures {
 
   record(failure: DeliveryFailureInput): void {
     this.add.immediate(failure, new Date().toISOString());
+  }
+
+  /** The delivery was applied to its end at `at` (in the transaction that did it): its earlier refusals say so. */
+  markApplied(flow: string, deliveryId: string, at: string): void {
+    this.applied.run(at, flow, deliveryId);
   }
 
   list(options: { flow?: string; limit?: number }): DeliveryFailure[] {

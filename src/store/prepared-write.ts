@@ -107,13 +107,12 @@ function isPlain(p: Position, file: string | undefined): boolean {
   return true;
 }
 
-/** The writes of values made by `prepareWrite` with the same `file`, in order. */
-export function preparedWrites(values: PreparedWriteValues, file: string | undefined): PreparedWrite[] {
-  const out = new Array<PreparedWrite>(values.length / PREPARED_WIDTH);
+/** The writes of values made by `prepareWrite` with the same `file`, in order, appended to `into`. */
+export function preparedWrites(values: PreparedWriteValues, file: string | undefined, into: PreparedWrite[] = []): PreparedWrite[] {
   const delivery: DeliveryFile = { name: file, json: file === undefined ? undefined : JSON.stringify(file) };
-  for (let i = 0, o = 0; i < values.length; i += PREPARED_WIDTH, o++) {
+  for (let i = 0; i < values.length; i += PREPARED_WIDTH) {
     const text = typeof values[i + 5] === 'number' ? undefined : (values[i + 4] as string | null);
-    out[o] = new PreparedWrite(values[i] as string, values[i + 1] as string, values[i + 2] as string, values[i + 3] as string, text, delivery, values, i + 4, (values[i + 7] as string | null) ?? undefined);
+    into.push(new PreparedWrite(values[i] as string, values[i + 1] as string, values[i + 2] as string, values[i + 3] as string, text, delivery, values, i + 4, (values[i + 7] as string | null) ?? undefined));
   }
-  return out;
+  return into;
 }

@@ -78,9 +78,9 @@ export class SqliteStore implements Store {
     this.queries = new Queries(db);
     this.entityQueries = new EntityQueries(db);
     this.idempotency = new IdempotencyKeys(db);
-    this.applier = new BatchApplier(db, path, compileConflicts(conflicts), this.rejectStore);
-    this.outbox = new Outbox(db);
     this.failures = new DeliveryFailures(db);
+    this.applier = new BatchApplier(db, path, compileConflicts(conflicts), this.rejectStore, this.failures);
+    this.outbox = new Outbox(db);
   }
 
   private committed(): void {
