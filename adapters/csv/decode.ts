@@ -9,11 +9,7 @@ import { parseRecordDelimiters, type CsvOptions } from './options.js';
 import { countBreaks, delimiterAfter, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
 import { describeParserError } from './parser-errors.js';
 
-/** What csv-parse hands over with `raw: true`: the values and the text they came from. */
-interface RawItem {
-  record: string[];
-  raw: string;
-}
+const NO_BYTES = Buffer.alloc(0);
 
 /**
  * Decodes one delivery: bytes in, batches of records and failures out, one batch per slice of
@@ -32,21 +28,31 @@ export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: 
       }
       delivery.write(slice);
       if (delivery.pending.length) yield delivery.take();
+      yield* readOn(delivery);
       if (delivery.stopped) return;
     }
-    await delivery.end();
-    // The rest of the input after a quote that was never closed, read again slice by slice.
-    for (let rest = delivery.takeRest(); rest !== undefined; rest = delivery.takeRest()) {
-      for (let at = 0; at < rest.length && !delivery.stopped; at += SLICE_BYTES) {
-        delivery.write(rest.subarray(at, at + SLICE_BYTES));
-        if (delivery.pending.length) yield delivery.take();
-      }
-      await delivery.end();
-    }
+    do await delivery.end();
+    while (yield* readOn(delivery));
     if (delivery.pending.length) yield delivery.take();
   } finally {
     delivery.close();
   }
+}
+
+/**
+ * Writes what a quote that was never closed left to read again (see readOnAfter) to the parser
+ * that reads on, slice by slice; true when there was such a rest.
+ */
+function* readOn(delivery: DeliveryDecoder): Generator<Decoded[], boolean> {
+  let any = false;
+  for (let rest = delivery.takeRest(); rest !== undefined; rest = delivery.takeRest()) {
+    any = true;
+    for (let at = 0; at < rest.length && !delivery.stopped; at += SLICE_BYTES) {
+      delivery.write(rest.subarray(at, at + SLICE_BYTES));
+      if (delivery.pending.length) yield delivery.take();
+    }
+  }
+  return any;
 }
 
 class DeliveryDecoder {
@@ -60,6 +66,17 @@ class DeliveryDecoder {
   private readonly syn: RawSyntax;
   private readonly built: BuildResult = { record: {}, bad: -1, quoteFirst: false };
   private rest: Buffer | undefined;
+  /**
+   * The parser's input from the end of the last record taken on (`windowAt`: where in its input
+   * that is), so a record's raw text is the bytes it came from. csv-parse's own `raw` keeps only
+   * the first byte of each delimiter, quote and record delimiter it matches: a blank CRLF line then
+   * a blank LF line read as one CRLF, and a delimiter of several UTF-8 bytes as U+FFFD.
+   */
+  private window: Buffer = NO_BYTES;
+  private windowAt = 0;
+  /** Where each record the parser gave and that is not taken yet ends in its input (csv-parse's `info.bytes` as it pushes it). */
+  private ends: number[] = [];
+  private endsTaken = 0;
 
   constructor(
     private readonly options: CsvOptions,
@@ -78,7 +95,9 @@ class DeliveryDecoder {
   }
 
   write(slice: Buffer): void {
+    if (this.stopped) return;
     const p = (this.parser ??= this.open());
+    this.window = this.window.length ? Buffer.concat([this.window, slice]) : slice;
     p.write(slice);
     this.drain(p);
   }
@@ -135,22 +154,47 @@ class DeliveryDecoder {
       relax_quotes: true,
       // Field counts are checked here, per record, under the `columnCount` policy.
       relax_column_count: true,
-      raw: true,
       max_record_size: o.maxRecordSize,
     };
     const p = new Parser(opts);
     p.on('error', () => undefined); // read through `errored`, after the records parsed before it
+    // csv-parse sets `info.bytes` to just past a record's terminator before it pushes the record.
+    const ends: number[] = (this.ends = []);
+    this.endsTaken = 0;
+    this.window = NO_BYTES;
+    this.windowAt = 0;
+    const push = p.push;
+    p.push = (chunk: unknown, encoding?: BufferEncoding) => {
+      if (chunk !== null) ends.push(p.info.bytes);
+      return push.call(p, chunk, encoding);
+    };
     return p;
   }
 
   private drain(p: Parser): void {
     if (this.stopped || p !== this.parser) return;
-    let item: RawItem | null;
-    while ((item = p.read() as RawItem | null) !== null) {
-      this.onItem(item);
-      if (this.stopped) return;
+    let values: string[] | null;
+    while ((values = p.read() as string[] | null) !== null) {
+      this.onItem(values, this.rawUntil(this.ends[this.endsTaken++]));
+      if (this.stopped || p !== this.parser) return;
     }
-    if (p.errored) this.onParserError(p.errored as Error & { code?: string; raw?: unknown });
+    if (this.endsTaken === this.ends.length) {
+      this.ends.length = 0;
+      this.endsTaken = 0;
+    }
+    if (p.errored) {
+      const bytes = this.window;
+      this.onParserError(p.errored as Error & { code?: string }, this.rawUntil(this.windowAt + bytes.length), bytes);
+    }
+  }
+
+  /** The input from the end of the last record taken up to `end` (in the parser's input), taken. */
+  private rawUntil(end: number): string {
+    const length = end - this.windowAt;
+    const raw = this.window.toString('utf8', 0, length);
+    this.window = this.window.subarray(length);
+    this.windowAt = end;
+    return raw;
   }
 
   /**
@@ -174,12 +218,11 @@ class DeliveryDecoder {
     return { line, text: end === text.length ? text : text.slice(0, end), start };
   }
 
-  private onItem(item: RawItem): void {
-    const { line, text } = this.locate(item.raw);
+  private onItem(values: string[], raw: string): void {
+    const { line, text } = this.locate(raw);
     const layout = this.layout;
-    if (layout === undefined) return this.onHeader(item.record, line, text);
+    if (layout === undefined) return this.onHeader(values, line, text);
     const position: Position = { file: this.file, line, record: ++this.recordNo };
-    const values = item.record;
     const countProblem = layout.checkCount(values.length);
     if (countProblem) return this.fail({ ...countProblem, position }, text);
     const b = this.built;
@@ -211,19 +254,23 @@ class DeliveryDecoder {
     this.layout = new ColumnLayout(names, this.options);
   }
 
-  private onParserError(err: Error & { code?: string; raw?: unknown }): void {
-    const raw = typeof err.raw === 'string' ? err.raw : '';
+  /**
+   * `raw`: the input from the end of the last record to the end of what was written, as text and
+   * as `bytes`: past where csv-parse stopped, when it stopped before the end (maxRecordSize).
+   */
+  private onParserError(err: Error & { code?: string }, raw: string, bytes: Buffer): void {
     const { line, text, start } = this.locate(raw);
     const isHeader = this.layout === undefined;
     const position: Position = { file: this.file, line, record: isHeader ? 0 : ++this.recordNo };
-    const atEnd = err.code === 'CSV_QUOTE_NOT_CLOSED';
-    const q = findQuoteProblem(text, line, this.syn, atEnd);
+    const tooLong = err.code === 'CSV_MAX_RECORD_SIZE';
+    const readsOn = tooLong || err.code === 'CSV_QUOTE_NOT_CLOSED';
+    // Past maxRecordSize the text goes on beyond where the parser stopped: a quote that closes there came too late.
+    const q = findQuoteProblem(text, line, this.syn, readsOn, tooLong ? this.options.maxRecordSize : Infinity);
     const field = q === undefined ? undefined : this.layout?.names[q.field - 1];
     const where = { position, ...(field !== undefined ? { field } : {}) };
-    // At the end of the input the error's raw text holds all the rest; an error before the end
-    // (maxRecordSize) left the rest of its slice unread, so there the delivery stops.
-    if (!isHeader && atEnd && q?.kind === 'unclosed') {
-      this.readOnAfter(q, where, raw.slice(start));
+    if (!isHeader && readsOn && q?.kind === 'unclosed') {
+      const startByte = Buffer.byteLength(raw.slice(0, start));
+      this.readOnAfter(q, where, raw.slice(start), bytes.subarray(startByte), tooLong);
       return;
     }
     const { detail, fatal } = describeParserError(err, q, this.options.maxRecordSize);
@@ -232,20 +279,24 @@ class DeliveryDecoder {
   }
 
   /**
-   * A quote that is never closed took the rest of the file into one field: the record is rejected
-   * with its lines up to the one where the quote opened, and a new parser reads on from the line
-   * after it, so the records after a stray quote are read as the records they are. `text`: the
-   * raw text from the record's first line on; `where`: the record's position and the field.
+   * A quote that is never closed took the rest of the file, or more than maxRecordSize of it, into
+   * one field: the record is rejected with its lines up to the one where the quote opened, and a
+   * new parser reads on from the line after it, so the records after a stray quote are read as the
+   * records they are. `text`: the raw text from the record's first line on, and `bytes` the same
+   * input as bytes, which are what is read again (the text may end in a character cut in two);
+   * `where`: the record's position and the field; `tooLong`: the parser stopped at maxRecordSize,
+   * before the end of the input.
    */
-  private readOnAfter(q: QuoteProblem, where: { position: Position; field?: string }, text: string): void {
+  private readOnAfter(q: QuoteProblem, where: { position: Position; field?: string }, text: string, bytes: Buffer, tooLong: boolean): void {
     const { end, next } = delimiterAfter(text, q.openAt!, parseRecordDelimiters(this.options.recordDelimiter));
     this.nextLine = where.position.line! + countBreaks(text.slice(0, next));
-    const readOn = next < text.length ? `; reading goes on at line ${this.nextLine}` : '';
-    const message = `quote opened at line ${q.line} (field ${q.field}) is never closed${readOn}`;
-    this.fail({ code: 'record.quote', message, ...where }, text.slice(0, end));
+    const readOn = tooLong || next < text.length ? `; reading goes on at line ${this.nextLine}` : '';
+    const why = tooLong ? `is not closed within maxRecordSize (${this.options.maxRecordSize} bytes)` : 'is never closed';
+    this.fail({ code: 'record.quote', message: `quote opened at line ${q.line} (field ${q.field}) ${why}${readOn}`, ...where }, text.slice(0, end));
     this.parser?.destroy();
     this.parser = this.open();
-    if (next < text.length) this.rest = Buffer.from(text.slice(next), 'utf8');
+    const rest = bytes.subarray(Buffer.byteLength(text.slice(0, next)));
+    if (rest.length) this.rest = rest;
   }
 
   private fail(error: DataErrorDetail, raw: string, fatal = false): void {

@@ -9,8 +9,8 @@ export const SLICE_BYTES = 64 * 1024;
 
 /**
  * Bytes ready for csv-parse, always UTF-8: BOM stripped, UTF-16 and legacy code pages decoded and
- * re-encoded. (csv-parse reads UTF-16LE too, but its raw record text then loses the second byte of
- * every delimiter, so UTF-16 goes through UTF-8 like the rest.) `suspect` turns true once a U+FFFD in the text may stand for an undecodable
+ * re-encoded. (csv-parse reads UTF-16LE too, but a record's raw text is read back from these
+ * bytes as UTF-8, so UTF-16 goes through UTF-8 like the rest.) `suspect` turns true once a U+FFFD in the text may stand for an undecodable
  * byte rather than a literal U+FFFD in the input; from then on every U+FFFD in a value is reported.
  */
 export interface ParserFeed {

@@ -66,8 +66,9 @@ export const csvOptions = z
       .min(1024)
       .default(1_048_576)
       .describe(
-        'Largest record, in characters. Bounds memory when an unclosed quote swallows the rest of ' +
-          'the file: past it, the delivery fails naming the line where the quote opened.',
+        'Largest record, in bytes of its values as UTF-8. Bounds memory when a quote is never ' +
+          'closed: past it, that record is rejected up to the line where the quote opened and ' +
+          'reading goes on at the next line; a record as long without an open quote fails the delivery.',
       ),
   })
   .strict()

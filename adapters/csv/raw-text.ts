@@ -1,8 +1,7 @@
 /**
- * Reading csv-parse's raw record text: line counts, the skipped lines it carries in front of a
- * record, and where a quote went wrong. The raw text of a record is everything the parser consumed
- * since the previous record (empty and comment lines included) up to and including the first
- * character of the record's line terminator.
+ * Reading a record's raw text: line counts, the skipped lines in front of a record, and where a
+ * quote went wrong. The raw text of a record is the input the parser consumed since the previous
+ * record (empty and comment lines included) up to and including the record's line terminator.
  */
 
 /** The lexical settings the raw-text readers need. */
@@ -104,13 +103,20 @@ export interface QuoteProblem {
   openAt?: number;
 }
 
+/** Bytes of `c` (one UTF-16 unit) in UTF-8: a surrogate counts half of its pair's four. */
+function utf8Length(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+}
+
 /**
  * Scans one record's raw text (skipped lines already removed) the way csv-parse reads quotes, to
  * say where a quote problem is. Only called on the slow path: a value that starts with the quote
  * character, or a parser error. `untilEnd`: text after a closing quote is read on as csv-parse
  * does, to find the quote left open at the end of the input, rather than reported as `trailing`.
+ * `limit`: the scan stops where csv-parse stops at maxRecordSize, at the first byte of a value
+ * once the record's values hold more bytes than that; a quote open there is `unclosed`.
  */
-export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax, untilEnd = false): QuoteProblem | undefined {
+export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax, untilEnd = false, limit = Infinity): QuoteProblem | undefined {
   const { delimiter, quote, escape, comment, trim } = syn;
   if (quote === null) return undefined;
   let line = firstLine;
@@ -120,23 +126,30 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
   let afterQuote = false;
   let openLine = line;
   let openAt = 0;
+  /** Bytes of the record's values so far, as csv-parse counts them against maxRecordSize. */
+  let valueBytes = 0;
+  const unclosed = (): QuoteProblem => ({ kind: 'unclosed', line: openLine, field, lastLine: line, openAt });
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     const isBreak = c === '\n' || c === '\r';
     if (isBreak && !(c === '\r' && text[i + 1] === '\n')) line++;
     if (inQuote) {
       if (c === escape && escape !== quote && i + 1 < text.length) {
+        if (valueBytes > limit) return unclosed();
         const n = text[++i];
+        valueBytes += utf8Length(n.charCodeAt(0));
         if (n === '\n' || (n === '\r' && text[i + 1] !== '\n')) line++;
-      } else if (c === quote) {
-        if (escape === quote && text[i + 1] === quote) i++;
-        else {
-          inQuote = false;
-          afterQuote = true;
-        }
+      } else if (c === quote && !(escape === quote && text[i + 1] === quote)) {
+        inQuote = false;
+        afterQuote = true;
+      } else {
+        if (valueBytes > limit) return unclosed();
+        valueBytes += c === quote ? 1 : utf8Length(c.charCodeAt(0));
+        if (c === quote) i++;
       }
       continue;
     }
+    if (valueBytes > limit && c !== delimiter && !isBreak && !(atStart && c === quote)) return undefined;
     if (c === delimiter) {
       field++;
       atStart = true;
@@ -150,6 +163,7 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
       if (untilEnd) {
         afterQuote = false;
         atStart = false;
+        valueBytes += utf8Length(c.charCodeAt(0));
         continue;
       }
       return { kind: 'trailing', line: openLine, field, char: c, lastLine: line };
@@ -163,6 +177,7 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
     }
     if (atStart && trim && isSpace(c)) continue;
     atStart = false;
+    valueBytes += utf8Length(c.charCodeAt(0));
   }
   if (!inQuote) return undefined;
   const endsWithBreak = /[\r\n]$/.test(text);
