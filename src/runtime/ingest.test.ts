@@ -33,6 +33,17 @@ describe('ingest', () => {
     expect(await store.delivery('rows', 'sha-1')).toMatchObject({ state: 'complete', recordsDone: 3, counts: { created: 3, unchanged: 0 } });
   });
 
+  it('counts the records read before what refused a delivery, not that item itself', async () => {
+    const refused = async (text: string, rowsFlow: IngestFlow) => {
+      const d: Delivery = { id: `sha-${text.length}`, meta: { name: 'rows.csv' }, size: text.length, open: () => Buffer.from(text), ack: async () => undefined, nack: async () => undefined };
+      const outcome = await ingest(d, rowsFlow, stores.open());
+      return [outcome.status, outcome.records, outcome.errors[0]?.position?.line];
+    };
+    const prices = { ...flow, name: 'prices', mapping: loadMapping(resolve(root, 'mappings/price-list.yaml')) };
+    expect(await refused('FOO;BAR\n1;2\n', prices)).toEqual(['failed', 0, 1]);
+    expect(await refused(`${body}ID4,${'x'.repeat(1_100_000)}\nID5\n`, flow)).toEqual(['failed', 3, 5]);
+  });
+
   it('lists the records that could not be read beside a trailer that does not hold: often its cause', async () => {
     const store = stores.open();
     const orders = readFileSync(resolve(root, 'fixtures/orders/ORDERS.TXT'), 'latin1');

@@ -248,7 +248,9 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
       seen = batch.seen;
       rejectedRead += batch.rejects.length;
       if (batch.fatal) {
-        return refuse('failed', seen - skip, batch.fatal);
+        // `seen` counts the item that condemned the delivery (a header, a trailer, a record past
+        // maxRecordSize): the records read are those before it.
+        return refuse('failed', seen - skip - 1, batch.fatal);
       }
       await commit(batch, before);
       if (!batch.last && options.signal?.aborted) return outcome('interrupted', seen - skip);
