@@ -23,6 +23,7 @@ export const fileSource: SourceAdapter<typeof fileSourceOptions> = {
   name: 'file',
   summary: 'Takes complete files from a local drop folder; moves each to processed/ or failed/ once settled.',
   options: fileSourceOptions,
+  deliversFiles: true,
   create(options, context) {
     return createFileSource(options, context);
   },

@@ -29,6 +29,11 @@ export interface SourceAdapter<Schema extends z.ZodType = z.ZodType> {
   summary: string;
   options: Schema;
   /**
+   * Its deliveries are whole files, often of many megabytes, which the runtime decodes and maps
+   * in a worker thread: a daemon with such a flow has a worker ready before the first one comes.
+   */
+  deliversFiles?: boolean;
+  /**
    * Builds the source without touching the outside world yet (connections and scans start in
    * `read`); throws ConfigError for options that are valid in shape but not in sense.
    */

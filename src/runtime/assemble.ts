@@ -13,6 +13,8 @@ import type { AssembledOutbound } from '../outbound/outbound-flow.js';
 
 export interface AssembledFlow extends IngestFlow {
   enabled: boolean;
+  /** The source's deliveries are files (see SourceAdapter.deliversFiles). */
+  deliversFiles: boolean;
   /**
    * Built on demand: a one-off `bridge ingest` needs the flow's mapping but not its source. `log`
    * hears what the source handles on its own (a file it could not move and keeps in place).
@@ -67,7 +69,7 @@ export function assemble(loaded: LoadedConfig): Assembled {
     collect(() => {
       const mapping = loadMapping(mappingFile, { model });
       if (!source) return;
-      flows.set(name, { name, mapping, mode: flow.mode, maxDeleteShare: flow.maxDeleteShare, batchSize: flow.batchSize, enabled: flow.enabled, createSource: source });
+      flows.set(name, { name, mapping, mode: flow.mode, maxDeleteShare: flow.maxDeleteShare, batchSize: flow.batchSize, enabled: flow.enabled, ...source });
     });
   }
   const conflicts: ConflictPolicy[] = [];
@@ -93,9 +95,17 @@ function flowLog(log: SourceLog, flow: string): SourceLog {
  * The flow's source factory, once its options are checked — in shape by the adapter's schema, in
  * sense by building the source once (which touches nothing outside); undefined after a problem.
  */
-function sourceOf(loaded: LoadedConfig, name: string, options: Record<string, unknown>, problems: ConfigProblem[]): AssembledFlow['createSource'] | undefined {
+function sourceOf(
+  loaded: LoadedConfig,
+  name: string,
+  options: Record<string, unknown>,
+  problems: ConfigProblem[],
+): Pick<AssembledFlow, 'createSource' | 'deliversFiles'> | undefined {
   const checked = checkAdapter(loaded, ['flows', name, 'source'], 'source', options, findSource, (c) => c.adapter.create(c.options, c.context), problems);
   if (!checked) return undefined;
   const { adapter, options: parsed, context } = checked;
-  return (log) => adapter.create(parsed, log ? { ...context, log: flowLog(log, name) } : context);
+  return {
+    createSource: (log) => adapter.create(parsed, log ? { ...context, log: flowLog(log, name) } : context),
+    deliversFiles: adapter.deliversFiles === true,
+  };
 }

@@ -97,7 +97,7 @@ async function startOnClaimedStore(loaded: LoadedConfig, log: Logger, assembled:
       }),
     );
   }
-  if (Object.values(loaded.config.flows).some((f) => f.enabled && 'file' in f.source)) warmIngest();
+  if ([...assembled.flows.values()].some((f) => f.enabled && f.deliversFiles)) warmIngest();
   log.info({ flows: [...flows.keys()], store: loaded.config.store.sqlite.path }, 'bridge started');
   return {
     store,

@@ -63,7 +63,7 @@ describe('runFlow', () => {
       },
       close: async () => undefined,
     };
-    const flow: AssembledFlow = { name: 'rows', mapping: loadMapping(resolve(root, 'bench/mappings/rows-csv.yaml')), mode: 'incremental', maxDeleteShare: 0.2, batchSize: 2, enabled: true, createSource: () => source };
+    const flow: AssembledFlow = { name: 'rows', mapping: loadMapping(resolve(root, 'bench/mappings/rows-csv.yaml')), mode: 'incremental', maxDeleteShare: 0.2, batchSize: 2, enabled: true, deliversFiles: false, createSource: () => source };
     const lines: { msg: string; discardedRejects?: number }[] = [];
     const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) });
     const state: FlowState = { name: 'rows', state: 'starting', deliveries: 0 };

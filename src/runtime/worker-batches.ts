@@ -24,6 +24,11 @@ const YOUNG_GENERATION_MB = 64;
 const idle: Worker[] = [];
 const IDLE_WORKERS = 2;
 
+/** How many workers wait for a delivery (for tests). */
+export function idleIngestWorkers(): number {
+  return idle.length;
+}
+
 /** Stops the idle workers (a worker in use stops when its delivery is done). */
 export async function closeIngestWorkers(): Promise<void> {
   await Promise.all(idle.splice(0).map((w) => w.terminate()));
