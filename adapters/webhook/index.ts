@@ -22,6 +22,7 @@ export const webhookSink: SinkAdapter<typeof webhookSinkOptions> = {
   name: 'webhook',
   summary: 'POSTs each change as JSON, signed the Standard Webhooks way (several secrets during rotation); 2xx delivered, 410 disables.',
   options: webhookSinkOptions,
+  secretOptions: ['secrets'],
   grouping: 'change',
   create: (options, context) => new WebhookSink(options, context),
 };
@@ -35,6 +36,7 @@ export const webhookSource: SourceAdapter<typeof webhookSourceOptions> = {
   name: 'webhook',
   summary: 'Takes signed POSTs at /webhooks/{flow} (Standard Webhooks or a legacy HMAC header); answers 2xx only after the store committed.',
   options: webhookSourceOptions,
+  secretOptions: ['secrets'],
   create(options, context) {
     // The flow's name is the router's path segment; the runtime names the options `flows.<name>.source.webhook`.
     const flow = /^flows\.([^.]+)\.source\./.exec(context.path)?.[1];

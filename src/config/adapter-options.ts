@@ -7,6 +7,7 @@ import type { LoadedConfig } from './load.js';
 interface Adapter {
   name: string;
   options: z.ZodType;
+  secretOptions?: readonly string[];
 }
 
 /** An adapter whose options passed, with what building it again takes. */
@@ -46,6 +47,12 @@ export function checkAdapter<A extends Adapter>(
   const parsed = adapter.options.safeParse(given[kind]);
   if (!parsed.success) {
     problems.push(...zodProblems(yaml, parsed.error, [...at, kind]));
+    return undefined;
+  }
+  const options = given[kind] as Record<string, unknown>;
+  const literals = (adapter.secretOptions ?? []).flatMap((key) => loaded.secrets.literalsAt(yaml, [...at, kind, key], options[key]));
+  if (literals.length) {
+    problems.push(...literals);
     return undefined;
   }
   const checked = { adapter, options: parsed.data, context: { file: loaded.file, path: [...at, kind].join('.'), resolve: loaded.resolve } };

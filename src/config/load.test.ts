@@ -1,14 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
+import { assemble } from '../runtime/assemble.js';
 import { loadConfig } from './load.js';
 
 function configFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'config-'));
   const file = join(dir, 'bridge.yaml');
   writeFileSync(file, text);
+  return file;
+}
+
+function secretFile(value: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'secret-')), 'secret');
+  writeFileSync(file, `${value}\n`);
   return file;
 }
 
@@ -83,6 +90,37 @@ describe('secret references', () => {
     // What such a command does use must still resolve.
     const store = configFile(`flows: {}\n${clients}store:\n  sqlite:\n    path: \${env:DB_PATH}\n`);
     expect(problemsOf(() => loadConfig(store, env, { withoutServer: true }))).toEqual([expect.stringMatching(/\(store\.sqlite\.path\): environment variable DB_PATH is not set/)]);
+  });
+
+  it('refuses secrets written into the file, where they are and never their values: client tokens and adapter secrets', () => {
+    const literal = configFile('flows: {}\nserver:\n  clients:\n    web: { token: plain-token-0123456789, scopes: [read] }\n');
+    const tokenLines = problemsOf(() => loadConfig(literal, {}));
+    expect(tokenLines).toEqual([expect.stringMatching(/bridge\.yaml:4:\d+ \(server\.clients\.web\.token\): a secret must be a \$\{env:NAME\} or \$\{file:\/path\} reference, not written into the config$/)]);
+    expect(tokenLines.join('\n')).not.toContain('plain-token');
+
+    const root = join(import.meta.dirname, '..', '..');
+    const mapping = join(root, 'adapters', 'webhook', 'testing-customer.yaml');
+    const whsec = 'whsec_c2VjcmV0LWZvci10aGUtdGVzdA==';
+    const hooks = configFile(
+      [
+        `model: ${join(root, 'mappings', 'model.yaml')}`,
+        'flows:',
+        `  crm: { mapping: ${mapping}, source: { webhook: { secrets: ["\${env:CRM_SECRET}", ${whsec}] } } }`,
+        'outbound:',
+        `  out: { types: [Customer], sink: { webhook: { url: "http://127.0.0.1:9/x", secrets: [${whsec}] } } }`,
+        '',
+      ].join('\n'),
+    );
+    const loaded = loadConfig(hooks, { CRM_SECRET: whsec });
+    const adapterLines = problemsOf(() => assemble(loaded));
+    expect(adapterLines).toEqual([
+      expect.stringMatching(/bridge\.yaml:3:\d+ \(flows\.crm\.source\.webhook\.secrets\[1\]\): a secret must be a \$\{env:NAME\} or/),
+      expect.stringMatching(/bridge\.yaml:5:\d+ \(outbound\.out\.sink\.webhook\.secrets\[0\]\): a secret must be a \$\{env:NAME\} or/),
+    ]);
+    expect(adapterLines.join('\n')).not.toContain('c2VjcmV0');
+    // Given as references, the same secrets pass.
+    const referenced = configFile(readFileSync(hooks, 'utf8').replaceAll(`, ${whsec}]`, ']').replace(`[${whsec}]`, '["${file:' + secretFile(whsec) + '}"]'));
+    expect(assemble(loadConfig(referenced, { CRM_SECRET: whsec })).flows.has('crm')).toBe(true);
   });
 
   it('reports an unreadable secret file', () => {

@@ -52,6 +52,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, o
   // about it would only repeat the problem.
   if (secretProblems.length) throw new ConfigError(secretProblems);
   const config: BridgeConfig = parseWith(yaml, configSchema, yaml.value ?? {});
+  const tokens = Object.entries(config.server.clients).flatMap(([name, c]) => secrets.literalsAt(yaml, ['server', 'clients', name, 'token'], c.token));
+  if (tokens.length) throw new ConfigError(tokens);
   const dir = dirname(absolute);
   return { file: absolute, yaml, config, secrets, resolve: (p) => resolve(dir, p) };
 }

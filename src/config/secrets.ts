@@ -10,6 +10,26 @@ const REFERENCE = /\$\{(env|file):([^}]+)\}/g;
  */
 export class SecretValues {
   private readonly values = new Set<string>();
+  /** Paths in the config (joined with '.') of the strings that held a reference. */
+  private readonly referenced = new Set<string>();
+
+  /** Notes that the string at `path` held a reference. */
+  referencedAt(path: readonly (string | number)[]): void {
+    this.referenced.add(path.join('.'));
+  }
+
+  /**
+   * Problems for the strings at `path` (a string, or a list of strings) that were written into
+   * the config rather than given as references: a secret must not sit in a file that is read,
+   * copied and committed as configuration.
+   */
+  literalsAt(yaml: YamlFile, path: readonly (string | number)[], value: unknown): ConfigProblem[] {
+    const at = (p: readonly (string | number)[], v: unknown): ConfigProblem[] =>
+      typeof v === 'string' && v !== '' && !this.referenced.has(p.join('.'))
+        ? [yaml.problem([...p], 'a secret must be a ${env:NAME} or ${file:/path} reference, not written into the config')]
+        : [];
+    return Array.isArray(value) ? value.flatMap((v, i) => at([...path, i], v)) : at(path, value);
+  }
 
   add(value: string): void {
     // Very short values would scrub ordinary text; such secrets are refused at resolution.
@@ -64,7 +84,11 @@ export function resolveSecrets(
       return value;
     });
   const walk = (node: unknown, path: (string | number)[]): unknown => {
-    if (typeof node === 'string') return node.includes('${') ? resolveString(node, path) : node;
+    if (typeof node === 'string') {
+      if (!node.includes('${')) return node;
+      if (node.search(REFERENCE) !== -1) secrets.referencedAt(path);
+      return resolveString(node, path);
+    }
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) node[i] = walk(node[i], [...path, i]);
     } else if (node && typeof node === 'object') {

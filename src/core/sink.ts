@@ -53,5 +53,7 @@ export interface SinkAdapter<Schema extends z.ZodType = z.ZodType> {
   options: Schema;
   /** 'change': one message per change; 'batch': the engine groups changes (maxRecords, maxWaitMs) into one message. */
   grouping: 'change' | 'batch';
+  /** Options that hold secrets (a string, or a list of them): the config must give them as `${env:…}` / `${file:…}` references. */
+  secretOptions?: readonly string[];
   create(options: z.output<Schema>, context: SinkContext): Sink;
 }

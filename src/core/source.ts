@@ -33,6 +33,8 @@ export interface SourceAdapter<Schema extends z.ZodType = z.ZodType> {
    * in a worker thread: a daemon with such a flow has a worker ready before the first one comes.
    */
   deliversFiles?: boolean;
+  /** Options that hold secrets (a string, or a list of them): the config must give them as `${env:…}` / `${file:…}` references. */
+  secretOptions?: readonly string[];
   /**
    * Builds the source without touching the outside world yet (connections and scans start in
    * `read`); throws ConfigError for options that are valid in shape but not in sense.

@@ -17,6 +17,8 @@ afterEach(async () => {
 });
 const quiet = () => createLogger({ destination: new Writable({ write: (_c, _e, done) => done() }) as unknown as pino.DestinationStream, pretty: false });
 
+const env = { CRM_SECRET: 'whsec_c2VjcmV0LWZvci10aGUtdGVzdA==' };
+
 /** A config of `flows` (YAML), no REST server. */
 function config(flows: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'lb-daemon-'));
@@ -27,21 +29,21 @@ function config(flows: string): string {
 }
 
 const prices = `    mapping: ${join(root, 'mappings', 'price-list.yaml')}\n`;
-const crm = `    mapping: ${join(root, 'adapters', 'webhook', 'testing-customer.yaml')}\n    source: { webhook: { secrets: [whsec_c2VjcmV0LWZvci10aGUtdGVzdA==] } }\n`;
+const crm = `    mapping: ${join(root, 'adapters', 'webhook', 'testing-customer.yaml')}\n    source: { webhook: { secrets: ["\${env:CRM_SECRET}"] } }\n`;
 
 describe('startBridge', () => {
   it('has an ingest worker ready only when an enabled flow takes files, and stops it on stop()', async () => {
     const expected = availableParallelism() > 1 ? 1 : 0;
-    const withFiles = await startBridge(loadConfig(config(`  crm:\n${crm}  prices:\n    source: { file: { path: inbox } }\n${prices}`)), quiet());
+    const withFiles = await startBridge(loadConfig(config(`  crm:\n${crm}  prices:\n    source: { file: { path: inbox } }\n${prices}`), env), quiet());
     expect(idleIngestWorkers()).toBe(expected);
     await withFiles.stop();
     expect(idleIngestWorkers()).toBe(0);
 
-    const webhookOnly = await startBridge(loadConfig(config(`  crm:\n${crm}`)), quiet());
+    const webhookOnly = await startBridge(loadConfig(config(`  crm:\n${crm}`), env), quiet());
     expect(idleIngestWorkers()).toBe(0);
     await webhookOnly.stop();
 
-    const disabled = await startBridge(loadConfig(config(`  prices:\n    enabled: false\n    source: { file: { path: inbox } }\n${prices}`)), quiet());
+    const disabled = await startBridge(loadConfig(config(`  prices:\n    enabled: false\n    source: { file: { path: inbox } }\n${prices}`), env), quiet());
     expect(idleIngestWorkers()).toBe(0);
     await disabled.stop();
   });
