@@ -205,9 +205,9 @@ describe('csv decode: broken input', () => {
     const text = 'a,b\n1,2\n3,"open\n' + lines(4, 400) + '404,"again\n' + lines(405, 400);
     const expected = [
       { a: '1', b: '2' },
-      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is not closed within maxRecordSize (1024 bytes); reading goes on at line 4 [record.quote]',
+      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is not closed within maxRecordSize (1024); reading goes on at line 4 [record.quote]',
       ...Array.from({ length: 400 }, (_, i) => ({ a: String(4 + i), b: `ä${i}` })),
-      'in.csv:404 (record 403): field b: quote opened at line 404 (field 2) is not closed within maxRecordSize (1024 bytes); reading goes on at line 405 [record.quote]',
+      'in.csv:404 (record 403): field b: quote opened at line 404 (field 2) is not closed within maxRecordSize (1024); reading goes on at line 405 [record.quote]',
       ...Array.from({ length: 400 }, (_, i) => ({ a: String(405 + i), b: `ä${i}` })),
     ];
     const whole = await decodeAll(csv({ maxRecordSize: 1024 }), text);
@@ -220,11 +220,89 @@ describe('csv decode: broken input', () => {
     }
   });
 
+  it('reads on in order after a second open quote past maxRecordSize met while reading on after the first', async () => {
+    const rows = (from: number, until: number) => {
+      let text = '';
+      for (let n = from; text.length < until; n++) text += `${n},v${n}\n`;
+      return text;
+    };
+    // The first quote opens in the first slice of the input (64 KiB) and outgrows maxRecordSize in
+    // the second, so what is read again spans two slices, and the second quote is in the first.
+    const head = 'a,b\n' + rows(1, 45_700);
+    const middle = rows(100_000, 20_200);
+    const text = head + 'X,"open1\n' + middle + 'Y,"open2\n' + rows(200_000, 330_000);
+    const { items } = await decodeAll(csv({ maxRecordSize: 20_000 }), text);
+    const lines = text.split('\n');
+    const bad = items.filter(isDecodeFailure);
+    expect(bad.map((f) => [f.position.line, f.raw])).toEqual([
+      [lines.indexOf('X,"open1') + 1, 'X,"open1'],
+      [lines.indexOf('Y,"open2') + 1, 'Y,"open2'],
+    ]);
+    // Every other line once, in order, on its own line number.
+    const good = items.filter((d) => !isDecodeFailure(d)) as DecodedRecord[];
+    expect(good.map((d) => `${d.position.line}:${d.raw}`)).toEqual(
+      lines.flatMap((l, i) => (i === 0 || l === '' || l.includes('"') ? [] : [`${i + 1}:${l}`])),
+    );
+  });
+
+  it('drops the rest of a line an open quote makes longer than maxRecordSize, however it is cut into chunks', async () => {
+    const text = 'a,b\r\n1,2\r\n3,"' + 'x'.repeat(1100) + ',tail\r\n4,5\r\n';
+    const expected = [
+      { a: '1', b: '2' },
+      'in.csv:3 (record 2): field b: quote opened at line 3 (field 2) is not closed within maxRecordSize (1024); reading goes on at line 4 [record.quote]',
+      { a: '4', b: '5' },
+    ];
+    const crAt = text.indexOf(',tail') + 5;
+    for (const size of [text.length, 1040, 1100, crAt + 1, crAt]) {
+      const { items } = await decodeAll(csv({ maxRecordSize: 1024 }), chunked(Buffer.from(text), size));
+      expect(summarize(items), `chunks of ${size}`).toEqual(expected);
+      expect(items.map((d) => d.position.line)).toEqual([2, 3, 4]);
+    }
+    // The line longer than what one slice of the input holds.
+    const long = 'a,b\n' + '1,2\n'.repeat(16_000) + 'N,"' + 'x'.repeat(3000) + '\n7,8\n';
+    const { items } = await decodeAll(csv({ maxRecordSize: 1024 }), long);
+    expect(summarize(items).slice(-2)).toEqual([
+      'in.csv:16002 (record 16001): field b: quote opened at line 16002 (field 2) is not closed within maxRecordSize (1024); reading goes on at line 16003 [record.quote]',
+      { a: '7', b: '8' },
+    ]);
+  });
+
+  it('reads on at the right byte after bytes that are not UTF-8 in front of the quote', async () => {
+    const latin1 = await decodeAll(csv(), Buffer.from('a,b\nCafé,"open\n4,5\n6,7\n', 'latin1'));
+    expect(latin1.items.map((d) => [d.position.line, isDecodeFailure(d) ? d.error.code : (d as DecodedRecord).record])).toEqual([
+      [2, 'record.quote'],
+      [3, { a: '4', b: '5' }],
+      [4, { a: '6', b: '7' }],
+    ]);
+    const comment = await decodeAll(csv({ comment: '#' }), Buffer.from('a,b\n# déjà vu\n1,"open\n4,5\n6,7\n', 'latin1'));
+    expect(comment.items.map((d) => [d.position.line, isDecodeFailure(d) ? d.error.code : (d as DecodedRecord).record])).toEqual([
+      [3, 'record.quote'],
+      [4, { a: '4', b: '5' }],
+      [5, { a: '6', b: '7' }],
+    ]);
+  });
+
+  it('judges an open quote past maxRecordSize as csv-parse measures a record: earlier values in characters', async () => {
+    const open = 'a,b,c\n' + 'ä'.repeat(300) + ',' + 'ä'.repeat(300) + ',"open\n4,5,6\n' + '7,8,9\n'.repeat(400);
+    const readOn = await decodeAll(csv({ maxRecordSize: 1024 }), open);
+    expect(readOn.items).toHaveLength(402);
+    expect(summarize(readOn.items)[0]).toMatch(/^in\.csv:2 \(record 1\): field c: quote opened at line 2 \(field 3\) is not closed within maxRecordSize/);
+    const closed = 'a,b,c\n' + 'ä'.repeat(400) + ',"' + 'x'.repeat(300) + '",' + 'y'.repeat(2000) + '\n4,5,6\n';
+    const fatal = await decodeAll(csv({ maxRecordSize: 1024 }), closed);
+    expect(summarize(fatal.items)).toEqual([expect.stringMatching(/record is longer than maxRecordSize \(1024\): the rest of the file cannot be read \[record\.decode\] \(fatal\)$/)]);
+    expect(fatal.items[0].raw).toBe(closed.split('\n')[1]);
+  });
+
+  it('shows a record that stops the parser up to the end of its line, not the lines after it', async () => {
+    const { items } = await decodeAll(csv({ trim: true }), 'a,b\n"x" y,1\n2,3\n4,5\n');
+    expect(items.map((d) => [d.position.line, d.raw, isDecodeFailure(d) && d.fatal])).toEqual([[2, '"x" y,1', true]]);
+  });
+
   it('stops with a fatal failure at a record longer than maxRecordSize without an open quote', async () => {
     const { items } = await decodeAll(csv({ maxRecordSize: 1024 }), `a,b\n1,2\n3,${'x'.repeat(2000)}\n4,5\n`);
     expect(summarize(items)).toEqual([
       { a: '1', b: '2' },
-      'in.csv:3 (record 2): record is longer than maxRecordSize (1024 bytes): the rest of the file cannot be read [record.decode] (fatal)',
+      'in.csv:3 (record 2): record is longer than maxRecordSize (1024): the rest of the file cannot be read [record.decode] (fatal)',
     ]);
   });
 

@@ -6,10 +6,11 @@ import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js'
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
 import { openFeed, SLICE_BYTES, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
-import { countBreaks, delimiterAfter, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
+import { InputWindow } from './input-window.js';
+import { byteOffsetAfterBreaks, countBreaks, delimiterAfter, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
 import { describeParserError } from './parser-errors.js';
 
-const NO_BYTES = Buffer.alloc(0);
+const NO_BYTES: Buffer = Buffer.alloc(0);
 
 /**
  * Decodes one delivery: bytes in, batches of records and failures out, one batch per slice of
@@ -45,12 +46,10 @@ export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: 
  */
 function* readOn(delivery: DeliveryDecoder): Generator<Decoded[], boolean> {
   let any = false;
-  for (let rest = delivery.takeRest(); rest !== undefined; rest = delivery.takeRest()) {
+  for (let piece = delivery.nextToReread(); piece !== undefined; piece = delivery.nextToReread()) {
     any = true;
-    for (let at = 0; at < rest.length && !delivery.stopped; at += SLICE_BYTES) {
-      delivery.write(rest.subarray(at, at + SLICE_BYTES));
-      if (delivery.pending.length) yield delivery.take();
-    }
+    delivery.write(piece);
+    if (delivery.pending.length) yield delivery.take();
   }
   return any;
 }
@@ -65,18 +64,17 @@ class DeliveryDecoder {
   private readonly file: string | undefined;
   private readonly syn: RawSyntax;
   private readonly built: BuildResult = { record: {}, bad: -1, quoteFirst: false };
-  private rest: Buffer | undefined;
+  private window: InputWindow | undefined;
+  private readonly delimiters: string[];
+  /** Input to read again after a quote that was never closed (readOnAfter), in the order it is read. */
+  private reread: Buffer[] = [];
   /**
-   * The parser's input from the end of the last record taken on (`windowAt`: where in its input
-   * that is), so a record's raw text is the bytes it came from. csv-parse's own `raw` keeps only
-   * the first byte of each delimiter, quote and record delimiter it matches: a blank CRLF line then
-   * a blank LF line read as one CRLF, and a delimiter of several UTF-8 bytes as U+FFFD.
+   * A read-on past maxRecordSize found the quote's line going on past what was written: the rest
+   * of that line is dropped as it comes, up to its record delimiter (`skipCarry`: a CR that may be
+   * the first half of a CRLF).
    */
-  private window: Buffer = NO_BYTES;
-  private windowAt = 0;
-  /** Where each record the parser gave and that is not taken yet ends in its input (csv-parse's `info.bytes` as it pushes it). */
-  private ends: number[] = [];
-  private endsTaken = 0;
+  private skipping = false;
+  private skipCarry = NO_BYTES;
 
   constructor(
     private readonly options: CsvOptions,
@@ -91,13 +89,16 @@ class DeliveryDecoder {
       this.recordNo = start.record;
     }
     this.syn = options;
+    this.delimiters = parseRecordDelimiters(options.recordDelimiter);
     if (!options.header) this.layout = new ColumnLayout(options.columns ?? [], options);
   }
 
   write(slice: Buffer): void {
     if (this.stopped) return;
+    if (this.skipping) slice = this.skipRestOfLine(slice);
+    if (slice.length === 0) return;
     const p = (this.parser ??= this.open());
-    this.window = this.window.length ? Buffer.concat([this.window, slice]) : slice;
+    this.window!.append(slice);
     p.write(slice);
     this.drain(p);
   }
@@ -114,11 +115,13 @@ class DeliveryDecoder {
     this.drain(p);
   }
 
-  /** What is left to read after a quote that was never closed (readOnAfter), once. */
-  takeRest(): Buffer | undefined {
-    const rest = this.rest;
-    this.rest = undefined;
-    return rest;
+  /** The next slice of the input to read again (see readOnAfter), taken; undefined when there is none. */
+  nextToReread(): Buffer | undefined {
+    const first = this.reread[0];
+    if (first === undefined || this.stopped) return undefined;
+    if (first.length <= SLICE_BYTES) return this.reread.shift();
+    this.reread[0] = first.subarray(SLICE_BYTES);
+    return first.subarray(0, SLICE_BYTES);
   }
 
   take(): Decoded[] {
@@ -158,43 +161,40 @@ class DeliveryDecoder {
     };
     const p = new Parser(opts);
     p.on('error', () => undefined); // read through `errored`, after the records parsed before it
-    // csv-parse sets `info.bytes` to just past a record's terminator before it pushes the record.
-    const ends: number[] = (this.ends = []);
-    this.endsTaken = 0;
-    this.window = NO_BYTES;
-    this.windowAt = 0;
-    const push = p.push;
-    p.push = (chunk: unknown, encoding?: BufferEncoding) => {
-      if (chunk !== null) ends.push(p.info.bytes);
-      return push.call(p, chunk, encoding);
-    };
+    this.window = new InputWindow(p);
     return p;
   }
 
   private drain(p: Parser): void {
     if (this.stopped || p !== this.parser) return;
+    const window = this.window!;
     let values: string[] | null;
     while ((values = p.read() as string[] | null) !== null) {
-      this.onItem(values, this.rawUntil(this.ends[this.endsTaken++]));
+      this.onItem(values, window.nextRecord().toString('utf8'));
       if (this.stopped || p !== this.parser) return;
     }
-    if (this.endsTaken === this.ends.length) {
-      this.ends.length = 0;
-      this.endsTaken = 0;
-    }
     if (p.errored) {
-      const bytes = this.window;
-      this.onParserError(p.errored as Error & { code?: string }, this.rawUntil(this.windowAt + bytes.length), bytes);
+      const bytes = window.rest();
+      this.onParserError(p.errored as Error & { code?: string }, bytes.toString('utf8'), bytes);
     }
   }
 
-  /** The input from the end of the last record taken up to `end` (in the parser's input), taken. */
-  private rawUntil(end: number): string {
-    const length = end - this.windowAt;
-    const raw = this.window.toString('utf8', 0, length);
-    this.window = this.window.subarray(length);
-    this.windowAt = end;
-    return raw;
+  /** Drops input while `skipping` (see readOnAfter), counting its lines; returns what comes after the record delimiter. */
+  private skipRestOfLine(slice: Buffer): Buffer {
+    const bytes = this.skipCarry.length ? Buffer.concat([this.skipCarry, slice]) : slice;
+    // Record delimiters are ASCII: one character a byte finds them at their byte offsets.
+    const text = bytes.toString('latin1');
+    const searched = text.endsWith('\r') && this.delimiters.includes('\r\n') ? text.length - 1 : text.length;
+    const { end, next } = delimiterAfter(text.slice(0, searched), 0, this.delimiters);
+    if (end === searched) {
+      this.nextLine += countBreaks(text.slice(0, searched));
+      this.skipCarry = bytes.subarray(searched);
+      return NO_BYTES;
+    }
+    this.nextLine += countBreaks(text.slice(0, next));
+    this.skipCarry = NO_BYTES;
+    this.skipping = false;
+    return bytes.subarray(next);
   }
 
   /**
@@ -269,12 +269,13 @@ class DeliveryDecoder {
     const field = q === undefined ? undefined : this.layout?.names[q.field - 1];
     const where = { position, ...(field !== undefined ? { field } : {}) };
     if (!isHeader && readsOn && q?.kind === 'unclosed') {
-      const startByte = Buffer.byteLength(raw.slice(0, start));
-      this.readOnAfter(q, where, raw.slice(start), bytes.subarray(startByte), tooLong);
+      this.readOnAfter(q, where, raw.slice(start), bytes.subarray(byteOffsetAfterBreaks(raw, start, bytes)), tooLong);
       return;
     }
     const { detail, fatal } = describeParserError(err, q, this.options.maxRecordSize);
-    this.fail({ ...detail, ...where }, text, fatal || isHeader);
+    // The text goes on past where the parser stopped: what is shown ends with the line it stopped on, or about.
+    const shownFrom = q?.kind === 'trailing' ? q.at! : Math.min(text.length, this.options.maxRecordSize);
+    this.fail({ ...detail, ...where }, text.slice(0, delimiterAfter(text, shownFrom, this.delimiters).end), fatal || isHeader);
     this.stopped = true;
   }
 
@@ -288,15 +289,25 @@ class DeliveryDecoder {
    * before the end of the input.
    */
   private readOnAfter(q: QuoteProblem, where: { position: Position; field?: string }, text: string, bytes: Buffer, tooLong: boolean): void {
-    const { end, next } = delimiterAfter(text, q.openAt!, parseRecordDelimiters(this.options.recordDelimiter));
-    this.nextLine = where.position.line! + countBreaks(text.slice(0, next));
-    const readOn = tooLong || next < text.length ? `; reading goes on at line ${this.nextLine}` : '';
-    const why = tooLong ? `is not closed within maxRecordSize (${this.options.maxRecordSize} bytes)` : 'is never closed';
+    const line = where.position.line!;
+    const { end, next } = delimiterAfter(text, q.openAt!, this.delimiters);
+    // Past maxRecordSize, what was written may end inside the quote's line (or in a CR whose LF is to come).
+    this.skipping = tooLong && (end === text.length || (next === text.length && text.endsWith('\r') && this.delimiters.includes('\r\n')));
+    let from = next;
+    if (this.skipping) {
+      from = Math.max(text.lastIndexOf('\n', q.openAt!), text.lastIndexOf('\r', q.openAt!)) + 1;
+      this.skipCarry = NO_BYTES;
+    }
+    this.nextLine = line + countBreaks(text.slice(0, from));
+    const readOnAt = this.skipping ? line + countBreaks(text.slice(0, end)) + 1 : this.nextLine;
+    const readOn = tooLong || next < text.length ? `; reading goes on at line ${readOnAt}` : '';
+    const why = tooLong ? `is not closed within maxRecordSize (${this.options.maxRecordSize})` : 'is never closed';
     this.fail({ code: 'record.quote', message: `quote opened at line ${q.line} (field ${q.field}) ${why}${readOn}`, ...where }, text.slice(0, end));
     this.parser?.destroy();
     this.parser = this.open();
-    const rest = bytes.subarray(Buffer.byteLength(text.slice(0, next)));
-    if (rest.length) this.rest = rest;
+    // Written before the rest of what was to be read again, if this came up while reading that.
+    const rest = bytes.subarray(byteOffsetAfterBreaks(text, from, bytes));
+    if (rest.length) this.reread.unshift(rest);
   }
 
   private fail(error: DataErrorDetail, raw: string, fatal = false): void {

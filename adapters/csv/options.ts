@@ -66,9 +66,10 @@ export const csvOptions = z
       .min(1024)
       .default(1_048_576)
       .describe(
-        'Largest record, in bytes of its values as UTF-8. Bounds memory when a quote is never ' +
-          'closed: past it, that record is rejected up to the line where the quote opened and ' +
-          'reading goes on at the next line; a record as long without an open quote fails the delivery.',
+        'Largest record, as csv-parse measures it: the length of its values (the one being read ' +
+          'in UTF-8 bytes, the others in characters). Bounds memory when a quote is never closed: ' +
+          'past it, that record is rejected up to the line where the quote opened and reading goes ' +
+          'on at the next line; a record as long without an open quote fails the delivery.',
       ),
   })
   .strict()

@@ -30,7 +30,7 @@ export function describeParserError(
           detail: {
             code: 'record.quote',
             message:
-              `${opened} is not closed within maxRecordSize (${maxRecordSize} bytes, up to line ` +
+              `${opened} is not closed within maxRecordSize (${maxRecordSize}, up to line ` +
               `${quote.lastLine}): the rest of the file cannot be read`,
           },
           fatal: true,
@@ -39,7 +39,7 @@ export function describeParserError(
       return {
         detail: {
           code: 'record.decode',
-          message: `record is longer than maxRecordSize (${maxRecordSize} bytes): the rest of the file cannot be read`,
+          message: `record is longer than maxRecordSize (${maxRecordSize}): the rest of the file cannot be read`,
         },
         fatal: true,
       };

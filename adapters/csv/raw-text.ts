@@ -61,6 +61,24 @@ function lineAt(s: string, i: number): { end: number; next: number } | undefined
   return { end: j, next: s[j] === '\r' && s[j + 1] === '\n' ? j + 2 : j + 1 };
 }
 
+/**
+ * Where in `bytes` the position `at` of `text` (those bytes read as UTF-8) is, for an `at` that is
+ * 0 or just past a CR or LF: past as many CRs and LFs. Counting bytes of the text instead would
+ * go wrong after an undecodable byte, which reads as the three-byte U+FFFD.
+ */
+export function byteOffsetAfterBreaks(text: string, at: number, bytes: Buffer): number {
+  let breaks = 0;
+  for (let i = 0; i < at; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) breaks++;
+  }
+  if (breaks === 0) return 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if ((bytes[i] === 10 || bytes[i] === 13) && --breaks === 0) return i + 1;
+  }
+  return bytes.length;
+}
+
 /** True when the first character of a raw text may start a skipped line (cheap pre-check). */
 export function mayHavePrefix(raw: string, syn: RawSyntax): boolean {
   const c = raw[0];
@@ -101,6 +119,8 @@ export interface QuoteProblem {
   lastLine: number;
   /** Kind `unclosed`: the offset in the text of the quote that opened. */
   openAt?: number;
+  /** Kind `trailing`: the offset in the text of the character after the closing quote. */
+  at?: number;
 }
 
 /** Bytes of `c` (one UTF-16 unit) in UTF-8: a surrogate counts half of its pair's four. */
@@ -113,8 +133,9 @@ function utf8Length(c: number): number {
  * say where a quote problem is. Only called on the slow path: a value that starts with the quote
  * character, or a parser error. `untilEnd`: text after a closing quote is read on as csv-parse
  * does, to find the quote left open at the end of the input, rather than reported as `trailing`.
- * `limit`: the scan stops where csv-parse stops at maxRecordSize, at the first byte of a value
- * once the record's values hold more bytes than that; a quote open there is `unclosed`.
+ * `limit`: the scan stops where csv-parse stops at maxRecordSize, which it measures as the length
+ * of the values read (UTF-16 units) plus the bytes of the one being read, before each byte it
+ * adds to a value; a quote open there is `unclosed`.
  */
 export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax, untilEnd = false, limit = Infinity): QuoteProblem | undefined {
   const { delimiter, quote, escape, comment, trim } = syn;
@@ -126,8 +147,14 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
   let afterQuote = false;
   let openLine = line;
   let openAt = 0;
-  /** Bytes of the record's values so far, as csv-parse counts them against maxRecordSize. */
-  let valueBytes = 0;
+  let doneUnits = 0;
+  let fieldUnits = 0;
+  let fieldBytes = 0;
+  const over = (): boolean => doneUnits + fieldBytes > limit;
+  const add = (c: string): void => {
+    fieldUnits++;
+    fieldBytes += utf8Length(c.charCodeAt(0));
+  };
   const unclosed = (): QuoteProblem => ({ kind: 'unclosed', line: openLine, field, lastLine: line, openAt });
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -135,22 +162,24 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
     if (isBreak && !(c === '\r' && text[i + 1] === '\n')) line++;
     if (inQuote) {
       if (c === escape && escape !== quote && i + 1 < text.length) {
-        if (valueBytes > limit) return unclosed();
+        if (over()) return unclosed();
         const n = text[++i];
-        valueBytes += utf8Length(n.charCodeAt(0));
+        add(n);
         if (n === '\n' || (n === '\r' && text[i + 1] !== '\n')) line++;
       } else if (c === quote && !(escape === quote && text[i + 1] === quote)) {
         inQuote = false;
         afterQuote = true;
       } else {
-        if (valueBytes > limit) return unclosed();
-        valueBytes += c === quote ? 1 : utf8Length(c.charCodeAt(0));
+        if (over()) return unclosed();
+        add(c);
         if (c === quote) i++;
       }
       continue;
     }
-    if (valueBytes > limit && c !== delimiter && !isBreak && !(atStart && c === quote)) return undefined;
+    if (over() && c !== delimiter && !isBreak && !(atStart && c === quote)) return undefined;
     if (c === delimiter) {
+      doneUnits += fieldUnits;
+      fieldUnits = fieldBytes = 0;
       field++;
       atStart = true;
       afterQuote = false;
@@ -163,10 +192,13 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
       if (untilEnd) {
         afterQuote = false;
         atStart = false;
-        valueBytes += utf8Length(c.charCodeAt(0));
+        // csv-parse puts both quotes back into the value.
+        add(quote);
+        add(quote);
+        add(c);
         continue;
       }
-      return { kind: 'trailing', line: openLine, field, char: c, lastLine: line };
+      return { kind: 'trailing', line: openLine, field, char: c, lastLine: line, at: i };
     }
     if (atStart && c === quote) {
       inQuote = true;
@@ -177,7 +209,7 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
     }
     if (atStart && trim && isSpace(c)) continue;
     atStart = false;
-    valueBytes += utf8Length(c.charCodeAt(0));
+    add(c);
   }
   if (!inQuote) return undefined;
   const endsWithBreak = /[\r\n]$/.test(text);
