@@ -7,6 +7,7 @@ import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
 import { openFeed, SLICE_BYTES, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
 import { InputWindow } from './input-window.js';
+import { PlainLines } from './plain-lines.js';
 import { byteOffsetAfterBreaks, countBreaks, delimiterAfter, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
 import { describeParserError } from './parser-errors.js';
 
@@ -75,6 +76,10 @@ class DeliveryDecoder {
    */
   private skipping = false;
   private skipCarry = NO_BYTES;
+  /** Set while the input is plain (see PlainLines): its lines are split here, until csv-parse reads on. */
+  private plain: PlainLines | undefined;
+  /** The start of a plain line whose end is still to come. */
+  private lineCarry = NO_BYTES;
 
   constructor(
     private readonly options: CsvOptions,
@@ -90,12 +95,14 @@ class DeliveryDecoder {
     }
     this.syn = options;
     this.delimiters = parseRecordDelimiters(options.recordDelimiter);
+    this.plain = PlainLines.for(options);
     if (!options.header) this.layout = new ColumnLayout(options.columns ?? [], options);
   }
 
   write(slice: Buffer): void {
     if (this.stopped) return;
     if (this.skipping) slice = this.skipRestOfLine(slice);
+    if (this.plain !== undefined) slice = this.readPlain(slice);
     if (slice.length === 0) return;
     const p = (this.parser ??= this.open());
     this.window!.append(slice);
@@ -104,6 +111,12 @@ class DeliveryDecoder {
   }
 
   async end(): Promise<void> {
+    if (this.lineCarry.length && !this.stopped) {
+      // The last line, without a terminator.
+      const text = this.lineCarry.toString('utf8');
+      this.lineCarry = NO_BYTES;
+      this.onLine(text.split(this.plain!.delimiter), this.nextLine, text);
+    }
     const p = this.parser;
     if (!p || this.stopped) return;
     await new Promise<void>((resolve) => {
@@ -179,6 +192,36 @@ class DeliveryDecoder {
     }
   }
 
+  /**
+   * Reads the complete lines of `slice`, after the start of a line carried from the one before,
+   * while the input is plain; returns what csv-parse is to read: nothing, or all from the first
+   * line that is not plain on.
+   */
+  private readPlain(slice: Buffer): Buffer {
+    const plain = this.plain!;
+    const bytes = this.lineCarry.length ? Buffer.concat([this.lineCarry, slice]) : slice;
+    this.lineCarry = NO_BYTES;
+    const lastLf = bytes.lastIndexOf(10);
+    if (!plain.accepts(bytes) || (lastLf === -1 && !plain.fits(bytes.length))) {
+      this.plain = undefined;
+      return bytes;
+    }
+    const text = bytes.toString('utf8', 0, lastLf + 1);
+    let from = 0;
+    for (let lf = text.indexOf('\n'); lf !== -1 && !this.stopped; lf = text.indexOf('\n', from)) {
+      if (!plain.fits(lf - from)) {
+        this.plain = undefined;
+        return bytes.subarray(byteOffsetAfterBreaks(text, from, bytes));
+      }
+      const line = text.slice(from, lf);
+      from = lf + 1;
+      if (line.length === 0 && this.options.skipEmptyLines) this.nextLine++;
+      else this.onLine(line.split(plain.delimiter), this.nextLine++, line);
+    }
+    this.lineCarry = bytes.subarray(lastLf + 1);
+    return NO_BYTES;
+  }
+
   /** Drops input while `skipping` (see readOnAfter), counting its lines; returns what comes after the record delimiter. */
   private skipRestOfLine(slice: Buffer): Buffer {
     const bytes = this.skipCarry.length ? Buffer.concat([this.skipCarry, slice]) : slice;
@@ -220,6 +263,11 @@ class DeliveryDecoder {
 
   private onItem(values: string[], raw: string): void {
     const { line, text } = this.locate(raw);
+    this.onLine(values, line, text);
+  }
+
+  /** A record's values, the line it starts on, and its text without its terminator. */
+  private onLine(values: string[], line: number, text: string): void {
     const layout = this.layout;
     if (layout === undefined) return this.onHeader(values, line, text);
     const position: Position = { file: this.file, line, record: ++this.recordNo };
