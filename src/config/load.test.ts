@@ -118,6 +118,24 @@ describe('secret references', () => {
       expect.stringMatching(/bridge\.yaml:5:\d+ \(outbound\.out\.sink\.webhook\.secrets\[0\]\): a secret must be a \$\{env:NAME\} or/),
     ]);
     expect(adapterLines.join('\n')).not.toContain('c2VjcmV0');
+    // A literal beside a reference is a literal all the same.
+    const mixed = configFile('flows: {}\nserver:\n  clients:\n    web: { token: "${env:PART}-plain-literal-0123", scopes: [read] }\n');
+    expect(problemsOf(() => loadConfig(mixed, { PART: 'abcd' }))).toEqual([expect.stringMatching(/\(server\.clients\.web\.token\): a secret must be a/)]);
+    // A reference reaching a second place through a YAML alias is a reference there too.
+    const aliased = configFile(
+      [
+        `model: ${join(root, 'mappings', 'model.yaml')}`,
+        'server:',
+        '  clients:',
+        '    web: &client { token: "${env:TOKEN}", scopes: [read] }',
+        '    web2: *client',
+        'flows:',
+        `  crm: { mapping: ${mapping}, source: { webhook: &hook { secrets: ["\${env:CRM_SECRET}"] } } }`,
+        `  crm2: { mapping: ${mapping}, source: { webhook: *hook } }`,
+        '',
+      ].join('\n'),
+    );
+    expect([...assemble(loadConfig(aliased, { CRM_SECRET: whsec, TOKEN: 'a-token-long-enough-0123' })).flows.keys()]).toEqual(['crm', 'crm2']);
     // Given as references, the same secrets pass.
     const referenced = configFile(readFileSync(hooks, 'utf8').replaceAll(`, ${whsec}]`, ']').replace(`[${whsec}]`, '["${file:' + secretFile(whsec) + '}"]'));
     expect(assemble(loadConfig(referenced, { CRM_SECRET: whsec })).flows.has('crm')).toBe(true);

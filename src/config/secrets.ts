@@ -83,20 +83,41 @@ export function resolveSecrets(
       secrets.add(value);
       return value;
     });
-  const walk = (node: unknown, path: (string | number)[]): unknown => {
+  type Path = (string | number)[];
+  // An alias makes one object of two places in the file: it is resolved at the first, and the
+  // strings that held references are noted at the second from what was found below it there.
+  const referencedBelow = new Map<object, Path[]>();
+  /** `found`: where the strings below the node's container that held a reference are, from that container. */
+  const walk = (node: unknown, path: Path, found: Path[], at: Path): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('${')) return node;
-      if (node.search(REFERENCE) !== -1) secrets.referencedAt(path);
+      // A secret is a reference (or several) and nothing else: a literal beside one is not.
+      if (node.search(REFERENCE) !== -1 && node.replace(REFERENCE, '').trim() === '') {
+        secrets.referencedAt(path);
+        found.push(at);
+      }
       return resolveString(node, path);
     }
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) node[i] = walk(node[i], [...path, i]);
-    } else if (node && typeof node === 'object') {
-      const obj = node as Record<string, unknown>;
-      for (const k of Object.keys(obj)) obj[k] = walk(obj[k], [...path, k]);
+    if (!node || typeof node !== 'object') return node;
+    const known = referencedBelow.get(node);
+    if (known !== undefined) {
+      for (const below of known) {
+        secrets.referencedAt([...path, ...below]);
+        found.push([...at, ...below]);
+      }
+      return node;
     }
+    const mine: Path[] = [];
+    referencedBelow.set(node, mine);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) node[i] = walk(node[i], [...path, i], mine, [i]);
+    } else {
+      const obj = node as Record<string, unknown>;
+      for (const k of Object.keys(obj)) obj[k] = walk(obj[k], [...path, k], mine, [k]);
+    }
+    for (const below of mine) found.push([...at, ...below]);
     return node;
   };
-  walk(yaml.value, []);
+  walk(yaml.value, [], [], []);
   return problems;
 }

@@ -33,7 +33,9 @@ const crm = `    mapping: ${join(root, 'adapters', 'webhook', 'testing-customer.
 
 describe('startBridge', () => {
   it('has an ingest worker ready only when an enabled flow takes files, and stops it on stop()', async () => {
-    const expected = availableParallelism() > 1 ? 1 : 0;
+    // What runs here decides: a worker is warmed only where deliveries would use one.
+    const forced = process.env.BRIDGE_INGEST_WORKER;
+    const expected = forced === 'never' ? 0 : forced === 'always' || forced === 'pieces' || availableParallelism() > 1 ? 1 : 0;
     const withFiles = await startBridge(loadConfig(config(`  crm:\n${crm}  prices:\n    source: { file: { path: inbox } }\n${prices}`), env), quiet());
     expect(idleIngestWorkers()).toBe(expected);
     await withFiles.stop();
