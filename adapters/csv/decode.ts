@@ -8,10 +8,13 @@ import { openFeed, SLICE_BYTES, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
 import { InputWindow } from './input-window.js';
 import { PlainLines } from './plain-lines.js';
-import { byteOffsetAfterBreaks, countBreaks, delimiterAfter, findQuoteProblem, mayHavePrefix, skippedPrefix, type QuoteProblem, type RawSyntax } from './raw-text.js';
+import { byteOffsetAfterBreaks, countBreaks, delimiterAfter, findQuoteProblem, mayHavePrefix, skippedPrefix, withinBytes, type QuoteProblem, type RawSyntax } from './raw-text.js';
 import { describeParserError } from './parser-errors.js';
 
 const NO_BYTES: Buffer = Buffer.alloc(0);
+
+/** An error csv-parse stopped with: its code, and (CsvError's context) the 0-based field it was reading. */
+type ParserError = Error & { code?: string; column?: unknown };
 
 /**
  * Decodes one delivery: bytes in, batches of records and failures out, one batch per slice of
@@ -188,7 +191,9 @@ class DeliveryDecoder {
     }
     if (p.errored) {
       const bytes = window.rest();
-      this.onParserError(p.errored as Error & { code?: string }, bytes.toString('utf8'), bytes);
+      // Whether it stopped inside an open quote is csv-parse's to say (the `state` it exposes).
+      const quoteOpen = (p as unknown as { state?: { quoting?: unknown } }).state?.quoting === true;
+      this.onParserError(p.errored as ParserError, bytes.toString('utf8'), bytes, quoteOpen);
     }
   }
 
@@ -227,7 +232,7 @@ class DeliveryDecoder {
     const bytes = this.skipCarry.length ? Buffer.concat([this.skipCarry, slice]) : slice;
     // Record delimiters are ASCII: one character a byte finds them at their byte offsets.
     const text = bytes.toString('latin1');
-    const searched = text.endsWith('\r') && this.delimiters.includes('\r\n') ? text.length - 1 : text.length;
+    const searched = text.endsWith('\r') && this.options.recordDelimiter !== 'cr' ? text.length - 1 : text.length;
     const { end, next } = delimiterAfter(text.slice(0, searched), 0, this.delimiters);
     if (end === searched) {
       this.nextLine += countBreaks(text.slice(0, searched));
@@ -306,14 +311,19 @@ class DeliveryDecoder {
    * `raw`: the input from the end of the last record to the end of what was written, as text and
    * as `bytes`: past where csv-parse stopped, when it stopped before the end (maxRecordSize).
    */
-  private onParserError(err: Error & { code?: string }, raw: string, bytes: Buffer): void {
+  private onParserError(err: ParserError, raw: string, bytes: Buffer, quoteOpen: boolean): void {
     const { line, text, start } = this.locate(raw);
     const isHeader = this.layout === undefined;
     const position: Position = { file: this.file, line, record: isHeader ? 0 : ++this.recordNo };
     const tooLong = err.code === 'CSV_MAX_RECORD_SIZE';
     const readsOn = tooLong || err.code === 'CSV_QUOTE_NOT_CLOSED';
-    // Past maxRecordSize the text goes on beyond where the parser stopped: a quote that closes there came too late.
-    const q = findQuoteProblem(text, line, this.syn, readsOn, tooLong ? this.options.maxRecordSize : Infinity);
+    // Past maxRecordSize the text goes on beyond where the parser stopped: only a quote it had open
+    // there (in field `column`, 0-based) is one, whatever comes after it.
+    const q = !tooLong
+      ? findQuoteProblem(text, line, this.syn, readsOn)
+      : quoteOpen && typeof err.column === 'number'
+        ? findQuoteProblem(text, line, this.syn, true, err.column + 1)
+        : undefined;
     const field = q === undefined ? undefined : this.layout?.names[q.field - 1];
     const where = { position, ...(field !== undefined ? { field } : {}) };
     if (!isHeader && readsOn && q?.kind === 'unclosed') {
@@ -321,9 +331,11 @@ class DeliveryDecoder {
       return;
     }
     const { detail, fatal } = describeParserError(err, q, this.options.maxRecordSize);
-    // The text goes on past where the parser stopped: what is shown ends with the line it stopped on, or about.
-    const shownFrom = q?.kind === 'trailing' ? q.at! : Math.min(text.length, this.options.maxRecordSize);
-    this.fail({ ...detail, ...where }, text.slice(0, delimiterAfter(text, shownFrom, this.delimiters).end), fatal || isHeader);
+    // The text goes on past where the parser stopped, as far as the slices written happen to reach:
+    // what is shown ends where the parser surely got to (the character after a closing quote, or
+    // maxRecordSize bytes), or at the line's end before that.
+    const shown = q?.kind === 'trailing' ? q.at! + 1 : Math.min(delimiterAfter(text, 0, this.delimiters).end, withinBytes(text, this.options.maxRecordSize));
+    this.fail({ ...detail, ...where }, text.slice(0, shown), fatal || isHeader);
     this.stopped = true;
   }
 
@@ -347,10 +359,18 @@ class DeliveryDecoder {
       this.skipCarry = NO_BYTES;
     }
     this.nextLine = line + countBreaks(text.slice(0, from));
-    const readOnAt = this.skipping ? line + countBreaks(text.slice(0, end)) + 1 : this.nextLine;
-    const readOn = tooLong || next < text.length ? `; reading goes on at line ${readOnAt}` : '';
+    // Past maxRecordSize, whether a line follows is not known yet.
+    // The line the quote's line ends on: before its delimiter, or (cut short) before a CR that may be a CRLF's.
+    const quoteLineEnds = next > end ? line + countBreaks(text.slice(0, next)) - 1 : line + countBreaks(text.slice(0, end).replace(/\r$/, ''));
+    const readOn = tooLong
+      ? `; reading goes on after line ${quoteLineEnds}`
+      : next < text.length
+        ? `; reading goes on at line ${this.nextLine}`
+        : '';
     const why = tooLong ? `is not closed within maxRecordSize (${this.options.maxRecordSize})` : 'is never closed';
-    this.fail({ code: 'record.quote', message: `quote opened at line ${q.line} (field ${q.field}) ${why}${readOn}`, ...where }, text.slice(0, end));
+    // Shown as far as the parser surely got, whatever the slices written: maxRecordSize bytes.
+    const shown = tooLong ? Math.min(end, withinBytes(text, this.options.maxRecordSize)) : end;
+    this.fail({ code: 'record.quote', message: `quote opened at line ${q.line} (field ${q.field}) ${why}${readOn}`, ...where }, text.slice(0, shown));
     this.parser?.destroy();
     this.parser = this.open();
     // Written before the rest of what was to be read again, if this came up while reading that.

@@ -30,8 +30,7 @@ export function describeParserError(
           detail: {
             code: 'record.quote',
             message:
-              `${opened} is not closed within maxRecordSize (${maxRecordSize}, up to line ` +
-              `${quote.lastLine}): the rest of the file cannot be read`,
+              `${opened} is not closed within maxRecordSize (${maxRecordSize}): the rest of the file cannot be read`,
           },
           fatal: true,
         };

@@ -128,16 +128,25 @@ function utf8Length(c: number): number {
   return c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
 }
 
+/** How much of `text` from its start is `bytes` or less in UTF-8 (a U+FFFD counts its three). */
+export function withinBytes(text: string, bytes: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    n += utf8Length(text.charCodeAt(i));
+    if (n > bytes) return i;
+  }
+  return text.length;
+}
+
 /**
  * Scans one record's raw text (skipped lines already removed) the way csv-parse reads quotes, to
  * say where a quote problem is. Only called on the slow path: a value that starts with the quote
  * character, or a parser error. `untilEnd`: text after a closing quote is read on as csv-parse
  * does, to find the quote left open at the end of the input, rather than reported as `trailing`.
- * `limit`: the scan stops where csv-parse stops at maxRecordSize, which it measures as the length
- * of the values read (UTF-16 units) plus the bytes of the one being read, before each byte it
- * adds to a value; a quote open there is `unclosed`.
+ * `openIn`: csv-parse stopped (at maxRecordSize) inside an open quote in this field (1-based):
+ * the quote that opened it is `unclosed`, wherever the text after it goes.
  */
-export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax, untilEnd = false, limit = Infinity): QuoteProblem | undefined {
+export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax, untilEnd = false, openIn?: number): QuoteProblem | undefined {
   const { delimiter, quote, escape, comment, trim } = syn;
   if (quote === null) return undefined;
   let line = firstLine;
@@ -147,14 +156,6 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
   let afterQuote = false;
   let openLine = line;
   let openAt = 0;
-  let doneUnits = 0;
-  let fieldUnits = 0;
-  let fieldBytes = 0;
-  const over = (): boolean => doneUnits + fieldBytes > limit;
-  const add = (c: string): void => {
-    fieldUnits++;
-    fieldBytes += utf8Length(c.charCodeAt(0));
-  };
   const unclosed = (): QuoteProblem => ({ kind: 'unclosed', line: openLine, field, lastLine: line, openAt });
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -162,24 +163,17 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
     if (isBreak && !(c === '\r' && text[i + 1] === '\n')) line++;
     if (inQuote) {
       if (c === escape && escape !== quote && i + 1 < text.length) {
-        if (over()) return unclosed();
         const n = text[++i];
-        add(n);
         if (n === '\n' || (n === '\r' && text[i + 1] !== '\n')) line++;
       } else if (c === quote && !(escape === quote && text[i + 1] === quote)) {
         inQuote = false;
         afterQuote = true;
-      } else {
-        if (over()) return unclosed();
-        add(c);
-        if (c === quote) i++;
+      } else if (c === quote) {
+        i++;
       }
       continue;
     }
-    if (over() && c !== delimiter && !isBreak && !(atStart && c === quote)) return undefined;
     if (c === delimiter) {
-      doneUnits += fieldUnits;
-      fieldUnits = fieldBytes = 0;
       field++;
       atStart = true;
       afterQuote = false;
@@ -192,10 +186,6 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
       if (untilEnd) {
         afterQuote = false;
         atStart = false;
-        // csv-parse puts both quotes back into the value.
-        add(quote);
-        add(quote);
-        add(c);
         continue;
       }
       return { kind: 'trailing', line: openLine, field, char: c, lastLine: line, at: i };
@@ -205,11 +195,11 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
       openLine = line;
       openAt = i;
       atStart = false;
+      if (field === openIn) return unclosed();
       continue;
     }
     if (atStart && trim && isSpace(c)) continue;
     atStart = false;
-    add(c);
   }
   if (!inQuote) return undefined;
   const endsWithBreak = /[\r\n]$/.test(text);
