@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isDecodeFailure, type DecodedRecord } from '../../src/core/records.js';
+import { isDecodeFailure, type Decoded, type DecodedRecord } from '../../src/core/records.js';
 import { chunked, csv, decodeAll, records, summarize } from './test-helpers.js';
 
 describe('csv decode: values and positions', () => {
@@ -169,6 +169,16 @@ describe('csv decode: broken input', () => {
       { a: '6', b: '7', c: '8' },
       { a: '9', b: '10', c: '11' },
     ]);
+  });
+
+  it('ends at a quote left open on a last line without a terminator, as the only line after the header or not', async () => {
+    for (const text of ['a,b\n1,"x', 'a,b\n"é', 'a,b\n,"😀', 'a,b\n1,2\n3,"x']) {
+      // Read with a bound: the failure this guards against went on for ever.
+      const items: Decoded[] = [];
+      for await (const batch of csv().decode(Buffer.from(text), { name: 'in.csv' })) if (items.push(...batch) > 10) break;
+      expect(summarize(items).at(-1), JSON.stringify(text)).toMatch(/quote opened at line \d \(field \d\) is never closed \[record\.quote\]$/);
+      expect(items.filter(isDecodeFailure)).toHaveLength(1);
+    }
   });
 
   it('reads on after the record delimiter that is configured, not after any line break', async () => {

@@ -223,7 +223,13 @@ class DeliveryDecoder {
       if (line.length === 0 && this.options.skipEmptyLines) this.nextLine++;
       else this.onLine(line.split(plain.delimiter), this.nextLine++, line);
     }
-    this.lineCarry = bytes.subarray(lastLf + 1);
+    // The start of the next line: csv-parse's from here when it is already too long to be plain.
+    const tail = bytes.subarray(lastLf + 1);
+    if (!plain.fits(tail.length)) {
+      this.plain = undefined;
+      return tail;
+    }
+    this.lineCarry = tail;
     return NO_BYTES;
   }
 
@@ -374,7 +380,7 @@ class DeliveryDecoder {
     this.parser?.destroy();
     this.parser = this.open();
     // Written before the rest of what was to be read again, if this came up while reading that.
-    const rest = bytes.subarray(byteOffsetAfterBreaks(text, from, bytes));
+    const rest = from === text.length ? NO_BYTES : bytes.subarray(byteOffsetAfterBreaks(text, from, bytes));
     if (rest.length) this.reread.unshift(rest);
   }
 

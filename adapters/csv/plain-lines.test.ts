@@ -54,6 +54,13 @@ describe('csv plain lines', () => {
     }
   });
 
+  it('leaves a last line too long for maxRecordSize to csv-parse, with or without its LF', async () => {
+    // Each time: the records before it, then the fatal failure.
+    for (const [text, items] of [[`a\n1\n${'x'.repeat(2000)}`, 2], [`a,b\nk,${'x'.repeat(1025)}`, 1], [`a\n1\n${'x'.repeat(2000)}\n`, 2]] as const) {
+      expect(await sameAsCsvParse({ maxRecordSize: 1024 }, Buffer.from(text))).toBe(items);
+    }
+  });
+
   it('reports bytes that are not UTF-8, and reads legacy code pages, as csv-parse does', async () => {
     const bad = Buffer.concat([Buffer.from('a,b\n1,x'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from(',2\n3,ok\n'), Buffer.from([0xc3]), Buffer.from('\n')]);
     expect(await sameAsCsvParse({ columnCount: 'pad' }, bad)).toBe(3);

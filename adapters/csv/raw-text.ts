@@ -67,6 +67,7 @@ function lineAt(s: string, i: number): { end: number; next: number } | undefined
  * go wrong after an undecodable byte, which reads as the three-byte U+FFFD.
  */
 export function byteOffsetAfterBreaks(text: string, at: number, bytes: Buffer): number {
+  if (at >= text.length) return bytes.length;
   let breaks = 0;
   for (let i = 0; i < at; i++) {
     const c = text.charCodeAt(i);
