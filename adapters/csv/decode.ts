@@ -366,13 +366,8 @@ class DeliveryDecoder {
     }
     this.nextLine = line + countBreaks(text.slice(0, from));
     // Past maxRecordSize, whether a line follows is not known yet.
-    // The line the quote's line ends on: before its delimiter, or (cut short) before a CR that may be a CRLF's.
-    const quoteLineEnds = next > end ? line + countBreaks(text.slice(0, next)) - 1 : line + countBreaks(text.slice(0, end).replace(/\r$/, ''));
-    const readOn = tooLong
-      ? `; reading goes on after line ${quoteLineEnds}`
-      : next < text.length
-        ? `; reading goes on at line ${this.nextLine}`
-        : '';
+    // Past maxRecordSize, whether a line follows is not known yet, nor what the rest of the line holds.
+    const readOn = tooLong ? '; reading goes on after that line' : next < text.length ? `; reading goes on at line ${this.nextLine}` : '';
     const why = tooLong ? `is not closed within maxRecordSize (${this.options.maxRecordSize})` : 'is never closed';
     // Shown as far as the parser surely got, whatever the slices written: maxRecordSize bytes.
     const shown = tooLong ? Math.min(end, withinBytes(text, this.options.maxRecordSize)) : end;

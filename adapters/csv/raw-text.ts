@@ -189,7 +189,7 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
         atStart = false;
         continue;
       }
-      return { kind: 'trailing', line: openLine, field, char: c, lastLine: line, at: i };
+      return { kind: 'trailing', line: openLine, field, char: String.fromCodePoint(text.codePointAt(i)!), lastLine: line, at: i };
     }
     if (atStart && c === quote) {
       inQuote = true;
