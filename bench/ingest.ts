@@ -105,7 +105,8 @@ export const ingestBench: Benchmark = {
     for (let round = 0; round < ROUNDS; round++) floor = Math.max(floor, sqliteFloor(million));
     const floorLabel = 'better-sqlite3 alone writing the same rows, nothing else';
     yield { metric: 'records_per_s_vs_sqlite_floor', value: csvRate, unit: 'records/s', baseline: floor, baselineLabel: floorLabel };
-    // An unchanged re-ingest decodes every record on one worker (on two cores): csv-parse alone is its ceiling.
+    // An unchanged re-ingest decodes every record on one worker (on two cores): csv-parse alone was
+    // its ceiling until plain lines were split without it (see adapters/csv/plain-lines.ts).
     let rawParse = 0;
     for (let round = 0; round < ROUNDS; round++) rawParse = Math.max(rawParse, await rawCsvParse(csvFile));
     yield { metric: 'reingest_records_per_s_vs_raw_csv_parse', value: csvReingestRate, unit: 'records/s', baseline: rawParse, baselineLabel: 'raw csv-parse stream, same CSV' };
