@@ -18,8 +18,9 @@ type ParserError = Error & { code?: string; column?: unknown };
 
 /**
  * Decodes one delivery: bytes in, batches of records and failures out, one batch per slice of
- * input. csv-parse runs as a Transform driven synchronously (write a slice, read what it parsed),
- * so there is no async step per record and memory stays at one slice's worth of records.
+ * input. Plain lines are split here (see PlainLines); from the first slice that is not plain,
+ * csv-parse runs as a Transform driven synchronously (write a slice, read what it parsed), so
+ * there is no async step per record and memory stays at one slice's worth of records.
  */
 export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: CsvOptions, start?: DecodeStart): AsyncIterable<Decoded[]> {
   const feed = openFeed(input, options.encoding);
