@@ -44,15 +44,14 @@ export function checkAdapter<A extends Adapter>(
     problems.push(yaml.problem([...at, kind], `unknown ${role} adapter "${kind}"`));
     return undefined;
   }
-  const parsed = adapter.options.safeParse(given[kind]);
+  // Every problem at once: secrets written into the file, the schema's, then the trial build's.
+  const raw = given[kind];
+  const options = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const literals = (adapter.secretOptions ?? []).flatMap((key) => loaded.secrets.literalsAt(yaml, [...at, kind, key], options[key]));
+  problems.push(...literals);
+  const parsed = adapter.options.safeParse(raw);
   if (!parsed.success) {
     problems.push(...zodProblems(yaml, parsed.error, [...at, kind]));
-    return undefined;
-  }
-  const options = given[kind] as Record<string, unknown>;
-  const literals = (adapter.secretOptions ?? []).flatMap((key) => loaded.secrets.literalsAt(yaml, [...at, kind, key], options[key]));
-  if (literals.length) {
-    problems.push(...literals);
     return undefined;
   }
   const checked = { adapter, options: parsed.data, context: { file: loaded.file, path: [...at, kind].join('.'), resolve: loaded.resolve } };
@@ -63,5 +62,5 @@ export function checkAdapter<A extends Adapter>(
     problems.push(...e.problems);
     return undefined;
   }
-  return checked;
+  return literals.length ? undefined : checked;
 }

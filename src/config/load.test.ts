@@ -97,6 +97,12 @@ describe('secret references', () => {
     const tokenLines = problemsOf(() => loadConfig(literal, {}));
     expect(tokenLines).toEqual([expect.stringMatching(/bridge\.yaml:4:\d+ \(server\.clients\.web\.token\): a secret must be a \$\{env:NAME\} or \$\{file:\/path\} reference, not written into the config$/)]);
     expect(tokenLines.join('\n')).not.toContain('plain-token');
+    // Named with the file's other problems, in one run.
+    const alsoBad = configFile('flows: {}\nserver:\n  clients:\n    web: { token: short, scopes: [fly] }\n');
+    expect(problemsOf(() => loadConfig(alsoBad, {}))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\(server\.clients\.web\.token\): a secret must be a/), expect.stringMatching(/server\.clients\.web\.(token|scopes)/)]),
+    );
+    expect(problemsOf(() => loadConfig(alsoBad, {})).length).toBeGreaterThan(1);
 
     const root = join(import.meta.dirname, '..', '..');
     const mapping = join(root, 'adapters', 'webhook', 'testing-customer.yaml');
@@ -113,6 +119,9 @@ describe('secret references', () => {
     );
     const loaded = loadConfig(hooks, { CRM_SECRET: whsec });
     const adapterLines = problemsOf(() => assemble(loaded));
+    // With a schema problem beside it, both are named.
+    const hooksAlsoBad = configFile(readFileSync(hooks, 'utf8').replace('url: "http://127.0.0.1:9/x"', 'url: 12'));
+    expect(problemsOf(() => assemble(loadConfig(hooksAlsoBad, { CRM_SECRET: whsec }))).filter((l) => /outbound\.out\.sink\.webhook/.test(l))).toHaveLength(2);
     expect(adapterLines).toEqual([
       expect.stringMatching(/bridge\.yaml:3:\d+ \(flows\.crm\.source\.webhook\.secrets\[1\]\): a secret must be a \$\{env:NAME\} or/),
       expect.stringMatching(/bridge\.yaml:5:\d+ \(outbound\.out\.sink\.webhook\.secrets\[0\]\): a secret must be a \$\{env:NAME\} or/),

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
-import { parseWith, readYamlFile, type DocPath, type YamlFile } from '../core/yaml-file.js';
+import { readYamlFile, zodProblems, type DocPath, type YamlFile } from '../core/yaml-file.js';
 import { configSchema, type BridgeConfig } from './schema.js';
 import { resolveSecrets, SecretValues } from './secrets.js';
 
@@ -51,9 +51,13 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, o
   // A reference that did not resolve leaves an empty string behind: the schema's complaint
   // about it would only repeat the problem.
   if (secretProblems.length) throw new ConfigError(secretProblems);
-  const config: BridgeConfig = parseWith(yaml, configSchema, yaml.value ?? {});
-  const tokens = Object.entries(config.server.clients).flatMap(([name, c]) => secrets.literalsAt(yaml, ['server', 'clients', name, 'token'], c.token));
-  if (tokens.length) throw new ConfigError(tokens);
+  // Tokens written into the file are named with the schema's problems, not in a later run.
+  const tokens = Object.entries(clients && typeof clients === 'object' ? clients : {}).flatMap(([name, c]) =>
+    secrets.literalsAt(yaml, ['server', 'clients', name, 'token'], (c as { token?: unknown } | null)?.token),
+  );
+  const parsed = configSchema.safeParse(yaml.value ?? {});
+  if (!parsed.success || tokens.length) throw new ConfigError([...tokens, ...(parsed.success ? [] : zodProblems(yaml, parsed.error))]);
+  const config: BridgeConfig = parsed.data;
   const dir = dirname(absolute);
   return { file: absolute, yaml, config, secrets, resolve: (p) => resolve(dir, p) };
 }
