@@ -23,6 +23,7 @@ export const webhookSink: SinkAdapter<typeof webhookSinkOptions> = {
   summary: 'POSTs each change as JSON, signed the Standard Webhooks way (several secrets during rotation); 2xx delivered, 410 disables.',
   options: webhookSinkOptions,
   secretOptions: ['secrets'],
+  headersOption: 'headers',
   grouping: 'change',
   create: (options, context) => new WebhookSink(options, context),
 };

@@ -13,7 +13,9 @@ export const webhookSinkOptions = z
     headers: z
       .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), z.string())
       .default({})
-      .describe('Extra request headers (e.g. an Authorization the receiver wants). The webhook-* and content-type headers cannot be overridden.'),
+      .describe(
+        'Extra request headers (e.g. an Authorization the receiver wants; the value of one that carries credentials must be a `${env:…}` or `${file:…}` reference). The webhook-* and content-type headers cannot be overridden.',
+      ),
   })
   .strict();
 

@@ -8,7 +8,11 @@ interface Adapter {
   name: string;
   options: z.ZodType;
   secretOptions?: readonly string[];
+  headersOption?: string;
 }
+
+/** Names of HTTP headers that carry credentials. */
+const CREDENTIAL_HEADER = /^(proxy-)?authorization$|^cookie$|token|secret|api-?key|password|passwd|credential/i;
 
 /** An adapter whose options passed, with what building it again takes. */
 export interface CheckedAdapter<A> {
@@ -48,6 +52,12 @@ export function checkAdapter<A extends Adapter>(
   const raw = given[kind];
   const options = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const literals = (adapter.secretOptions ?? []).flatMap((key) => loaded.secrets.literalsAt(yaml, [...at, kind, key], options[key]));
+  const headers = adapter.headersOption === undefined ? undefined : options[adapter.headersOption];
+  if (headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
+    for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+      if (CREDENTIAL_HEADER.test(name)) literals.push(...loaded.secrets.literalsAt(yaml, [...at, kind, adapter.headersOption!, name], value));
+    }
+  }
   problems.push(...literals);
   const parsed = adapter.options.safeParse(raw);
   if (!parsed.success) {

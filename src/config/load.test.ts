@@ -113,7 +113,7 @@ describe('secret references', () => {
         'flows:',
         `  crm: { mapping: ${mapping}, source: { webhook: { secrets: ["\${env:CRM_SECRET}", ${whsec}] } } }`,
         'outbound:',
-        `  out: { types: [Customer], sink: { webhook: { url: "http://127.0.0.1:9/x", secrets: [${whsec}] } } }`,
+        `  out: { types: [Customer], sink: { webhook: { url: "http://127.0.0.1:9/x", secrets: [${whsec}], headers: { Authorization: Bearer-abcdef, X-Source: bridge } } } }`,
         '',
       ].join('\n'),
     );
@@ -121,11 +121,13 @@ describe('secret references', () => {
     const adapterLines = problemsOf(() => assemble(loaded));
     // With a schema problem beside it, both are named.
     const hooksAlsoBad = configFile(readFileSync(hooks, 'utf8').replace('url: "http://127.0.0.1:9/x"', 'url: 12'));
-    expect(problemsOf(() => assemble(loadConfig(hooksAlsoBad, { CRM_SECRET: whsec }))).filter((l) => /outbound\.out\.sink\.webhook/.test(l))).toHaveLength(2);
+    expect(problemsOf(() => assemble(loadConfig(hooksAlsoBad, { CRM_SECRET: whsec }))).filter((l) => /outbound\.out\.sink\.webhook/.test(l))).toHaveLength(3);
     expect(adapterLines).toEqual([
       expect.stringMatching(/bridge\.yaml:3:\d+ \(flows\.crm\.source\.webhook\.secrets\[1\]\): a secret must be a \$\{env:NAME\} or/),
       expect.stringMatching(/bridge\.yaml:5:\d+ \(outbound\.out\.sink\.webhook\.secrets\[0\]\): a secret must be a \$\{env:NAME\} or/),
+      expect.stringMatching(/bridge\.yaml:5:\d+ \(outbound\.out\.sink\.webhook\.headers\.Authorization\): a secret must be a \$\{env:NAME\} or/),
     ]);
+    expect(adapterLines.join('\n')).not.toContain('Bearer-abcdef');
     expect(adapterLines.join('\n')).not.toContain('c2VjcmV0');
     // A literal beside a reference is a literal all the same.
     const mixed = configFile('flows: {}\nserver:\n  clients:\n    web: { token: "${env:PART}-plain-literal-0123", scopes: [read] }\n');
@@ -146,7 +148,12 @@ describe('secret references', () => {
     );
     expect([...assemble(loadConfig(aliased, { CRM_SECRET: whsec, TOKEN: 'a-token-long-enough-0123' })).flows.keys()]).toEqual(['crm', 'crm2']);
     // Given as references, the same secrets pass.
-    const referenced = configFile(readFileSync(hooks, 'utf8').replaceAll(`, ${whsec}]`, ']').replace(`[${whsec}]`, '["${file:' + secretFile(whsec) + '}"]'));
+    const referenced = configFile(
+      readFileSync(hooks, 'utf8')
+        .replaceAll(`, ${whsec}]`, ']')
+        .replace(`[${whsec}]`, '["${file:' + secretFile(whsec) + '}"]')
+        .replace('Bearer-abcdef', '"${env:CRM_SECRET}"'),
+    );
     expect(assemble(loadConfig(referenced, { CRM_SECRET: whsec })).flows.has('crm')).toBe(true);
   });
 

@@ -55,5 +55,11 @@ export interface SinkAdapter<Schema extends z.ZodType = z.ZodType> {
   grouping: 'change' | 'batch';
   /** Options that hold secrets (a string, or a list of them): the config must give them as `${env:…}` / `${file:…}` references. */
   secretOptions?: readonly string[];
+  /**
+   * The option that maps HTTP header names to values, if any: the values of the headers that carry
+   * credentials (Authorization, Cookie, anything named with token, secret, key, password) are
+   * secrets as well.
+   */
+  headersOption?: string;
   create(options: z.output<Schema>, context: SinkContext): Sink;
 }
