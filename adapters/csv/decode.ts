@@ -8,7 +8,7 @@ import { openFeed, SLICE_BYTES, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
 import { InputWindow } from './input-window.js';
 import { PlainLines } from './plain-lines.js';
-import { byteOffsetAfterBreaks, countBreaks, delimiterAfter, findQuoteProblem, mayHavePrefix, skippedPrefix, withinBytes, type QuoteProblem, type RawSyntax } from './raw-text.js';
+import { byteOffsetAfterBreaks, countBreaks, delimiterAfter, delimiterSoFar, findQuoteProblem, mayHavePrefix, skippedPrefix, withinBytes, type QuoteProblem, type RawSyntax } from './raw-text.js';
 import { describeParserError } from './parser-errors.js';
 
 const NO_BYTES: Buffer = Buffer.alloc(0);
@@ -165,7 +165,7 @@ class DeliveryDecoder {
       delimiter: o.delimiter,
       quote: o.quote ?? false,
       escape: o.escape,
-      record_delimiter: parseRecordDelimiters(o.recordDelimiter),
+      record_delimiter: this.delimiters,
       trim: o.trim,
       skip_empty_lines: o.skipEmptyLines,
       comment: o.comment ?? undefined,
@@ -239,17 +239,11 @@ class DeliveryDecoder {
     const bytes = this.skipCarry.length ? Buffer.concat([this.skipCarry, slice]) : slice;
     // Record delimiters are ASCII: one character a byte finds them at their byte offsets.
     const text = bytes.toString('latin1');
-    const searched = text.endsWith('\r') && this.options.recordDelimiter !== 'cr' ? text.length - 1 : text.length;
-    const { end, next } = delimiterAfter(text.slice(0, searched), 0, this.delimiters);
-    if (end === searched) {
-      this.nextLine += countBreaks(text.slice(0, searched));
-      this.skipCarry = bytes.subarray(searched);
-      return NO_BYTES;
-    }
+    const { next, found } = delimiterSoFar(text, 0, this.delimiters);
     this.nextLine += countBreaks(text.slice(0, next));
-    this.skipCarry = NO_BYTES;
-    this.skipping = false;
-    return bytes.subarray(next);
+    this.skipping = !found;
+    this.skipCarry = found ? NO_BYTES : bytes.subarray(next);
+    return found ? bytes.subarray(next) : NO_BYTES;
   }
 
   /**
@@ -357,16 +351,12 @@ class DeliveryDecoder {
    */
   private readOnAfter(q: QuoteProblem, where: { position: Position; field?: string }, text: string, bytes: Buffer, tooLong: boolean): void {
     const line = where.position.line!;
-    const { end, next } = delimiterAfter(text, q.openAt!, this.delimiters);
-    // Past maxRecordSize, what was written may end inside the quote's line (or in a CR whose LF is to come).
-    this.skipping = tooLong && (end === text.length || (next === text.length && text.endsWith('\r') && this.delimiters.includes('\r\n')));
-    let from = next;
-    if (this.skipping) {
-      from = Math.max(text.lastIndexOf('\n', q.openAt!), text.lastIndexOf('\r', q.openAt!)) + 1;
-      this.skipCarry = NO_BYTES;
-    }
+    // Past maxRecordSize, what was written may end inside the quote's line (or in a CR whose LF is
+    // to come): the rest of it is dropped as it comes, from the line's start.
+    const { end, next, found } = tooLong ? delimiterSoFar(text, q.openAt!, this.delimiters) : { ...delimiterAfter(text, q.openAt!, this.delimiters), found: true };
+    this.skipping = !found;
+    const from = found ? next : Math.max(text.lastIndexOf('\n', q.openAt!), text.lastIndexOf('\r', q.openAt!)) + 1;
     this.nextLine = line + countBreaks(text.slice(0, from));
-    // Past maxRecordSize, whether a line follows is not known yet.
     // Past maxRecordSize, whether a line follows is not known yet, nor what the rest of the line holds.
     const readOn = tooLong ? '; reading goes on after that line' : next < text.length ? `; reading goes on at line ${this.nextLine}` : '';
     const why = tooLong ? `is not closed within maxRecordSize (${this.options.maxRecordSize})` : 'is never closed';

@@ -1,8 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { Parser } from 'csv-parse';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chunked, csv, decodeAll } from './test-helpers.js';
 
 afterEach(() => {
   delete process.env.BRIDGE_CSV_PLAIN;
+  vi.restoreAllMocks();
 });
 
 /** Decodes `input` in each chunking, split here where it is plain and by csv-parse alone, and expects the same items. */
@@ -44,6 +46,20 @@ describe('csv plain lines', () => {
       await sameAsCsvParse({ header: false, columns: ['a', 'b', 'c'], skipEmptyLines: false }, Buffer.from(text));
       await sameAsCsvParse({ recordDelimiter: 'lf', nullValues: [''] }, Buffer.from(text));
     }
+  });
+
+  it('gives csv-parse nothing of plain input, and all from the first slice that is not plain', async () => {
+    const written = vi.spyOn(Parser.prototype, 'write');
+    const plain = 'a,b\n' + '1,2\n'.repeat(20_000);
+    await decodeAll(csv(), plain + '3,4');
+    expect(written).not.toHaveBeenCalled();
+    const quoted = plain + '3,"x"\n' + '5,6\n'.repeat(20_000);
+    await decodeAll(csv(), quoted);
+    const bytes = written.mock.calls.reduce((n, [chunk]) => n + (chunk as Buffer).length, 0);
+    // The quote is in the second slice (64 KiB): csv-parse reads from the line the first one ended in.
+    const splitHere = quoted.length - bytes;
+    expect(splitHere).toBeGreaterThan(65_536 - 4);
+    expect(splitHere).toBeLessThanOrEqual(65_536);
   });
 
   it('hands over to csv-parse at the first slice with a quote, comment mark or CR, and at an over-long line', async () => {

@@ -49,6 +49,18 @@ export function delimiterAfter(text: string, from: number, delimiters: readonly 
   return { end, next };
 }
 
+/**
+ * delimiterAfter in text that more may follow: a CR that ends it may be the first half of a CRLF
+ * still to come (unless CR alone is the delimiter), so it is not taken for one. `found` false:
+ * no delimiter yet, and `end` and `next` are where the text surely ends without one.
+ */
+export function delimiterSoFar(text: string, from: number, delimiters: readonly string[]): { end: number; next: number; found: boolean } {
+  const crAlone = delimiters.length === 1 && delimiters[0] === '\r';
+  const searched = !crAlone && text.endsWith('\r') ? text.length - 1 : text.length;
+  const d = delimiterAfter(text.slice(0, searched), from, delimiters);
+  return { ...d, found: d.end < searched };
+}
+
 function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\u00a0' || c === '\ufeff';
 }
@@ -157,7 +169,6 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
   let afterQuote = false;
   let openLine = line;
   let openAt = 0;
-  const unclosed = (): QuoteProblem => ({ kind: 'unclosed', line: openLine, field, lastLine: line, openAt });
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     const isBreak = c === '\n' || c === '\r';
@@ -196,7 +207,7 @@ export function findQuoteProblem(text: string, firstLine: number, syn: RawSyntax
       openLine = line;
       openAt = i;
       atStart = false;
-      if (field === openIn) return unclosed();
+      if (field === openIn) return { kind: 'unclosed', line: openLine, field, lastLine: line, openAt };
       continue;
     }
     if (atStart && trim && isSpace(c)) continue;

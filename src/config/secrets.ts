@@ -49,10 +49,10 @@ export class SecretValues {
 }
 
 /**
- * Resolves references in every string of a parsed config, in place. A missing variable or an
- * unreadable file is a problem at the path of the string that named it, unless
- * `mayStayUnresolved` says the caller does without that string (it is left empty); the secret's
- * value is never part of any message.
+ * Resolves references in every string of a parsed config: `yaml.value` becomes the resolved copy.
+ * A missing variable or an unreadable file is a problem at the path of the string that named it,
+ * unless `mayStayUnresolved` says the caller does without that string (it is left empty); the
+ * secret's value is never part of any message.
  */
 export function resolveSecrets(
   yaml: YamlFile,
@@ -83,41 +83,19 @@ export function resolveSecrets(
       secrets.add(value);
       return value;
     });
-  type Path = (string | number)[];
-  // An alias makes one object of two places in the file: it is resolved at the first, and the
-  // strings that held references are noted at the second from what was found below it there.
-  const referencedBelow = new Map<object, Path[]>();
-  /** `found`: where the strings below the node's container that held a reference are, from that container. */
-  const walk = (node: unknown, path: Path, found: Path[], at: Path): unknown => {
+  // A resolved copy, not the parsed value changed in place: an alias makes one object of two
+  // places in the file, and each place must see its own references.
+  const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('${')) return node;
       // A secret is a reference (or several) and nothing else: a literal beside one is not.
-      if (node.search(REFERENCE) !== -1 && node.replace(REFERENCE, '').trim() === '') {
-        secrets.referencedAt(path);
-        found.push(at);
-      }
+      if (node.search(REFERENCE) !== -1 && node.replace(REFERENCE, '').trim() === '') secrets.referencedAt(path);
       return resolveString(node, path);
     }
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
     if (!node || typeof node !== 'object') return node;
-    const known = referencedBelow.get(node);
-    if (known !== undefined) {
-      for (const below of known) {
-        secrets.referencedAt([...path, ...below]);
-        found.push([...at, ...below]);
-      }
-      return node;
-    }
-    const mine: Path[] = [];
-    referencedBelow.set(node, mine);
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) node[i] = walk(node[i], [...path, i], mine, [i]);
-    } else {
-      const obj = node as Record<string, unknown>;
-      for (const k of Object.keys(obj)) obj[k] = walk(obj[k], [...path, k], mine, [k]);
-    }
-    for (const below of mine) found.push([...at, ...below]);
-    return node;
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...path, k])]));
   };
-  walk(yaml.value, [], [], []);
+  yaml.value = walk(yaml.value, []);
   return problems;
 }

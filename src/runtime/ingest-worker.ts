@@ -26,24 +26,20 @@ const PART_WRITES = 500;
 
 class PreparedValues implements WriteBuffer<PreparedWriteValues> {
   private values: PreparedWriteValues = [];
-  private inPart = 0;
   size = 0;
   /** `file`: the delivery's name. */
   constructor(private readonly file: string | undefined) {}
   add(m: MappedEntity, position: Position): void {
     prepareWrite(this.values, m.entity, m.key, m.data, position, m.sourceTimestamp, this.file);
-    this.size++;
-    if (++this.inPart === PART_WRITES) {
+    if (++this.size % PART_WRITES === 0) {
       post({ kind: 'part', values: this.values });
       this.values = [];
-      this.inPart = 0;
     }
   }
   take(): PreparedWriteValues {
     const out = this.values;
     this.values = [];
     this.size = 0;
-    this.inPart = 0;
     return out;
   }
 }
