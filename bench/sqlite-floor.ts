@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson, contentHash } from '../src/store/canonical-json.js';
+import { canonicalJson } from '../src/store/canonical-json.js';
 import { ENTITY_ROWS, VERSION_ROWS } from '../src/store/entity-writer.js';
 import { MultiRowInsert } from '../src/store/multi-row-insert.js';
 import { openDatabase } from '../src/store/schema.js';
@@ -13,15 +13,15 @@ const batchSize = 5000;
  * The floor under any ingest on this machine: better-sqlite3 alone writing, for `count` records of
  * the generated file, the rows a first ingest writes (a version and an entity per record, with
  * the store's own schema, multi-row inserts, batch size and synchronous=NORMAL), on one thread,
- * with the canonical text, hash and position made before the clock starts. No decoding, mapping,
+ * with the canonical text and position made before the clock starts. No decoding, mapping,
  * threads or bookkeeping: what is left of an ingest's time is the store. Records per second.
  */
 export function sqliteFloor(count: number): number {
-  const rows: [key: string, json: string, hash: string, position: string][] = [];
+  const rows: [key: string, json: string, position: string][] = [];
   for (let i = 1; i <= count; i++) {
     const data = rowData(i);
     const json = canonicalJson(data);
-    rows.push([data.id as string, json, contentHash(json), `{"file":"rows.csv","line":${i + 1},"record":${i}}`]);
+    rows.push([data.id as string, json, `{"file":"rows.csv","line":${i + 1},"record":${i}}`]);
   }
   const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
   const db = openDatabase(join(dir, 'floor.db'), 5000);
@@ -37,7 +37,7 @@ export function sqliteFloor(count: number): number {
     for (let from = 0; from < count; from += batchSize) {
       db.exec('BEGIN');
       for (let seq = from + 1; seq <= Math.min(from + batchSize, count); seq++) {
-        const [key, json, hash, position] = rows[seq - 1];
+        const [key, json, position] = rows[seq - 1];
         const v = versions.values;
         const o = versions.next();
         v[o] = seq;
@@ -47,11 +47,10 @@ export function sqliteFloor(count: number): number {
         v[o + 4] = 'created';
         v[o + 5] = null;
         v[o + 6] = json;
-        v[o + 7] = hash;
-        v[o + 8] = at;
-        v[o + 9] = 1;
-        v[o + 10] = position;
-        v[o + 11] = null;
+        v[o + 7] = at;
+        v[o + 8] = 1;
+        v[o + 9] = position;
+        v[o + 10] = null;
         const e = entities.values;
         const p = entities.next();
         e[p] = 'Row';
@@ -59,11 +58,10 @@ export function sqliteFloor(count: number): number {
         e[p + 2] = 1;
         e[p + 3] = seq;
         e[p + 4] = seq;
-        e[p + 5] = hash;
-        e[p + 6] = at;
-        e[p + 7] = 'first';
-        e[p + 8] = 'file:first';
-        e[p + 9] = atMs;
+        e[p + 5] = at;
+        e[p + 6] = 'first';
+        e[p + 7] = 'file:first';
+        e[p + 8] = atMs;
       }
       versions.flush();
       entities.flush();

@@ -155,7 +155,10 @@ function sortKeys(keys: string[]): string[] {
   return keys;
 }
 
-/** sha256 (hex) of the canonical JSON text: the content hash that decides "unchanged". */
+/**
+ * sha256 (hex) of the canonical JSON text: an entity's or version's content hash, as the store
+ * reports it. It is derived on read: "unchanged" compares the texts themselves.
+ */
 export function contentHash(canonical: string): string {
   return hash('sha256', canonical, 'hex');
 }

@@ -3,23 +3,25 @@ import type { EntityWrite } from './types.js';
 
 /**
  * An entity's current row, as the write path reads it: a raw tuple, cheaper than an object.
- * Index 0 is the key as stored. The last three (what conflict policies decide by) are read only
- * for types with a policy: undefined otherwise.
+ * Index 0 is the key as stored; `data` is the canonical text of its data (for a tombstone, of the
+ * data it had). The last three (what conflict policies decide by) are read only for types with a
+ * policy: undefined otherwise.
  */
 export type EntityRow = [
   key: string,
   version: number,
   seq: number,
   dataSeq: number,
-  hash: string,
+  data: string,
   deleted: 0 | 1,
   flow: string | null,
   origin: string,
   tsMs: number,
 ];
 
-const columns = 'key, version, seq, data_seq, hash, deleted';
-const policyColumns = 'flow, origin, ts_ms';
+const columns = 'e.key, e.version, e.seq, e.data_seq, d.data, e.deleted';
+const policyColumns = 'e.flow, e.origin, e.ts_ms';
+const withData = 'entities e JOIN versions d ON d.seq = e.data_seq';
 /**
  * A key with a UTF-16 surrogate may come back from SQLite spelt differently (a lone surrogate
  * is stored as its three CESU-8 bytes, which read back as three U+FFFD), so a miss for such a
@@ -55,16 +57,16 @@ export class CurrentRows {
     private readonly hasPolicy: (type: string) => boolean,
   ) {
     const select = (cols: string) =>
-      db.prepare<[string, string], EntityRow>(`SELECT ${cols} FROM entities WHERE type = ? AND key IN (SELECT value FROM json_each(?))`).raw();
+      db.prepare<[string, string], EntityRow>(`SELECT ${cols} FROM ${withData} WHERE e.type = ? AND e.key IN (SELECT value FROM json_each(?))`).raw();
     this.many = select(columns);
     this.manyWithPolicy = select(`${columns}, ${policyColumns}`);
-    const between = (cols: string) => db.prepare<[string, string, string], EntityRow>(`SELECT ${cols} FROM entities WHERE type = ? AND key BETWEEN ? AND ?`).raw();
+    const between = (cols: string) => db.prepare<[string, string, string], EntityRow>(`SELECT ${cols} FROM ${withData} WHERE e.type = ? AND e.key BETWEEN ? AND ?`).raw();
     this.range = between(columns);
     this.rangeWithPolicy = between(`${columns}, ${policyColumns}`);
     this.countRange = db
       .prepare<[string, string, string, number], number>('SELECT count(*) FROM (SELECT 1 FROM entities WHERE type = ? AND key BETWEEN ? AND ? LIMIT ?)')
       .pluck();
-    this.one = db.prepare<[string, string], EntityRow>(`SELECT ${columns}, ${policyColumns} FROM entities WHERE type = ? AND key = ?`).raw();
+    this.one = db.prepare<[string, string], EntityRow>(`SELECT ${columns}, ${policyColumns} FROM ${withData} WHERE e.type = ? AND e.key = ?`).raw();
   }
 
   /** Forgets the last batch and reads the current rows of every entity `writes` names. */

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DataErrorDetail } from '../core/errors.js';
-import Database from 'better-sqlite3';
 import { DELIVERY_FAILURE_ERRORS, DELIVERY_FAILURES_KEPT } from './delivery-failures.js';
-import { migrations } from './schema.js';
 import { TempStores } from './test-support.js';
 
 const stores = new TempStores();
@@ -79,10 +77,7 @@ describe('delivery failures', () => {
   });
 
   it('learns, when a store of the version before is opened, which of its refused deliveries were applied since', async () => {
-    const path = stores.path();
-    const old = new Database(path);
-    for (const m of migrations.slice(0, -1)) old.exec(m);
-    old.pragma(`user_version = ${migrations.length - 1}`);
+    const { path, db: old } = stores.before('ADD COLUMN applied_at');
     const failure = old.prepare("INSERT INTO delivery_failures (flow, delivery_id, status, records, error_count, errors, at) VALUES ('crm', ?, 'held', 1, 0, '[]', ?)");
     failure.run('sha-applied', '2026-11-01T10:00:00.000Z');
     failure.run('sha-not', '2026-11-01T10:00:00.000Z');

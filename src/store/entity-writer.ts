@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DataError } from '../core/errors.js';
 import type { Position } from '../core/records.js';
-import { canonicalJson, contentHash } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
 import type { ConflictRule } from './conflicts.js';
 import { CurrentRows } from './current-rows.js';
 import { VersionConflictError } from './errors.js';
@@ -12,7 +12,7 @@ import type { ApplyCounts, EntityWrite, JsonObject } from './types.js';
 const VERSION = 1;
 const SEQ = 2;
 const DATA_SEQ = 3;
-const HASH = 4;
+const DATA = 4;
 const DELETED = 5;
 const FLOW = 6;
 const ORIGIN = 7;
@@ -20,14 +20,14 @@ const TS_MS = 8;
 
 /** The rows the writer inserts (bench/sqlite-floor.ts writes the same ones), in `addVersion`'s and `write`'s value order. */
 export const VERSION_ROWS = {
-  head: 'INSERT INTO versions (seq, type, key, version, op, prev, data, hash, at, origin_id, position, source_ts) VALUES',
-  row: '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  width: 12,
+  head: 'INSERT INTO versions (seq, type, key, version, op, prev, data, at, origin_id, position, source_ts) VALUES',
+  row: '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  width: 11,
 };
 export const ENTITY_ROWS = {
-  head: 'INSERT INTO entities (type, key, version, seq, data_seq, hash, created_at, deleted, flow, origin, ts_ms) VALUES',
-  row: '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
-  width: 10,
+  head: 'INSERT INTO entities (type, key, version, seq, data_seq, created_at, deleted, flow, origin, ts_ms) VALUES',
+  row: '(?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
+  width: 9,
 };
 
 /** What one batch writes with: set by `begin`, shared by every write of the batch. */
@@ -47,8 +47,8 @@ export interface BatchContext {
 
 /**
  * The per-record write path, inside the batch's transaction: the current rows of the batch's
- * entities are read up front (CurrentRows), then each write is a hash compare and, only for a
- * real change, a version row plus an entity upsert. Both go through multi-row inserts, so they
+ * entities are read up front (CurrentRows), then each write compares its canonical text with the
+ * stored one and, only for a real change, writes a version row plus an entity upsert. Both go through multi-row inserts, so they
  * reach the database when a buffer fills or at `flush()`: call it before anything reads
  * `entities` or `versions` (apply does, after the writes and after full sync). Statements are
  * prepared once per connection; no closure or async step per record (what is allocated: the
@@ -56,7 +56,6 @@ export interface BatchContext {
  */
 export class EntityWriter {
   private readonly current: CurrentRows;
-  private readonly selectData: Database.Statement<[number], string>;
   private readonly versions: MultiRowInsert;
   private readonly entities: MultiRowInsert;
   private readonly tombstoneEntity: Database.Statement;
@@ -67,7 +66,6 @@ export class EntityWriter {
     private readonly rules: Map<string, ConflictRule>,
   ) {
     this.current = new CurrentRows(db, (type) => rules.has(type));
-    this.selectData = db.prepare<[number], string>('SELECT data FROM versions WHERE seq = ?').pluck();
     this.versions = new MultiRowInsert(db, VERSION_ROWS.head, VERSION_ROWS.row, VERSION_ROWS.width);
     // One upsert for new, updated and revived entities; a revived tombstone's life starts anew.
     this.entities = new MultiRowInsert(
@@ -76,7 +74,7 @@ export class EntityWriter {
       ENTITY_ROWS.row,
       ENTITY_ROWS.width,
       `ON CONFLICT (type, key) DO UPDATE SET version = excluded.version, seq = excluded.seq, data_seq = excluded.data_seq,
-        hash = excluded.hash, created_at = CASE WHEN deleted = 1 THEN excluded.created_at ELSE created_at END, deleted = 0,
+        created_at = CASE WHEN deleted = 1 THEN excluded.created_at ELSE created_at END, deleted = 0,
         flow = excluded.flow, origin = excluded.origin, ts_ms = excluded.ts_ms`,
     );
     this.tombstoneEntity = db.prepare('UPDATE entities SET version = ?, seq = ?, deleted = 1, flow = ?, origin = ?, ts_ms = ? WHERE type = ? AND key = ?');
@@ -123,26 +121,22 @@ export class EntityWriter {
     }
     if (isDelete) {
       const seq = this.tombstone(w.type, w.key, row![VERSION], row![SEQ], ms, w.position, w.sourceTimestamp);
-      this.current.set(w.type, w.key, [w.key, row![VERSION] + 1, seq, row![DATA_SEQ], row![HASH], 1, c.flow ?? null, c.origin, ms]);
+      this.current.set(w.type, w.key, [w.key, row![VERSION] + 1, seq, row![DATA_SEQ], row![DATA], 1, c.flow ?? null, c.origin, ms]);
       c.counts.deleted++;
       return;
     }
     const live = row !== undefined && row[DELETED] === 0;
     let json: string;
-    let hash: string;
-    // A prepared write brings its canonical text and hash; a merge makes new data, so new text.
+    // A prepared write brings its canonical text; a merge makes new data, so new text.
     const prepared = rule?.merge === undefined && w instanceof PreparedWrite ? w : undefined;
-    if (prepared !== undefined) {
-      json = prepared.json;
-      hash = prepared.hash;
-    } else {
+    if (prepared !== undefined) json = prepared.json;
+    else {
       const input = w.data;
       if (input === undefined) throw new TypeError(`write of ${w.type} ${w.key} has neither data nor op 'delete'`);
-      const data = rule?.merge === undefined ? input : rule.merge(input, live ? this.storedData(row[DATA_SEQ]) : undefined, c.flow, c.origin);
+      const data = rule?.merge === undefined ? input : rule.merge(input, live ? (JSON.parse(row[DATA]) as JsonObject) : undefined, c.flow, c.origin);
       json = canonicalJson(data);
-      hash = contentHash(json);
     }
-    if (live && row[HASH] === hash) {
+    if (live && row[DATA] === json) {
       c.counts.unchanged++;
       return;
     }
@@ -150,7 +144,7 @@ export class EntityWriter {
     // A revived tombstone is 'created' again: its life (and createdAt) starts anew; version goes on.
     const version = row === undefined ? 1 : row[VERSION] + 1;
     const position = prepared !== undefined ? prepared.positionJson : w.position === undefined ? null : JSON.stringify(w.position);
-    this.addVersion(seq, w.type, w.key, version, live ? 'updated' : 'created', row === undefined ? null : row[SEQ], json, hash, position, w.sourceTimestamp);
+    this.addVersion(seq, w.type, w.key, version, live ? 'updated' : 'created', row === undefined ? null : row[SEQ], json, position, w.sourceTimestamp);
     const flow = c.flow ?? null;
     const e = this.entities.values;
     const o = this.entities.next();
@@ -159,23 +153,17 @@ export class EntityWriter {
     e[o + 2] = version;
     e[o + 3] = seq;
     e[o + 4] = seq;
-    e[o + 5] = hash;
-    e[o + 6] = c.at;
-    e[o + 7] = flow;
-    e[o + 8] = c.origin;
-    e[o + 9] = ms;
-    this.current.set(w.type, w.key, [w.key, version, seq, seq, hash, 0, flow, c.origin, ms]);
+    e[o + 5] = c.at;
+    e[o + 6] = flow;
+    e[o + 7] = c.origin;
+    e[o + 8] = ms;
+    this.current.set(w.type, w.key, [w.key, version, seq, seq, json, 0, flow, c.origin, ms]);
     if (live) c.counts.updated++;
     else c.counts.created++;
   }
 
-  private storedData(dataSeq: number): JsonObject {
-    this.versions.flush();
-    return JSON.parse(this.selectData.get(dataSeq)!) as JsonObject;
-  }
-
   /** `position`: the position's JSON text, or null. */
-  private addVersion(seq: number, type: string, key: string, version: number, op: string, prev: number | null, data: string | null, hash: string | null, position: string | null, sourceTimestamp: string | undefined): void {
+  private addVersion(seq: number, type: string, key: string, version: number, op: string, prev: number | null, data: string | null, position: string | null, sourceTimestamp: string | undefined): void {
     const c = this.ctx;
     const v = this.versions.values;
     const o = this.versions.next();
@@ -186,11 +174,10 @@ export class EntityWriter {
     v[o + 4] = op;
     v[o + 5] = prev;
     v[o + 6] = data;
-    v[o + 7] = hash;
-    v[o + 8] = c.at;
-    v[o + 9] = c.originId;
-    v[o + 10] = position;
-    v[o + 11] = sourceTimestamp ?? null;
+    v[o + 7] = c.at;
+    v[o + 8] = c.originId;
+    v[o + 9] = position;
+    v[o + 10] = sourceTimestamp ?? null;
   }
 
   /**
@@ -200,7 +187,7 @@ export class EntityWriter {
   tombstone(type: string, key: string, version: number, prev: number, ms: number, position?: Position, sourceTimestamp?: string): number {
     const c = this.ctx;
     const seq = ++c.seq;
-    this.addVersion(seq, type, key, version + 1, 'deleted', prev, null, null, position === undefined ? null : JSON.stringify(position), sourceTimestamp);
+    this.addVersion(seq, type, key, version + 1, 'deleted', prev, null, position === undefined ? null : JSON.stringify(position), sourceTimestamp);
     // The entity's row may still be buffered: the update must come after its upsert.
     this.entities.flush();
     this.tombstoneEntity.run(version + 1, seq, c.flow ?? null, c.origin, ms, type, key);

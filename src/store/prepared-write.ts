@@ -1,16 +1,16 @@
 import type { Position } from '../core/records.js';
-import { canonicalJson, contentHash } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
 import type { EntityWrite, JsonObject } from './types.js';
 
 /**
- * An upsert whose canonical text and content hash were computed elsewhere — by the ingest
- * worker, on the other core — so that the store's thread only compares hashes and inserts. It is
+ * An upsert whose canonical text was computed elsewhere — by the ingest worker, on the other
+ * core — so that the store's thread only compares texts and inserts. It is
  * an ordinary EntityWrite: `data` is parsed from the text when something reads it (a
  * field-ownership merge), which the plain write path never does. The position's text is made
  * only for a write that stores a version: most writes of a re-ingest are unchanged.
  *
  * The fields are exactly what `prepareWrite` produces from the same data: a prepared write and
- * a plain one of equal data store the same text, hash and position text.
+ * a plain one of equal data store the same text and position text.
  */
 export class PreparedWrite implements EntityWrite {
   private parsedData: JsonObject | undefined;
@@ -21,8 +21,6 @@ export class PreparedWrite implements EntityWrite {
     readonly key: string,
     /** canonicalJson(data) */
     readonly json: string,
-    /** contentHash(json) */
-    readonly hash: string,
     /** JSON.stringify(position), or null without one; undefined while it is only numbers. */
     private text: string | null | undefined,
     /** The delivery's name and where the position's line, record and offset are in `values`. */
@@ -80,16 +78,15 @@ interface DeliveryFile {
  * name) travels as its three numbers; any other position as its JSON text.
  */
 export type PreparedWriteValues = (string | number | null)[];
-const PREPARED_WIDTH = 8;
+const PREPARED_WIDTH = 7;
 
 /** Appends one upsert's prepared values to `into`; `file` is the delivery's name. */
 export function prepareWrite(into: PreparedWriteValues, type: string, key: string, data: JsonObject, position: Position | undefined, sourceTimestamp: string | undefined, file: string | undefined): void {
   const json = canonicalJson(data);
-  const hash = contentHash(json);
   const ts = sourceTimestamp ?? null;
-  if (position === undefined) into.push(type, key, json, hash, null, null, null, ts);
-  else if (isPlain(position, file)) into.push(type, key, json, hash, position.line ?? null, position.record, position.offset ?? null, ts);
-  else into.push(type, key, json, hash, JSON.stringify(position), null, null, ts);
+  if (position === undefined) into.push(type, key, json, null, null, null, ts);
+  else if (isPlain(position, file)) into.push(type, key, json, position.line ?? null, position.record, position.offset ?? null, ts);
+  else into.push(type, key, json, JSON.stringify(position), null, null, ts);
 }
 
 const order = ['file', 'line', 'record', 'offset'];
@@ -111,8 +108,8 @@ function isPlain(p: Position, file: string | undefined): boolean {
 export function preparedWrites(values: PreparedWriteValues, file: string | undefined, into: PreparedWrite[] = []): PreparedWrite[] {
   const delivery: DeliveryFile = { name: file, json: file === undefined ? undefined : JSON.stringify(file) };
   for (let i = 0; i < values.length; i += PREPARED_WIDTH) {
-    const text = typeof values[i + 5] === 'number' ? undefined : (values[i + 4] as string | null);
-    into.push(new PreparedWrite(values[i] as string, values[i + 1] as string, values[i + 2] as string, values[i + 3] as string, text, delivery, values, i + 4, (values[i + 7] as string | null) ?? undefined));
+    const text = typeof values[i + 4] === 'number' ? undefined : (values[i + 3] as string | null);
+    into.push(new PreparedWrite(values[i] as string, values[i + 1] as string, values[i + 2] as string, text, delivery, values, i + 3, (values[i + 6] as string | null) ?? undefined));
   }
   return into;
 }

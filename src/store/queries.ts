@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { contentHash } from './canonical-json.js';
 import type { ChangeEvent, ChangeOp, EntityRecord, EntityVersion, JsonObject, Lineage } from './types.js';
 
 interface LineageColumns {
@@ -14,7 +15,6 @@ interface EntityRow extends LineageColumns {
   type: string;
   key: string;
   version: number;
-  hash: string;
   created_at: string;
   deleted: 0 | 1;
   data: string;
@@ -25,13 +25,12 @@ interface VersionRow extends LineageColumns {
   version: number;
   op: ChangeOp;
   data: string | null;
-  hash: string | null;
   at: string;
 }
 
 const lineageJoin = 'JOIN origins o ON o.id = v.origin_id';
 const lineageColumns = 'o.origin, o.flow, o.delivery_id, o.delivery_name, v.position, v.source_ts';
-const entitySelect = `SELECT e.type, e.key, e.version, e.hash, e.created_at, e.deleted, d.data, v.at, ${lineageColumns}
+const entitySelect = `SELECT e.type, e.key, e.version, e.created_at, e.deleted, d.data, v.at, ${lineageColumns}
   FROM entities e JOIN versions v ON v.seq = e.seq JOIN versions d ON d.seq = e.data_seq ${lineageJoin}`;
 
 function lineage(r: LineageColumns): Lineage {
@@ -50,7 +49,7 @@ function toEntity(r: EntityRow): EntityRecord {
     key: r.key,
     data: JSON.parse(r.data) as JsonObject,
     version: r.version,
-    hash: r.hash,
+    hash: contentHash(r.data),
     createdAt: r.created_at,
     updatedAt: r.at,
     deleted: r.deleted === 1,
@@ -80,7 +79,7 @@ export class Queries {
     this.historyStmt = db.prepare(`WITH RECURSIVE chain(seq) AS (
         SELECT seq FROM entities WHERE type = ? AND key = ?
         UNION ALL SELECT v.prev FROM versions v JOIN chain c ON v.seq = c.seq WHERE v.prev IS NOT NULL)
-      SELECT v.version, v.op, v.data, v.hash, v.at, ${lineageColumns} FROM chain c JOIN versions v ON v.seq = c.seq ${lineageJoin}
+      SELECT v.version, v.op, v.data, v.at, ${lineageColumns} FROM chain c JOIN versions v ON v.seq = c.seq ${lineageJoin}
       ORDER BY v.version`);
     const changes = `SELECT v.seq, v.type, v.key, v.op, v.version, o.origin, v.at FROM versions v ${lineageJoin} WHERE v.seq > ?`;
     this.changesAll = db.prepare(`${changes} ORDER BY v.seq LIMIT ?`);
@@ -105,7 +104,7 @@ export class Queries {
       version: r.version,
       op: r.op,
       data: r.data === null ? null : (JSON.parse(r.data) as JsonObject),
-      hash: r.hash,
+      hash: r.data === null ? null : contentHash(r.data),
       at: r.at,
       lineage: lineage(r),
     }));

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { canonicalJson, contentHash } from './canonical-json.js';
 import { openDatabase } from './schema.js';
-import { TempStores } from './test-support.js';
+import { flowOrigin, TempStores, upsert } from './test-support.js';
 
 const stores = new TempStores();
 afterEach(() => stores.cleanup());
@@ -20,5 +21,27 @@ describe('openDatabase', () => {
     expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
     expect(reopened.prepare('SELECT count(*) FROM kept').pluck().get()).toBe(0);
     reopened.close();
+  });
+});
+
+describe('migration 6: the content hash is no longer stored', () => {
+  it('opens a store whose rows carry hashes, keeps their data, and still counts the same content as unchanged', async () => {
+    const { path, db: old } = stores.before('DROP COLUMN hash');
+    const json = canonicalJson({ name: 'Ada', balance: '1.00' });
+    old.exec("INSERT INTO origins (id, origin, flow, delivery_id, delivery_name) VALUES (1, 'flow:crm', 'crm', 'd1', 'd1.txt')");
+    old.prepare("INSERT INTO versions (seq, type, key, version, op, prev, data, hash, at, origin_id) VALUES (1, 'Customer', '42', 1, 'created', NULL, ?, ?, '2026-11-01T10:00:00.000Z', 1)").run(json, contentHash(json));
+    old.prepare("INSERT INTO entities (type, key, version, seq, data_seq, hash, created_at, flow, origin, ts_ms) VALUES ('Customer', '42', 1, 1, 1, ?, '2026-11-01T10:00:00.000Z', 'crm', 'flow:crm', 0)").run(contentHash(json));
+    old.close();
+
+    const store = stores.open({ path });
+    expect(await store.get('Customer', '42')).toMatchObject({ version: 1, data: { name: 'Ada', balance: '1.00' }, hash: contentHash(json) });
+    const same = await store.apply({ origin: flowOrigin('crm', 'd2'), writes: [upsert('Customer', '42', { balance: '1.00', name: 'Ada' })] });
+    expect(same).toMatchObject({ created: 0, updated: 0, unchanged: 1, lastSeq: 1 });
+    const changed = await store.apply({ origin: flowOrigin('crm', 'd3'), writes: [upsert('Customer', '42', { balance: '2.00', name: 'Ada' })] });
+    expect(changed).toMatchObject({ updated: 1, lastSeq: 2 });
+    expect((await store.history('Customer', '42')).map((v) => [v.version, v.hash])).toEqual([
+      [1, contentHash(json)],
+      [2, contentHash(canonicalJson({ name: 'Ada', balance: '2.00' }))],
+    ]);
   });
 });

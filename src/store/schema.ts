@@ -16,8 +16,10 @@ type Db = Database.Database;
  *   transaction, so a rolled-back batch leaves no gap. `prev` chains an entity's versions, so
  *   history needs no second index on the hot insert path.
  * - `entities` is small and keyed by (type, key) without a rowid: the current version's pointers
- *   (`seq` = lineage, `data_seq` = the data, which differ only for a tombstone), the content hash
- *   compared by the unchanged path, and what conflict policies and full sync decide by.
+ *   (`seq` = lineage, `data_seq` = the data, which differ only for a tombstone) and what conflict
+ *   policies and full sync decide by. "Unchanged" compares the canonical text with the stored
+ *   data (migration 6): a stored content hash cost every first write its bytes and its sha256,
+ *   to spare a re-read the data, which the current-row query joins at little cost.
  * - `origins` holds each distinct (origin, flow, delivery) once, so a version row carries an id.
  */
 export const migrations: string[] = [
@@ -183,6 +185,11 @@ export const migrations: string[] = [
     SELECT d.finished_at FROM deliveries d
     WHERE d.flow = delivery_failures.flow AND d.delivery_id = delivery_failures.delivery_id AND d.complete = 1 AND d.finished_at >= delivery_failures.at
   );
+  `,
+  `
+  -- The content hash is no longer stored: it is the sha256 of the data, which is compared itself.
+  ALTER TABLE versions DROP COLUMN hash;
+  ALTER TABLE entities DROP COLUMN hash;
   `,
 ];
 

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrations } from './schema.js';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import type { ApplyBatch, EntityWrite, Origin } from './types.js';
 
@@ -13,6 +15,20 @@ export class TempStores {
     const dir = mkdtempSync(join(tmpdir(), 'lb-store-'));
     this.dirs.push(dir);
     return join(dir, name);
+  }
+
+  /**
+   * A new database at the schema of the build before the migration that contains `marker`, as
+   * that build left it, for a test to fill and then open as a store.
+   */
+  before(marker: string): { path: string; db: Database.Database } {
+    const version = migrations.findIndex((m) => m.includes(marker));
+    if (version < 0) throw new Error(`no migration contains ${marker}`);
+    const path = this.path();
+    const db = new Database(path);
+    for (const m of migrations.slice(0, version)) db.exec(m);
+    db.pragma(`user_version = ${version}`);
+    return { path, db };
   }
 
   open(options: Partial<SqliteStoreOptions> = {}): SqliteStore {
