@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '../src/store/canonical-json.js';
-import { ENTITY_ROWS, VERSION_ROWS } from '../src/store/entity-writer.js';
+import { ENTITY_ROWS, sharedValues, VERSION_ROWS } from '../src/store/entity-writer.js';
 import { MultiRowInsert } from '../src/store/multi-row-insert.js';
 import { openDatabase } from '../src/store/schema.js';
 import { rowData } from './rest-store.js';
@@ -34,6 +34,9 @@ export function sqliteFloor(count: number): number {
     const started = performance.now();
     const at = new Date().toISOString();
     const atMs = Date.now();
+    const shared = sharedValues({ at, originId: 1, origin: 'file:first', flow: 'first' });
+    versions.shared = shared.versions;
+    entities.shared = shared.entities;
     for (let from = 0; from < count; from += batchSize) {
       db.exec('BEGIN');
       for (let seq = from + 1; seq <= Math.min(from + batchSize, count); seq++) {
@@ -47,10 +50,8 @@ export function sqliteFloor(count: number): number {
         v[o + 4] = 'created';
         v[o + 5] = null;
         v[o + 6] = json;
-        v[o + 7] = at;
-        v[o + 8] = 1;
-        v[o + 9] = position;
-        v[o + 10] = null;
+        v[o + 7] = position;
+        v[o + 8] = null;
         const e = entities.values;
         const p = entities.next();
         e[p] = 'Row';
@@ -58,10 +59,7 @@ export function sqliteFloor(count: number): number {
         e[p + 2] = 1;
         e[p + 3] = seq;
         e[p + 4] = seq;
-        e[p + 5] = at;
-        e[p + 6] = 'first';
-        e[p + 7] = 'file:first';
-        e[p + 8] = atMs;
+        e[p + 5] = atMs;
       }
       versions.flush();
       entities.flush();

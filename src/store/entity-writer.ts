@@ -18,17 +18,25 @@ const FLOW = 6;
 const ORIGIN = 7;
 const TS_MS = 8;
 
-/** The rows the writer inserts (bench/sqlite-floor.ts writes the same ones), in `addVersion`'s and `write`'s value order. */
+/**
+ * The rows the writer inserts (bench/sqlite-floor.ts writes the same ones), in `addVersion`'s and
+ * `write`'s value order; the named values are the batch's (`sharedValues`).
+ */
 export const VERSION_ROWS = {
   head: 'INSERT INTO versions (seq, type, key, version, op, prev, data, at, origin_id, position, source_ts) VALUES',
-  row: '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  width: 11,
+  row: '(?, ?, ?, ?, ?, ?, ?, @at, @originId, ?, ?)',
+  width: 9,
 };
 export const ENTITY_ROWS = {
   head: 'INSERT INTO entities (type, key, version, seq, data_seq, created_at, deleted, flow, origin, ts_ms) VALUES',
-  row: '(?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
-  width: 9,
+  row: '(?, ?, ?, ?, ?, @at, 0, @flow, @origin, ?)',
+  width: 6,
 };
+
+/** The named values of VERSION_ROWS and ENTITY_ROWS for a batch. */
+export function sharedValues(c: Pick<BatchContext, 'at' | 'originId' | 'origin' | 'flow'>): { versions: Record<string, unknown>; entities: Record<string, unknown> } {
+  return { versions: { at: c.at, originId: c.originId }, entities: { at: c.at, flow: c.flow ?? null, origin: c.origin } };
+}
 
 /** What one batch writes with: set by `begin`, shared by every write of the batch. */
 export interface BatchContext {
@@ -85,6 +93,9 @@ export class EntityWriter {
     // A batch that threw left its rows behind; its transaction rolled back, so they go too.
     this.versions.clear();
     this.entities.clear();
+    const shared = sharedValues(ctx);
+    this.versions.shared = shared.versions;
+    this.entities.shared = shared.entities;
   }
 
   /** Writes a batch's writes, in order, and flushes them. */
@@ -153,10 +164,7 @@ export class EntityWriter {
     e[o + 2] = version;
     e[o + 3] = seq;
     e[o + 4] = seq;
-    e[o + 5] = c.at;
-    e[o + 6] = flow;
-    e[o + 7] = c.origin;
-    e[o + 8] = ms;
+    e[o + 5] = ms;
     this.current.set(w.type, w.key, [w.key, version, seq, seq, json, 0, flow, c.origin, ms]);
     if (live) c.counts.updated++;
     else c.counts.created++;
@@ -164,7 +172,6 @@ export class EntityWriter {
 
   /** `position`: the position's JSON text, or null. */
   private addVersion(seq: number, type: string, key: string, version: number, op: string, prev: number | null, data: string | null, position: string | null, sourceTimestamp: string | undefined): void {
-    const c = this.ctx;
     const v = this.versions.values;
     const o = this.versions.next();
     v[o] = seq;
@@ -174,10 +181,8 @@ export class EntityWriter {
     v[o + 4] = op;
     v[o + 5] = prev;
     v[o + 6] = data;
-    v[o + 7] = c.at;
-    v[o + 8] = c.originId;
-    v[o + 9] = position;
-    v[o + 10] = sourceTimestamp ?? null;
+    v[o + 7] = position;
+    v[o + 8] = sourceTimestamp ?? null;
   }
 
   /**

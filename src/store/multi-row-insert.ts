@@ -6,20 +6,25 @@ import type Database from 'better-sqlite3';
  * insert path close to a plain insert. Rows are written in the order they were added.
  *
  * The caller asks for a row's slot with `next()` and writes the row's `width` values into
- * `values` from that offset (no per-row array or closure). Rows stay in memory until the buffer
+ * `values` from that offset (no per-row array or closure). A value the same for every row until
+ * the buffer is cleared (a batch's time or origin) is a named parameter (`@at`) in the row,
+ * bound once per statement from `shared`: each bound string costs a copy, and a batch's
+ * constants were a third of a first ingest's. Rows stay in memory until the buffer
  * is full or `flush()` is called: whoever reads the table, or updates a row that may still be
  * buffered, flushes first. `clear()` drops what a rolled-back transaction left behind.
  */
 export class MultiRowInsert {
   /** The buffered rows' values, `width` per row. */
   readonly values: unknown[];
+  /** The named parameters' values, for every buffered row; set them before adding rows, after `clear()`. */
+  shared: Record<string, unknown> = {};
   private readonly one: Database.Statement;
   private readonly many: Database.Statement;
   private count = 0;
 
   /**
    * @param head `INSERT INTO t (a, b, …) VALUES`
-   * @param row one row's value list, `(?, ?, …)`, with `width` parameters
+   * @param row one row's value list, `(?, ?, …)`, with `width` anonymous parameters and maybe named ones
    * @param tail what follows the values (an `ON CONFLICT` clause), applied to every row
    */
   constructor(
@@ -50,10 +55,10 @@ export class MultiRowInsert {
     if (n === 0) return;
     this.count = 0;
     if (n === this.rows) {
-      this.many.run(this.values);
+      this.many.run(this.values, this.shared);
       return;
     }
-    for (let i = 0; i < n; i++) this.one.run(this.values.slice(i * this.width, (i + 1) * this.width));
+    for (let i = 0; i < n; i++) this.one.run(this.values.slice(i * this.width, (i + 1) * this.width), this.shared);
   }
 
   clear(): void {
