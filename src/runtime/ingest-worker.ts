@@ -10,12 +10,14 @@ import { SourceFiles } from '../core/source-files.js';
 import type { DeliveryMeta, Position } from '../core/records.js';
 import { loadMapping, type MappedEntity, type Mapping } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
-import { prepareWrite, type PreparedWriteValues } from '../store/prepared-write.js';
+import { PreparedWriteBuffer, type PreparedWriteValues } from '../store/prepared-write.js';
 import { cutBatches, type WriteBuffer } from './mapped-batches.js';
 import { serializeError, type ToMain, type ToWorker, type WorkerJob } from './worker-protocol.js';
 
 const port = parentPort!;
 const post = (message: ToMain) => port.postMessage(message);
+/** Posts a message that carries prepared writes, their numbers moved rather than copied. */
+const postWrites = (message: ToMain & { values: PreparedWriteValues }) => port.postMessage(message, [message.values.numbers.buffer]);
 
 /**
  * Writes posted ahead of their batch, in parts of this many: what the worker holds until it
@@ -25,22 +27,19 @@ const post = (message: ToMain) => port.postMessage(message);
 const PART_WRITES = 500;
 
 class PreparedValues implements WriteBuffer<PreparedWriteValues> {
-  private values: PreparedWriteValues = [];
+  private readonly part: PreparedWriteBuffer;
   size = 0;
   /** `file`: the delivery's name. */
-  constructor(private readonly file: string | undefined) {}
+  constructor(file: string | undefined) {
+    this.part = new PreparedWriteBuffer(file);
+  }
   add(m: MappedEntity, position: Position): void {
-    prepareWrite(this.values, m.entity, m.key, m.data, position, m.sourceTimestamp, this.file);
-    if (++this.size % PART_WRITES === 0) {
-      post({ kind: 'part', values: this.values });
-      this.values = [];
-    }
+    this.part.add(m.entity, m.key, m.data, position, m.sourceTimestamp);
+    if (++this.size % PART_WRITES === 0) postWrites({ kind: 'part', values: this.part.take() });
   }
   take(): PreparedWriteValues {
-    const out = this.values;
-    this.values = [];
     this.size = 0;
-    return out;
+    return this.part.take();
   }
 }
 
@@ -86,7 +85,7 @@ async function run(job: WorkerJob): Promise<void> {
   for await (const batch of cutBatches(decoded, { ...job, mapping }, new PreparedValues((job.meta as DeliveryMeta).name))) {
     while (uncommitted >= job.ahead) await new Promise<void>((resolve) => (wakeMapper = resolve));
     uncommitted++;
-    post({ kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last });
+    postWrites({ kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last });
     if (batch.last) return;
   }
 }

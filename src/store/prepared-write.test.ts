@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { preparedWrites, prepareWrite, PreparedWrite, type PreparedWriteValues } from './prepared-write.js';
+import { PreparedWriteBuffer, preparedWrites, PreparedWrite } from './prepared-write.js';
 import { flowOrigin, TempStores, upsert } from './test-support.js';
 import type { Position } from '../core/records.js';
 import type { EntityWrite, JsonObject } from './types.js';
@@ -11,9 +11,9 @@ afterEach(() => stores.cleanup());
 const position = { file: 'a.csv', line: 3, record: 2 };
 
 function prepared(type: string, key: string, data: JsonObject, sourceTimestamp?: string): PreparedWrite {
-  const values: PreparedWriteValues = [];
-  prepareWrite(values, type, key, data, position, sourceTimestamp, position.file);
-  return preparedWrites(values, position.file)[0];
+  const buffer = new PreparedWriteBuffer(position.file);
+  buffer.add(type, key, data, position, sourceTimestamp);
+  return preparedWrites(buffer.take(), position.file)[0];
 }
 
 async function applyBoth(make: (plain: boolean) => EntityWrite[][], conflicts = false) {
@@ -55,6 +55,24 @@ describe('prepared writes (canonical text and hash computed in the ingest worker
     expect([w.type, w.key, w.data, w.position, w.sourceTimestamp]).toEqual(['C', 'k', { a: null, b: [1, 'two'] }, position, undefined]);
   });
 
+  it('travel packed and come out as they went in: types, keys, texts and timestamps of any length and content', () => {
+    const writes: [string, string, JsonObject, Position | undefined, string | undefined][] = [
+      ['C', 'k1', { a: 1 }, position, undefined],
+      ['C', '', { a: 'é \ud83d\ude00 "q"' }, undefined, '2026-01-01T00:00:00Z'],
+      ['D', 'k\u0000\ud800', {}, { file: 'other.csv', line: 1, record: 1 }, undefined],
+      ['', 'C', { n: [1, { z: 2, y: null }] }, position, ''],
+      ['Customer', 'C', { x: 'D' }, { file: 'a.csv', record: 7 }, '2026-01-02T00:00:00+01:00'],
+      ['C', 'k1', { a: 1 }, position, undefined],
+    ];
+    const buffer = new PreparedWriteBuffer(position.file);
+    for (const [type, key, data, p, ts] of writes) buffer.add(type, key, data, p, ts);
+    expect(buffer.size).toBe(writes.length);
+    const values = buffer.take();
+    expect(buffer.size).toBe(0);
+    const out = preparedWrites(structuredClone(values, { transfer: [values.numbers.buffer] }), position.file);
+    expect(out.map((w) => [w.type, w.key, w.data, w.position, w.sourceTimestamp])).toEqual(writes);
+  });
+
   it('carry every position as the text JSON.stringify gives it, whether it travels as numbers or as text', () => {
     const positions: (Position | undefined)[] = [
       { file: 'a.csv', line: 3, record: 2 },
@@ -69,9 +87,10 @@ describe('prepared writes (canonical text and hash computed in the ingest worker
       undefined,
     ];
     for (const file of ['a.csv', 'a.txt', undefined]) {
-      const values: PreparedWriteValues = [];
-      for (const p of positions) prepareWrite(values, 'C', 'k', { a: 1 }, p, undefined, file);
-      const writes = preparedWrites(structuredClone(values), file);
+      const buffer = new PreparedWriteBuffer(file);
+      for (const p of positions) buffer.add('C', 'k', { a: 1 }, p, undefined);
+      const values = buffer.take();
+      const writes = preparedWrites(structuredClone(values, { transfer: [values.numbers.buffer] }), file);
       expect(writes.map((w) => w.positionJson)).toEqual(positions.map((p) => (p === undefined ? null : JSON.stringify(p))));
       expect(writes.map((w) => JSON.stringify(w.position) ?? null)).toEqual(positions.map((p) => (p === undefined ? null : JSON.stringify(p))));
     }
