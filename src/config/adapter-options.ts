@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { zodProblems } from '../core/yaml-file.js';
 import type { LoadedConfig } from './load.js';
+import { CREDENTIAL_NAME } from './secrets.js';
 
 /** What a source or a sink adapter shares for this check. */
 interface Adapter {
@@ -10,9 +11,6 @@ interface Adapter {
   secretOptions?: readonly string[];
   headersOption?: string;
 }
-
-/** Names of HTTP headers that carry credentials. */
-const CREDENTIAL_HEADER = /^(proxy-)?authorization$|^cookie$|token|secret|api-?key|password|passwd|credential/i;
 
 /** An adapter whose options passed, with what building it again takes. */
 export interface CheckedAdapter<A> {
@@ -55,9 +53,10 @@ export function checkAdapter<A extends Adapter>(
   const headers = adapter.headersOption === undefined ? undefined : options[adapter.headersOption];
   if (headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
     for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-      if (CREDENTIAL_HEADER.test(name)) literals.push(...loaded.secrets.literalsAt(yaml, [...at, kind, adapter.headersOption!, name], value));
+      if (CREDENTIAL_NAME.test(name)) literals.push(...loaded.secrets.literalsAt(yaml, [...at, kind, adapter.headersOption!, name], value));
     }
   }
+  literals.push(...loaded.secrets.urlCredentialsAt(yaml, [...at, kind], options));
   problems.push(...literals);
   const parsed = adapter.options.safeParse(raw);
   if (!parsed.success) {

@@ -157,6 +157,45 @@ describe('secret references', () => {
     expect(assemble(loadConfig(referenced, { CRM_SECRET: whsec })).flows.has('crm')).toBe(true);
   });
 
+  it('refuses a password or a credential query parameter written into a URL, and takes either as a reference', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const env = { WH: 'whsec_c2VjcmV0LWZvci10aGUtdGVzdA==', PASS: 'pa55word-long', TOKEN: 'tok-0123456789', URL: 'http://u:pa55word-long@127.0.0.1:9/x' };
+    const problemsFor = (url: string): string[] => {
+      const file = configFile(
+        [
+          `model: ${join(root, 'mappings', 'model.yaml')}`,
+          'flows: {}',
+          'outbound:',
+          `  out: { types: [Customer], sink: { webhook: { url: ${JSON.stringify(url)}, secrets: ["\${env:WH}"] } } }`,
+          '',
+        ].join('\n'),
+      );
+      try {
+        assemble(loadConfig(file, env));
+        return [];
+      } catch (e) {
+        if (e instanceof ConfigError) return e.message.split('\n');
+        throw e;
+      }
+    };
+    const refused = problemsFor('https://user:hunter22@127.0.0.1:9/x');
+    expect(refused).toEqual([expect.stringMatching(/bridge\.yaml:4:\d+ \(outbound\.out\.sink\.webhook\.url\): the password in a URL must be a \$\{env:NAME\} or \$\{file:\/path\} reference/)]);
+    expect(refused.join('\n')).not.toContain('hunter22');
+    expect(problemsFor('http://127.0.0.1:9/x?page=2&api_key=abc123')).toEqual([expect.stringMatching(/\(outbound\.out\.sink\.webhook\.url\): the query parameter "api_key" in a URL must be a/)]);
+    // A literal beside a reference in the password is a literal all the same.
+    expect(problemsFor('https://user:${env:PASS}x@127.0.0.1:9/x')).toHaveLength(1);
+    const passwordFile = secretFile('pa55word-long');
+    for (const url of [
+      'https://user:${env:PASS}@127.0.0.1:9/x',
+      `https://user:\${file:${passwordFile}}@127.0.0.1:9/x`,
+      'http://127.0.0.1:9/x?token=${env:TOKEN}&page=2',
+      '${env:URL}',
+      'http://user@127.0.0.1:9/x?page=2&token=',
+    ]) {
+      expect(problemsFor(url), url).toEqual([]);
+    }
+  });
+
   it('reports an unreadable secret file', () => {
     const file = configFile('flows: {}\nstore:\n  sqlite:\n    path: ${file:/nonexistent/secret}\n');
     expect(problemsOf(() => loadConfig(file, {}))[0]).toMatch(/cannot read secret file \/nonexistent\/secret: ENOENT/);

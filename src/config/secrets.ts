@@ -3,6 +3,41 @@ import type { ConfigProblem } from '../core/errors.js';
 import type { YamlFile } from '../core/yaml-file.js';
 
 const REFERENCE = /\$\{(env|file):([^}]+)\}/g;
+/** Stands for a reference in a URL being checked: no URL holds it. */
+const REFERENCED = '\u0001';
+
+/** Names of HTTP headers and URL query parameters that carry credentials. */
+export const CREDENTIAL_NAME = /^(proxy-)?authorization$|^cookie$|token|secret|api[-_]?key|password|passwd|credential/i;
+
+/**
+ * What in `url` (references replaced by REFERENCED) is a credential written out, or undefined:
+ * the password of its user info, or the value of a query parameter named like a credential.
+ */
+function urlCredential(url: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return undefined;
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url);
+  if (m !== null) {
+    const colon = m[1].indexOf(':');
+    const password = colon === -1 ? '' : m[1].slice(colon + 1);
+    if (password !== '' && password !== REFERENCED) return 'the password';
+  }
+  const query = /\?([^#]*)/.exec(url)?.[1] ?? '';
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    const name = decodeURIComponentSafely(eq === -1 ? pair : pair.slice(0, eq));
+    const v = eq === -1 ? '' : pair.slice(eq + 1);
+    if (CREDENTIAL_NAME.test(name) && v !== '' && v !== REFERENCED) return `the query parameter ${JSON.stringify(name)}`;
+  }
+  return undefined;
+}
+
+function decodeURIComponentSafely(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
 
 /**
  * Values resolved from `${env:NAME}` and `${file:/path}` references. They are kept here so that
@@ -12,10 +47,30 @@ export class SecretValues {
   private readonly values = new Set<string>();
   /** Paths in the config (joined with '.') of the strings that held a reference. */
   private readonly referenced = new Set<string>();
+  /** The strings with a reference in them as written, by path (joined with '.'). */
+  private readonly written = new Map<string, string>();
 
   /** Notes that the string at `path` held a reference. */
   referencedAt(path: readonly (string | number)[]): void {
     this.referenced.add(path.join('.'));
+  }
+
+  /** Notes what the string at `path` was before its references were resolved. */
+  writtenAt(path: readonly (string | number)[], text: string): void {
+    this.written.set(path.join('.'), text);
+  }
+
+  /**
+   * Problems for the credentials in URLs among the strings in `value` (an adapter's options): a
+   * URL's password, or a query parameter named like a credential (token, key, secret…), must
+   * be a reference of its own, or the whole URL one.
+   */
+  urlCredentialsAt(yaml: YamlFile, path: readonly (string | number)[], value: unknown): ConfigProblem[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => this.urlCredentialsAt(yaml, [...path, i], v));
+    if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => this.urlCredentialsAt(yaml, [...path, k], v));
+    if (typeof value !== 'string' || this.referenced.has(path.join('.'))) return [];
+    const found = urlCredential((this.written.get(path.join('.')) ?? value).replace(REFERENCE, REFERENCED));
+    return found === undefined ? [] : [yaml.problem([...path], `${found} in a URL must be a \${env:NAME} or \${file:/path} reference, not written into the config`)];
   }
 
   /**
@@ -88,6 +143,7 @@ export function resolveSecrets(
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('${')) return node;
+      secrets.writtenAt(path, node);
       // A secret is a reference (or several) and nothing else: a literal beside one is not.
       if (node.search(REFERENCE) !== -1 && node.replace(REFERENCE, '').trim() === '') secrets.referencedAt(path);
       return resolveString(node, path);
