@@ -60,7 +60,7 @@ describe('startBridge and the REST server', () => {
     await first.stop();
     expect(existsSync(`${store}.bridge-pid`)).toBe(false);
     // Another process holds it, then is killed: its claim goes with it, whatever file it left.
-    const claimer = new URL('../runtime/store-claim.ts', import.meta.url).pathname;
+    const claimer = new URL('../store/store-claim.ts', import.meta.url).pathname;
     const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(claimer)}).then((m) => { m.claimStore(${JSON.stringify(store)}); console.log('held'); setInterval(() => {}, 1000); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise((resolve) => holder.stdout.once('data', resolve));

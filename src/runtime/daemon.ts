@@ -9,7 +9,7 @@ import { assemble, type Assembled } from './assemble.js';
 import { runFlow, type FlowState } from './flow-runner.js';
 import { warmIngest } from './ingest.js';
 import { closeIngestWorkers } from './worker-batches.js';
-import { claimStore } from './store-claim.js';
+import { claimStore } from '../store/store-claim.js';
 import { createMetrics, type BridgeMetrics } from './metrics.js';
 import { checkServerConfig, startServer, type RestServer } from '../rest/server.js';
 import type { ExtraRouter } from '../rest/context.js';

@@ -56,11 +56,11 @@ export interface BatchContext {
 /**
  * The per-record write path, inside the batch's transaction: the current rows of the batch's
  * entities are read up front (CurrentRows), then each write compares its canonical text with the
- * stored one and, only for a real change, writes a version row plus an entity upsert. Both go through multi-row inserts, so they
- * reach the database when a buffer fills or at `flush()`: call it before anything reads
- * `entities` or `versions` (apply does, after the writes and after full sync). Statements are
- * prepared once per connection; no closure or async step per record (what is allocated: the
- * key-sorted copy and its text, the row tuple, the position text).
+ * stored one and, only for a real change, writes a version row plus an entity upsert. Both go
+ * through multi-row inserts, so they reach the database when a buffer fills or at `flush()`:
+ * call it before anything reads `entities` or `versions` (apply does, after the writes and after
+ * full sync). Statements are prepared once per connection; no closure or async step per record
+ * (what is allocated: the key-sorted copy and its text, the row tuple, the position text).
  */
 export class EntityWriter {
   private readonly current: CurrentRows;

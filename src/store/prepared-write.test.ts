@@ -31,8 +31,8 @@ async function applyBoth(make: (plain: boolean) => EntityWrite[][], conflicts = 
   return a;
 }
 
-describe('prepared writes (canonical text and hash computed in the ingest worker)', () => {
-  it('store exactly what plain writes of the same data store: versions, hashes, positions, unchanged', async () => {
+describe('prepared writes (canonical text computed in the ingest worker)', () => {
+  it('store exactly what plain writes of the same data store: versions, data, positions, unchanged', async () => {
     const data = [{ b: 1, a: 'x', n: { z: [1, { y: 2, x: 3 }], m: null } }, { a: 'x', b: 1, n: { m: null, z: [1, { x: 3, y: 2 }] } }, { a: 'y', b: 2 }];
     const result = await applyBoth((plain) => data.map((d) => [plain ? upsert('C', '1', d, { position, sourceTimestamp: '2026-01-01T00:00:00Z' }) : prepared('C', '1', d, '2026-01-01T00:00:00Z')]));
     expect(result.results.map((r) => [r.created, r.unchanged, r.updated])).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);

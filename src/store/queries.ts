@@ -49,7 +49,10 @@ function toEntity(r: EntityRow): EntityRecord {
     key: r.key,
     data: JSON.parse(r.data) as JsonObject,
     version: r.version,
-    hash: contentHash(r.data),
+    // Derived when asked for: what serves the API never asks.
+    get hash() {
+      return contentHash(r.data);
+    },
     createdAt: r.created_at,
     updatedAt: r.at,
     deleted: r.deleted === 1,
@@ -104,7 +107,9 @@ export class Queries {
       version: r.version,
       op: r.op,
       data: r.data === null ? null : (JSON.parse(r.data) as JsonObject),
-      hash: r.data === null ? null : contentHash(r.data),
+      get hash() {
+        return r.data === null ? null : contentHash(r.data);
+      },
       at: r.at,
       lineage: lineage(r),
     }));

@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson, contentHash } from './canonical-json.js';
-import { openDatabase } from './schema.js';
+import { ConfigError } from '../core/errors.js';
+import { openDatabase, schemaVersion } from './schema.js';
+import { claimStore } from './store-claim.js';
 import { flowOrigin, TempStores, upsert } from './test-support.js';
 
 const stores = new TempStores();
@@ -24,7 +28,7 @@ describe('openDatabase', () => {
   });
 });
 
-describe('migration 6: the content hash is no longer stored', () => {
+describe('schema version 7: the content hash is no longer stored', () => {
   it('opens a store whose rows carry hashes, keeps their data, and still counts the same content as unchanged', async () => {
     const { path, db: old } = stores.before('DROP COLUMN hash');
     const json = canonicalJson({ name: 'Ada', balance: '1.00' });
@@ -43,5 +47,46 @@ describe('migration 6: the content hash is no longer stored', () => {
       [1, contentHash(json)],
       [2, contentHash(canonicalJson({ name: 'Ada', balance: '2.00' }))],
     ]);
+  });
+});
+
+describe('a migration an older build cannot work with', () => {
+  it('is not run while a bridge run of another process holds the store, and is run by the one that holds it', async () => {
+    const { path, db: old } = stores.before('DROP COLUMN hash');
+    old.pragma('journal_mode = WAL');
+    const version = old.pragma('user_version', { simple: true }) as number;
+    old.close();
+    const claimer = new URL('./store-claim.ts', import.meta.url).pathname;
+    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(claimer)}).then((m) => { m.claimStore(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve));
+      const refused = (() => {
+        try {
+          openDatabase(path, 100).close();
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect((refused as Error).message).toContain(`store schema version ${version} must be upgraded to ${schemaVersion}, which the bridge run (pid ${holder.pid}) using the store cannot work with: stop it`);
+      const still = new Database(path);
+      expect(still.pragma('user_version', { simple: true })).toBe(version);
+      still.close();
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('close', resolve));
+    }
+    // This process's own claim, as `bridge run` holds it while it opens the store.
+    const claim = claimStore(path);
+    expect('release' in claim).toBe(true);
+    try {
+      const db = openDatabase(path, 100);
+      expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
+      // The tables rewritten, the WAL that held them is emptied, not left the store's size.
+      expect(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0).toBe(0);
+      db.close();
+    } finally {
+      if ('release' in claim) claim.release();
+    }
   });
 });

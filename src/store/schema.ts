@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../core/errors.js';
 import { mapSqliteError } from './errors.js';
+import { claimStore } from './store-claim.js';
 
 type Db = Database.Database;
 
@@ -18,7 +19,7 @@ type Db = Database.Database;
  * - `entities` is small and keyed by (type, key) without a rowid: the current version's pointers
  *   (`seq` = lineage, `data_seq` = the data, which differ only for a tombstone) and what conflict
  *   policies and full sync decide by. "Unchanged" compares the canonical text with the stored
- *   data (migration 6): a stored content hash cost every first write its bytes and its sha256,
+ *   data (schema version 7): a stored content hash cost every first write its bytes and its sha256,
  *   to spare a re-read the data, which the current-row query joins at little cost.
  * - `origins` holds each distinct (origin, flow, delivery) once, so a version row carries an id.
  */
@@ -196,6 +197,13 @@ export const migrations: string[] = [
 /** The schema version this build writes. */
 export const schemaVersion = migrations.length;
 
+/**
+ * The schema versions (user_version after the migration) that an older build still running on
+ * the store cannot work with: the others only add, which older builds do not see. They rewrite
+ * whole tables, so the WAL is emptied after them.
+ */
+const BREAKS_OLDER_BUILDS = new Set([7]);
+
 function migrate(db: Db, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > schemaVersion) {
@@ -205,10 +213,26 @@ function migrate(db: Db, path: string): void {
     });
   }
   if (current === schemaVersion) return;
-  db.transaction(() => {
-    for (let v = current; v < schemaVersion; v++) db.exec(migrations[v]);
-    db.pragma(`user_version = ${schemaVersion}`);
-  }).immediate();
+  const breaking = current > 0 && [...BREAKS_OLDER_BUILDS].some((v) => v > current);
+  // A `bridge run` of the older build may be using the store: a command of this one (status,
+  // rejects…) must not change the schema under it. The daemon of this build holds the claim itself.
+  const claim = breaking ? claimStore(path) : undefined;
+  try {
+    if (claim !== undefined && 'heldBy' in claim && claim.heldBy !== process.pid) {
+      const who = claim.heldBy === undefined ? 'a bridge run' : `the bridge run (pid ${claim.heldBy})`;
+      throw new ConfigError({
+        file: path,
+        message: `store schema version ${current} must be upgraded to ${schemaVersion}, which ${who} using the store cannot work with: stop it, then start this build`,
+      });
+    }
+    db.transaction(() => {
+      for (let v = current; v < schemaVersion; v++) db.exec(migrations[v]);
+      db.pragma(`user_version = ${schemaVersion}`);
+    }).immediate();
+    if (breaking) db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    if (claim !== undefined && 'release' in claim) claim.release();
+  }
 }
 
 /**
