@@ -51,20 +51,12 @@ let wakeReader: (() => void) | undefined;
 let uncommitted = 0;
 let wakeMapper: (() => void) | undefined;
 
-/**
- * What the decoder is given at a time. A decoder decodes what it is given before the records are
- * mapped, so the records of a whole chunk (a MiB: 11,000 of them) outlived the young
- * generation's collections, which copied them and then moved them to the old one.
- */
-const DECODE_BYTES = 64 * 1024;
-
 async function* input(): AsyncIterable<Buffer> {
   for (;;) {
     const chunk = chunks.shift();
     if (chunk !== undefined) {
       post({ kind: 'pull' });
-      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      for (let at = 0; at < bytes.length; at += DECODE_BYTES) yield bytes.subarray(at, at + DECODE_BYTES);
+      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     } else if (ended) return;
     else await new Promise<void>((resolve) => (wakeReader = resolve));
   }
