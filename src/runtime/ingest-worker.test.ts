@@ -118,6 +118,15 @@ describe('ingest in a worker thread', () => {
     expect(result.store.entities.length).toBe(2588);
   });
 
+  it('carries records of large data, posted in parts by their text length, as one thread writes them', async () => {
+    const csv = join(root, 'bench', 'mappings', 'rows-csv.yaml');
+    const name = 'N'.repeat(200_000);
+    const big = (i: number) => `ID${String(i).padStart(8, '0')},${name}${i},Brno,1,12.50,125.00,0.00,20261101,20261201,A`;
+    const result = await both(csv, [['big.csv', rows(1, 100, big)]], 1000);
+    expect(result.outcomes).toMatchObject([{ status: 'applied', counts: { created: 100 } }]);
+    expect(result.store.entities.map((e) => (e.data.name as string).length)).toEqual(Array.from({ length: 100 }, (_, i) => 200_000 + String(i + 1).length));
+  });
+
   it('leaves the same store for the fixture cases (EBCDIC, multi-record with trailer, Windows-1252)', async () => {
     for (const [mapping, input] of [['customer-master.yaml', 'customer-master/CUSTMAST.DAT'], ['orders.yaml', 'orders/ORDERS.TXT'], ['price-list.yaml', 'price-list/PRICES.CSV']]) {
       const body = readFileSync(join(root, 'fixtures', input));

@@ -106,6 +106,11 @@ export class PreparedWriteBuffer {
     return this.numbers.length / WIDTH;
   }
 
+  /** The length of the texts added since the last take (a string holds at most 2^29 - 24). */
+  get textLength(): number {
+    return this.texts.length;
+  }
+
   add(type: string, key: string, data: JsonObject, position: Position | undefined, sourceTimestamp: string | undefined): void {
     const json = canonicalJson(data);
     this.texts += type;
