@@ -1,10 +1,10 @@
 import { Parser, type Options as ParseOptions } from 'csv-parse';
 import type { DataErrorDetail } from '../../src/core/errors.js';
 import { utf8MarkedMessage } from '../../src/encoding/index.js';
-import type { ByteInput, DecodeStart } from '../../src/core/format.js';
+import { DECODE_SLICE_BYTES, type ByteInput, type DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
-import { openFeed, SLICE_BYTES, type ParserFeed } from './input.js';
+import { openFeed, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
 import { InputWindow } from './input-window.js';
 import { PlainLines } from './plain-lines.js';
@@ -136,9 +136,9 @@ class DeliveryDecoder {
   nextToReread(): Buffer | undefined {
     const first = this.reread[0];
     if (first === undefined || this.stopped) return undefined;
-    if (first.length <= SLICE_BYTES) return this.reread.shift();
-    this.reread[0] = first.subarray(SLICE_BYTES);
-    return first.subarray(0, SLICE_BYTES);
+    if (first.length <= DECODE_SLICE_BYTES) return this.reread.shift();
+    this.reread[0] = first.subarray(DECODE_SLICE_BYTES);
+    return first.subarray(0, DECODE_SLICE_BYTES);
   }
 
   take(): Decoded[] {
@@ -208,7 +208,7 @@ class DeliveryDecoder {
     const bytes = this.lineCarry.length ? Buffer.concat([this.lineCarry, slice]) : slice;
     this.lineCarry = NO_BYTES;
     const lastLf = bytes.lastIndexOf(10);
-    if (!plain.accepts(bytes) || (lastLf === -1 && !plain.fits(bytes.length))) {
+    if (!plain.accepts(bytes)) {
       this.plain = undefined;
       return bytes;
     }

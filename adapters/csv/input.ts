@@ -1,11 +1,9 @@
 import { isUtf8, transcode } from 'node:buffer';
-import type { ByteInput, LineSplit } from '../../src/core/format.js';
+import { decodeSlices, type ByteInput, type LineSplit } from '../../src/core/format.js';
 import type { CsvOptions } from './options.js';
+import { plainLineStops } from './plain-lines.js';
 import { startsWithUtf8Mark, textCodec, UTF8_MARK_BYTES } from '../../src/encoding/index.js';
 import { loneSurrogates } from '../../src/encoding/surrogates.js';
-
-/** Largest slice handed to the parser at once: a batch of records never outgrows one slice. */
-export const SLICE_BYTES = 64 * 1024;
 
 /**
  * Bytes ready for csv-parse, always UTF-8: BOM stripped, UTF-16 and legacy code pages decoded and
@@ -49,10 +47,6 @@ async function* chunksOf(input: ByteInput): AsyncIterable<Buffer> {
     if (typeof c === 'string') yield Buffer.from(c, 'utf8');
     else yield Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
   }
-}
-
-function* sliced(b: Buffer): Iterable<Buffer> {
-  for (let i = 0; i < b.length; i += SLICE_BYTES) yield b.subarray(i, i + SLICE_BYTES);
 }
 
 /** True when a byte in 0x80–0x9F is there: where Windows-1252 and Latin-1 differ. */
@@ -131,12 +125,12 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
       if (head.length < UTF8_MARK_BYTES) continue;
       const rest = sniff(head);
       head = undefined;
-      for (const s of sliced(convert(rest))) if (s.length) yield s;
+      for (const s of decodeSlices(convert(rest))) if (s.length) yield s;
       continue;
     }
-    for (const s of sliced(convert(chunk))) if (s.length) yield s;
+    for (const s of decodeSlices(convert(chunk))) if (s.length) yield s;
   }
-  if (head !== undefined && head.length) for (const s of sliced(convert(sniff(head)))) yield s;
+  if (head !== undefined && head.length) for (const s of decodeSlices(convert(sniff(head)))) yield s;
   const last = decoder?.end();
   if (last) yield Buffer.from(last, 'utf8');
   if (kind === 'utf16le' || kind === 'utf16be') {
@@ -184,14 +178,13 @@ export function lineSplit(o: CsvOptions): LineSplit | undefined {
   const kind = kindOf(o.encoding);
   const codec = kind === 'legacy' ? textCodec(o.encoding).name : undefined;
   if (!(kind === 'utf8' || codec === 'iso-8859-1' || codec === 'windows-1252')) return undefined;
-  if (o.recordDelimiter !== 'auto' && o.recordDelimiter !== 'lf') return undefined;
-  const marks = [o.quote, o.comment].filter((c): c is string => c !== null);
-  if (kind !== 'utf8' && marks.some((c) => c.charCodeAt(0) > 0x7f)) return undefined;
-  const markBytes = marks.map((c) => Buffer.from(c, kind === 'utf8' ? 'utf8' : 'latin1'));
+  const stops = plainLineStops(o);
+  if (stops === undefined || (kind !== 'utf8' && stops.some((c) => c.charCodeAt(0) > 0x7f))) return undefined;
+  const stopBytes = stops.map((c) => Buffer.from(c, kind === 'utf8' ? 'utf8' : 'latin1'));
   return {
     headerLines: o.header ? 1 : 0,
     accepts(piece) {
-      if (piece.includes(0x0d) || markBytes.some((m) => piece.includes(m))) return false;
+      if (stopBytes.some((m) => piece.includes(m))) return false;
       return kind !== 'utf8' || (isUtf8(piece) && !piece.includes(REPLACEMENT));
     },
   };

@@ -3,8 +3,10 @@ import type { QuoteProblem } from './raw-text.js';
 
 /**
  * Turns an error that stopped csv-parse into what an operator needs: which quote, opened on which
- * line, and how much of the file it took. Such an error ends parsing, so every one of them except
- * an unclosed quote at the very end of the file condemns the delivery (`fatal`).
+ * line, and how much of the file it took. A record's quote left open (at the end of the file or
+ * past maxRecordSize) does not come here: the decoder reads on after its line. What comes is
+ * every other error, which ends parsing and condemns the delivery (`fatal`), and any error in the
+ * header row, which the decoder makes fatal whatever is said here.
  */
 export function describeParserError(
   err: Error & { code?: string },

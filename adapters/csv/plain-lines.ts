@@ -1,6 +1,17 @@
 import type { CsvOptions } from './options.js';
 
 /**
+ * What stops CSV input from being read as plain lines split at LF: undefined when the record
+ * delimiters rule it out (LF must be one), else the characters after which a record may span
+ * lines or read differently (CR, the quote character, the comment mark). The decoder's own split
+ * (PlainLines) and the cutting of a delivery into pieces (lineSplit) share it: they must agree.
+ */
+export function plainLineStops(o: CsvOptions): string[] | undefined {
+  if (o.recordDelimiter !== 'auto' && o.recordDelimiter !== 'lf') return undefined;
+  return ['\r', ...[o.quote, o.comment].filter((c): c is string => c !== null)];
+}
+
+/**
  * Input that csv-parse would read as nothing but lines split at the delimiter: no quote
  * character, comment mark or CR in it, no trimming, an ASCII delimiter, LF among the record
  * delimiters, and lines too short to reach maxRecordSize. The decoder splits such input itself
@@ -19,9 +30,9 @@ export class PlainLines {
 
   /** Undefined when the options rule plain reading out, or BRIDGE_CSV_PLAIN=never (for tests, and to rule this path out when looking into a problem). */
   static for(o: CsvOptions): PlainLines | undefined {
-    if (process.env.BRIDGE_CSV_PLAIN === 'never' || o.trim || o.recordDelimiter === 'cr' || o.recordDelimiter === 'crlf' || o.delimiter.charCodeAt(0) > 0x7f) return undefined;
-    const marks = [o.quote, o.comment].filter((c): c is string => c !== null);
-    return new PlainLines([Buffer.from('\r'), ...marks.map((c) => Buffer.from(c, 'utf8'))], o.delimiter, Math.floor(o.maxRecordSize / 3));
+    const stops = plainLineStops(o);
+    if (process.env.BRIDGE_CSV_PLAIN === 'never' || stops === undefined || o.trim || o.delimiter.charCodeAt(0) > 0x7f) return undefined;
+    return new PlainLines(stops.map((c) => Buffer.from(c, 'utf8')), o.delimiter, Math.floor(o.maxRecordSize / 3));
   }
 
   /** True when nothing in `bytes` is read by csv-parse other than as a split would. */

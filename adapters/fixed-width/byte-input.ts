@@ -1,28 +1,15 @@
-import type { ByteInput } from '../../src/core/format.js';
+import { decodeSlices, type ByteInput } from '../../src/core/format.js';
 
-/** Every shape of format input as one async sequence of Buffers (a Buffer is one chunk). */
+/** Every shape of format input as one async sequence of Buffers, in slices of DECODE_SLICE_BYTES at most. */
 export async function* chunksOf(input: ByteInput): AsyncIterable<Buffer> {
   if (Buffer.isBuffer(input)) {
-    yield* slicesOf(input);
+    yield* decodeSlices(input);
     return;
   }
   for await (const chunk of input as AsyncIterable<Buffer | Uint8Array | string>) {
     if (typeof chunk === 'string') throw new TypeError('fixed-width input must be bytes, not text (no stream encoding)');
-    yield* slicesOf(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    yield* decodeSlices(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
-}
-
-/**
- * The most decoded at once. A slice's records are all decoded before the first is mapped: those
- * of a file stream's MiB chunk (11,000 records of 93 bytes) outlived the young generation's
- * collections, which copied them and moved them to the old one. In 64 KiB slices an unchanged
- * re-ingest's worker spent half the time collecting and the process took 90 MB less.
- */
-const SLICE_BYTES = 64 * 1024;
-
-function* slicesOf(chunk: Buffer): Iterable<Buffer> {
-  if (chunk.length <= SLICE_BYTES) yield chunk;
-  else for (let at = 0; at < chunk.length; at += SLICE_BYTES) yield chunk.subarray(at, at + SLICE_BYTES);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
-import { readYamlFile, zodProblems, type DocPath, type YamlFile } from '../core/yaml-file.js';
+import { parseWith, readYamlFile, type DocPath, type YamlFile } from '../core/yaml-file.js';
 import { configSchema, type BridgeConfig } from './schema.js';
 import { resolveSecrets, SecretValues } from './secrets.js';
 
@@ -55,9 +55,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, o
   const tokens = Object.entries(clients && typeof clients === 'object' ? clients : {}).flatMap(([name, c]) =>
     secrets.literalsAt(yaml, ['server', 'clients', name, 'token'], (c as { token?: unknown } | null)?.token),
   );
-  const parsed = configSchema.safeParse(yaml.value ?? {});
-  if (!parsed.success || tokens.length) throw new ConfigError([...tokens, ...(parsed.success ? [] : zodProblems(yaml, parsed.error))]);
-  const config: BridgeConfig = parsed.data;
+  const config: BridgeConfig = parseWith(yaml, configSchema, yaml.value ?? {}, [], tokens);
   const dir = dirname(absolute);
   return { file: absolute, yaml, config, secrets, resolve: (p) => resolve(dir, p) };
 }

@@ -13,30 +13,19 @@ export const CREDENTIAL_NAME = /^(proxy-)?authorization$|^cookie$|token|secret|a
  * What in `url` (references replaced by REFERENCED) is a credential written out, or undefined:
  * the password of its user info, or the value of a query parameter named like a credential.
  */
-function urlCredential(url: string): string | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return undefined;
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url);
-  if (m !== null) {
-    const colon = m[1].indexOf(':');
-    const password = colon === -1 ? '' : m[1].slice(colon + 1);
-    if (password !== '' && password !== REFERENCED) return 'the password';
+function urlCredential(text: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined; // not a URL after all: the adapter's schema says what it expected
   }
-  const query = /\?([^#]*)/.exec(url)?.[1] ?? '';
-  for (const pair of query.split('&')) {
-    const eq = pair.indexOf('=');
-    const name = decodeURIComponentSafely(eq === -1 ? pair : pair.slice(0, eq));
-    const v = eq === -1 ? '' : pair.slice(eq + 1);
-    if (CREDENTIAL_NAME.test(name) && v !== '' && v !== REFERENCED) return `the query parameter ${JSON.stringify(name)}`;
+  if (url.password !== '' && decodeURIComponent(url.password) !== REFERENCED) return 'the password';
+  for (const [name, value] of url.searchParams) {
+    if (CREDENTIAL_NAME.test(name) && value !== '' && value !== REFERENCED) return `the query parameter ${JSON.stringify(name)}`;
   }
   return undefined;
-}
-
-function decodeURIComponentSafely(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
 }
 
 /**
@@ -45,19 +34,18 @@ function decodeURIComponentSafely(text: string): string {
  */
 export class SecretValues {
   private readonly values = new Set<string>();
-  /** Paths in the config (joined with '.') of the strings that held a reference. */
-  private readonly referenced = new Set<string>();
   /** The strings with a reference in them as written, by path (joined with '.'). */
   private readonly written = new Map<string, string>();
-
-  /** Notes that the string at `path` held a reference. */
-  referencedAt(path: readonly (string | number)[]): void {
-    this.referenced.add(path.join('.'));
-  }
 
   /** Notes what the string at `path` was before its references were resolved. */
   writtenAt(path: readonly (string | number)[], text: string): void {
     this.written.set(path.join('.'), text);
+  }
+
+  /** Whether the string at `path` was written as references only: a literal beside one is not. */
+  private isReference(path: readonly (string | number)[]): boolean {
+    const text = this.written.get(path.join('.'));
+    return text !== undefined && text.replace(REFERENCE, '').trim() === '';
   }
 
   /**
@@ -68,7 +56,7 @@ export class SecretValues {
   urlCredentialsAt(yaml: YamlFile, path: readonly (string | number)[], value: unknown): ConfigProblem[] {
     if (Array.isArray(value)) return value.flatMap((v, i) => this.urlCredentialsAt(yaml, [...path, i], v));
     if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => this.urlCredentialsAt(yaml, [...path, k], v));
-    if (typeof value !== 'string' || this.referenced.has(path.join('.'))) return [];
+    if (typeof value !== 'string' || this.isReference(path)) return [];
     const found = urlCredential((this.written.get(path.join('.')) ?? value).replace(REFERENCE, REFERENCED));
     return found === undefined ? [] : [yaml.problem([...path], `${found} in a URL must be a \${env:NAME} or \${file:/path} reference, not written into the config`)];
   }
@@ -80,7 +68,7 @@ export class SecretValues {
    */
   literalsAt(yaml: YamlFile, path: readonly (string | number)[], value: unknown): ConfigProblem[] {
     const at = (p: readonly (string | number)[], v: unknown): ConfigProblem[] =>
-      typeof v === 'string' && v !== '' && !this.referenced.has(p.join('.'))
+      typeof v === 'string' && v !== '' && !this.isReference(p)
         ? [yaml.problem([...p], 'a secret must be a ${env:NAME} or ${file:/path} reference, not written into the config')]
         : [];
     return Array.isArray(value) ? value.flatMap((v, i) => at([...path, i], v)) : at(path, value);
@@ -144,8 +132,6 @@ export function resolveSecrets(
     if (typeof node === 'string') {
       if (!node.includes('${')) return node;
       secrets.writtenAt(path, node);
-      // A secret is a reference (or several) and nothing else: a literal beside one is not.
-      if (node.search(REFERENCE) !== -1 && node.replace(REFERENCE, '').trim() === '') secrets.referencedAt(path);
       return resolveString(node, path);
     }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));

@@ -6,6 +6,20 @@ import type { Decoded, DeliveryMeta, LegacyRecord } from './records.js';
 export type ByteInput = Readable | AsyncIterable<Buffer | Uint8Array> | Buffer;
 
 /**
+ * The most a format decodes at once, so a batch of records never outgrows one slice. A batch's
+ * records all live until the last is mapped: those of a file stream's MiB chunk (11,000 records
+ * of 93 bytes) outlived the young generation's collections, which copied them and moved them to
+ * the old one; in 64 KiB slices an unchanged fixed-width re-ingest's worker spent half the time
+ * collecting and the process took 90 MB less.
+ */
+export const DECODE_SLICE_BYTES = 64 * 1024;
+
+/** `chunk` in slices of at most DECODE_SLICE_BYTES; nothing for an empty one. */
+export function* decodeSlices(chunk: Buffer): Iterable<Buffer> {
+  for (let at = 0; at < chunk.length; at += DECODE_SLICE_BYTES) yield chunk.subarray(at, at + DECODE_SLICE_BYTES);
+}
+
+/**
  * A codec between bytes and legacy records, configured once (from a mapping file's `source`).
  * Streaming and pure: no I/O of its own, no clock. Records come in batches (one per input chunk
  * or so) because a per-record async step costs more than the mapping itself.

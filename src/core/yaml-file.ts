@@ -175,10 +175,13 @@ export function zodProblems(yaml: YamlFile, error: z.ZodError, prefix: DocPath =
   });
 }
 
-/** Parses `value` with `schema`, or throws a ConfigError listing every problem with its line. */
-export function parseWith<S extends z.ZodType>(yaml: YamlFile, schema: S, value: unknown, prefix: DocPath = []): z.output<S> {
+/**
+ * Parses `value` with `schema`, or throws a ConfigError listing every problem with its line:
+ * `found`, problems the caller found already, first, and the schema's.
+ */
+export function parseWith<S extends z.ZodType>(yaml: YamlFile, schema: S, value: unknown, prefix: DocPath = [], found: ConfigProblem[] = []): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ConfigError(zodProblems(yaml, result.error, prefix));
+  if (!result.success || found.length) throw new ConfigError([...found, ...(result.success ? [] : zodProblems(yaml, result.error, prefix))]);
   return result.data;
 }
 

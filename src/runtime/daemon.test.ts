@@ -1,17 +1,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fileSource } from '../../adapters/file/index.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../core/log.js';
+import { sources } from '../core/registry.js';
+import type { SourceAdapter } from '../core/source.js';
 import { startBridge } from './daemon.js';
 import { closeIngestWorkers, idleIngestWorkers } from './worker-batches.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await closeIngestWorkers();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -33,11 +37,10 @@ const crm = `    mapping: ${join(root, 'adapters', 'webhook', 'testing-customer.
 
 describe('startBridge', () => {
   it('has an ingest worker ready only when an enabled flow takes files, and stops it on stop()', async () => {
-    // What runs here decides: a worker is warmed only where deliveries would use one.
-    const forced = process.env.BRIDGE_INGEST_WORKER;
-    const expected = forced === 'never' ? 0 : forced === 'always' || forced === 'pieces' || availableParallelism() > 1 ? 1 : 0;
+    // Deliveries always use a worker here, whatever the machine's cores.
+    vi.stubEnv('BRIDGE_INGEST_WORKER', 'always');
     const withFiles = await startBridge(loadConfig(config(`  crm:\n${crm}  prices:\n    source: { file: { path: inbox } }\n${prices}`), env), quiet());
-    expect(idleIngestWorkers()).toBe(expected);
+    expect(idleIngestWorkers()).toBe(1);
     await withFiles.stop();
     expect(idleIngestWorkers()).toBe(0);
 
@@ -48,5 +51,16 @@ describe('startBridge', () => {
     const disabled = await startBridge(loadConfig(config(`  prices:\n    enabled: false\n    source: { file: { path: inbox } }\n${prices}`), env), quiet());
     expect(idleIngestWorkers()).toBe(0);
     await disabled.stop();
+
+    // What the source declares decides, not its name.
+    const pickup: SourceAdapter = { ...fileSource, name: 'pickup' };
+    (sources as SourceAdapter[]).push(pickup);
+    try {
+      const declared = await startBridge(loadConfig(config(`  prices:\n    source: { pickup: { path: inbox } }\n${prices}`), env), quiet());
+      expect(idleIngestWorkers()).toBe(1);
+      await declared.stop();
+    } finally {
+      (sources as SourceAdapter[]).splice(sources.indexOf(pickup), 1);
+    }
   });
 });

@@ -118,7 +118,7 @@ describe('ingest in a worker thread', () => {
     expect(result.store.entities.length).toBe(2588);
   });
 
-  it('carries records of large data, posted in parts by their text length, as one thread writes them', async () => {
+  it('carries records of large data as one thread writes them (their texts fill a part before its 500 writes)', async () => {
     const csv = join(root, 'bench', 'mappings', 'rows-csv.yaml');
     const name = 'N'.repeat(200_000);
     const big = (i: number) => `ID${String(i).padStart(8, '0')},${name}${i},Brno,1,12.50,125.00,0.00,20261101,20261201,A`;

@@ -25,11 +25,6 @@ const postWrites = (message: ToMain & { values: PreparedWriteValues }) => port.p
  * a re-ingest of a million unchanged rows took a tenth less time (`npm run bench -- ingest`).
  */
 const PART_WRITES = 500;
-/**
- * A part is posted sooner once its texts reach this length: they travel as one string, and a
- * string holds at most 2^29 - 24 characters, which 500 records of a MiB of data would pass.
- */
-const PART_CHARS = 1 << 24;
 
 class PreparedValues implements WriteBuffer<PreparedWriteValues> {
   private readonly part: PreparedWriteBuffer;
@@ -40,7 +35,8 @@ class PreparedValues implements WriteBuffer<PreparedWriteValues> {
   }
   add(m: MappedEntity, position: Position): void {
     this.part.add(m.entity, m.key, m.data, position, m.sourceTimestamp);
-    if (++this.size % PART_WRITES === 0 || this.part.textLength >= PART_CHARS) postWrites({ kind: 'part', values: this.part.take() });
+    this.size++;
+    if (this.part.size === PART_WRITES || this.part.full) postWrites({ kind: 'part', values: this.part.take() });
   }
   take(): PreparedWriteValues {
     this.size = 0;

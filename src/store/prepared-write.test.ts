@@ -55,6 +55,20 @@ describe('prepared writes (canonical text computed in the ingest worker)', () =>
     expect([w.type, w.key, w.data, w.position, w.sourceTimestamp]).toEqual(['C', 'k', { a: null, b: [1, 'two'] }, position, undefined]);
   });
 
+  it('say when their texts must travel, long before one string could not hold them', () => {
+    const buffer = new PreparedWriteBuffer('a.csv');
+    for (let i = 0; i < 1000; i++) buffer.add('C', `k${i}`, { name: 'Ada' }, position, undefined);
+    expect(buffer.full).toBe(false);
+    const big = { text: 'x'.repeat(10_000_000) };
+    buffer.add('C', 'big1', big, position, undefined);
+    expect(buffer.full).toBe(false);
+    buffer.add('C', 'big2', big, position, undefined);
+    expect(buffer.full).toBe(true);
+    const values = buffer.take();
+    expect(buffer.full).toBe(false);
+    expect(preparedWrites(values, 'a.csv').map((w) => w.key).slice(-2)).toEqual(['big1', 'big2']);
+  });
+
   it('travel packed and come out as they went in: types, keys, texts and timestamps of any length and content', () => {
     const writes: [string, string, JsonObject, Position | undefined, string | undefined][] = [
       ['C', 'k1', { a: 1 }, position, undefined],

@@ -92,6 +92,11 @@ export interface PreparedWriteValues {
 const WIDTH = 8;
 const NONE = -1;
 const NUMBERS = -2;
+/**
+ * The texts travel as one string, and a string holds at most 2^29 - 24 characters: 500 records
+ * of 1.2 MB of data passed that. A buffer this full is taken before it can.
+ */
+const FULL_CHARS = 1 << 24;
 
 /** Collects prepared writes (`add`) and hands them over packed (`take`). */
 export class PreparedWriteBuffer {
@@ -106,9 +111,9 @@ export class PreparedWriteBuffer {
     return this.numbers.length / WIDTH;
   }
 
-  /** The length of the texts added since the last take (a string holds at most 2^29 - 24). */
-  get textLength(): number {
-    return this.texts.length;
+  /** True once the texts must travel before more are added (see FULL_CHARS). */
+  get full(): boolean {
+    return this.texts.length >= FULL_CHARS;
   }
 
   add(type: string, key: string, data: JsonObject, position: Position | undefined, sourceTimestamp: string | undefined): void {
