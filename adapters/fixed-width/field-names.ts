@@ -1,4 +1,8 @@
+import type { CanonicalForm } from '../../src/core/format.js';
 import type { FieldOptions, FixedWidthOptions, RecordTypesOptions } from './options.js';
+
+/** A legacy name and the field it names; none for a child record type (an array of records). */
+type Named = [name: string, field: FieldOptions | undefined];
 
 /**
  * The dotted legacy names a layout yields, as a mapping's `from:` may name them: fields inside
@@ -7,35 +11,55 @@ import type { FieldOptions, FixedWidthOptions, RecordTypesOptions } from './opti
  * type name (arrays), its parent's fields as `HEADER.ORDER-NO`; without `emit`, `TYPE.FIELD`.
  */
 export function fieldNames(options: FixedWidthOptions): string[] {
-  if (options.fields) return names(options.fields, '');
+  return namedFields(options).map(([name]) => name);
+}
+
+/**
+ * The named fields whose codec yields canonical values (see FormatAdapter.canonicalFields): every
+ * number type, as exact decimal text with the field's scale (canonicalDecimal, or an integer's
+ * String), and dates, whose codec checks the day and writes `YYYY-MM-DD`, when the year has four
+ * digits: a two-digit year's window may reach past 9999 or below 0 (`century` is any integer).
+ */
+export function canonicalFields(options: FixedWidthOptions): ReadonlyMap<string, CanonicalForm> {
+  const out = new Map<string, CanonicalForm>();
+  for (const [name, f] of namedFields(options)) {
+    if (f === undefined || f.occurs !== undefined) continue;
+    if (f.type === 'integer' || f.type === 'decimal' || f.type === 'zoned' || f.type === 'packed' || f.type === 'binary') out.set(name, { type: 'decimal', scale: f.scale ?? 0 });
+    else if (f.type === 'date' && (f.pattern ?? 'yyyyMMdd').includes('yyyy')) out.set(name, { type: 'date' });
+  }
+  return out;
+}
+
+function namedFields(options: FixedWidthOptions): Named[] {
+  if (options.fields) return named(options.fields, '');
   const rt = options.recordTypes;
   if (!rt) return [];
-  if (rt.emit === undefined) return rt.types.flatMap((t) => names(t.fields, `${t.name}.`));
+  if (rt.emit === undefined) return rt.types.flatMap((t) => named(t.fields, `${t.name}.`));
   return emitted(rt, rt.emit);
 }
 
-function emitted(rt: RecordTypesOptions, emit: string): string[] {
+function emitted(rt: RecordTypesOptions, emit: string): Named[] {
   const type = rt.types.find((t) => t.name === emit);
   if (!type) return [];
-  const out = names(type.fields, '');
-  for (const child of rt.types) if (child.parent === emit) out.push(child.name);
+  const out = named(type.fields, '');
+  for (const child of rt.types) if (child.parent === emit) out.push([child.name, undefined]);
   let prefix = '';
   for (let p = type.parent; p !== undefined; ) {
     const parent = rt.types.find((t) => t.name === p);
     if (!parent) break;
     prefix += `${parent.name}.`;
-    out.push(...names(parent.fields, prefix));
+    out.push(...named(parent.fields, prefix));
     p = parent.parent;
   }
   return out;
 }
 
-function names(fields: FieldOptions[], prefix: string): string[] {
-  const out: string[] = [];
+function named(fields: FieldOptions[], prefix: string): Named[] {
+  const out: Named[] = [];
   for (const f of fields) {
     if (f.type === 'filler' || (f.type === undefined && !f.fields && f.name.toUpperCase() === 'FILLER')) continue;
-    if (f.fields && f.occurs === undefined) out.push(...names(f.fields, `${prefix}${f.name}.`));
-    else out.push(prefix + f.name);
+    if (f.fields && f.occurs === undefined) out.push(...named(f.fields, `${prefix}${f.name}.`));
+    else out.push([prefix + f.name, f]);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { Format, FormatAdapter } from '../../src/core/format.js';
 import { buildPlan } from './build-plan.js';
 import { decodeDelivery } from './decode.js';
 import { encodeRecords } from './encode.js';
-import { fieldNames } from './field-names.js';
+import { canonicalFields, fieldNames } from './field-names.js';
 import { fixedWidthOptions } from './options.js';
 
 export type { FixedWidthFailure } from './failure.js';
@@ -29,4 +29,5 @@ export const fixedWidthFormat: FormatAdapter<typeof fixedWidthOptions> = {
     };
   },
   fieldNames,
+  canonicalFields,
 };

@@ -86,6 +86,16 @@ export interface FormatContext {
   resolve(relative: string): string;
 }
 
+/**
+ * A value in the canonical form of a model type already: a decimal as exact text with `scale`
+ * decimals when given (`"-12.50"`), an integer as a JS number, a date as `YYYY-MM-DD`. The final
+ * coercion to a field of that type would return it unchanged, so it is skipped.
+ */
+export interface CanonicalForm {
+  readonly type: 'decimal' | 'integer' | 'date';
+  readonly scale?: number;
+}
+
 /** The one declaration of a format adapter: name (= folder = the key used in mapping files). */
 export interface FormatAdapter<Schema extends z.ZodType = z.ZodType> {
   kind: 'format';
@@ -100,4 +110,10 @@ export interface FormatAdapter<Schema extends z.ZodType = z.ZodType> {
    * fields inside groups and record types (`HEADER.ORDER-NO`).
    */
   fieldNames?(options: z.output<Schema>): string[] | undefined;
+  /**
+   * The legacy fields (named as by `fieldNames`) whose every non-null value the format yields in
+   * a canonical form (typed fields of a layout): a mapping that takes one as it is skips the
+   * final coercion of its value.
+   */
+  canonicalFields?(options: z.output<Schema>): ReadonlyMap<string, CanonicalForm>;
 }

@@ -1,7 +1,8 @@
+import type { CanonicalForm } from '../core/format.js';
 import type { FieldModel } from '../model/model-schema.js';
 import { isIsoDate, isIsoDateTime, isIsoTime, normalizeDecimal } from '../model/values.js';
 import { parseInteger, parseNumber } from './number-transforms.js';
-import { fail, type Step } from './steps.js';
+import { fail } from './steps.js';
 
 type Coerce = (v: unknown) => unknown;
 
@@ -57,13 +58,13 @@ export function scalarCoercer(f: FieldModel): Coerce {
 }
 
 /**
- * The JS type (`typeof`) of values that `scalarCoercer(f)` would return unchanged after `last`,
- * the last step of a value mapping: text is always final for a string field, and a step's
- * canonical result for a field of its type. Undefined when every value must be coerced.
+ * The JS type (`typeof`) of values that `scalarCoercer(f)` would return unchanged when they come
+ * in the canonical form `c` (of a value mapping's last step, or of the legacy field it takes as it
+ * is): text is always final for a string field, and a canonical value for a field of its type.
+ * Undefined when every value must be coerced.
  */
-export function finalType(f: FieldModel, last: Step | undefined): 'string' | 'number' | undefined {
+export function finalType(f: FieldModel, c: CanonicalForm | undefined): 'string' | 'number' | undefined {
   if (f.type === 'string') return 'string';
-  const c = last?.canonical;
   if (c === undefined || c.type !== f.type) return undefined;
   if (c.type === 'integer') return 'number';
   return c.type === 'decimal' && f.scale !== undefined && f.scale !== c.scale ? undefined : 'string';

@@ -1,4 +1,5 @@
 import type { LegacyValue } from '../core/records.js';
+import type { CanonicalForm } from '../core/format.js';
 import type { FieldModel } from '../model/model-schema.js';
 import type { DocPath } from '../core/yaml-file.js';
 import { coercionChecksType } from './coerce.js';
@@ -36,6 +37,8 @@ export interface FieldContext extends CompileContext {
   legacyNames?: ReadonlySet<string>;
   /** Groups among them (`HEADER` for `HEADER.ORDER-NO`). */
   legacyGroups?: ReadonlySet<string>;
+  /** Those the format yields in a canonical form (see FormatAdapter.canonicalFields). */
+  legacyCanonical?: ReadonlyMap<string, CanonicalForm>;
   /** Prefix of legacy names inside `each` (`DETAIL.`). */
   legacyPrefix: string;
   /** Name of what holds the fields, for messages (`Customer`, `Customer.lines`). */
@@ -165,7 +168,7 @@ export function compileField(canon: string, raw: FieldSpec | string, scope: Reco
     ctx.problems.push(ctx.problem(at, `${ctx.owner}.${canon} is ${target.type === 'object' ? 'an object' : 'a list of objects'}: ${how}`));
     return undefined;
   }
-  const side: LeafSide = { target, checkSource: (name, p) => checkLegacy(ctx, name, p) };
+  const side: LeafSide = { target, checkSource: (name, p) => checkLegacy(ctx, name, p), canonicalOf: (name) => ctx.legacyCanonical?.get(ctx.legacyPrefix + name) };
   const leaf = compileLeaf(spec, side, ctx, at);
   if (!leaf) return undefined;
   const run = makeRun(setter(canon), leaf.value, canon);

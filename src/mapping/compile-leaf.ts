@@ -1,3 +1,4 @@
+import type { CanonicalForm } from '../core/format.js';
 import type { FieldModel } from '../model/model-schema.js';
 import type { DocPath } from '../core/yaml-file.js';
 import { coercer, emptyAsNullByDefault, finalType, scalarCoercer } from './coerce.js';
@@ -32,6 +33,8 @@ export interface Leaf {
 /** Where values are read from: checks that a `from` names a field that exists. */
 export interface LeafSide {
   checkSource(name: string, at: DocPath): void;
+  /** The canonical form the format yields the legacy field `name` in, when it does (forward only). */
+  canonicalOf?(name: string): CanonicalForm | undefined;
   /** Forward: the model type of the target (drives coercion); reverse: undefined (legacy text). */
   target: FieldModel | undefined;
 }
@@ -163,7 +166,8 @@ export function compileLeaf(raw: FieldSpec | string, side: LeafSide, ctx: Compil
   const forward = side.target !== undefined;
   const plan: LeafPlan = { from: froms[0], steps, finish: forward ? scalarCoercer(side.target!) : toLegacy, finishTakesNull: !forward, emptyAsNull, required, label };
   if (forward) {
-    const final = finalType(side.target!, steps[steps.length - 1]);
+    const canonical = n > 0 ? steps[n - 1].canonical : froms.length === 1 ? side.canonicalOf?.(froms[0]) : undefined;
+    const final = finalType(side.target!, canonical);
     if (final !== undefined) plan.finalType = final;
   }
   const value = makeValue(read, plan);

@@ -124,6 +124,7 @@ function compile(file: string, options: LoadMappingOptions, models = new Map<str
     problems,
     legacyNames: source?.fieldNames ? new Set(source.fieldNames) : undefined,
     legacyGroups: source?.fieldNames ? groupsOf(source.fieldNames) : undefined,
+    legacyCanonical: source?.canonicalFields,
     legacyPrefix: '',
     owner: entity.name,
   };

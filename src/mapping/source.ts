@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
-import type { Format, FormatAdapter } from '../core/format.js';
+import type { CanonicalForm, Format, FormatAdapter } from '../core/format.js';
 import { explainedZodProblems, parsePath, type YamlFile } from '../core/yaml-file.js';
 
 /** The format a mapping's `source:` declares, built, with the legacy field names it declares. */
@@ -8,6 +8,7 @@ export interface CompiledSource {
   name: string;
   format: Format;
   fieldNames?: string[];
+  canonicalFields?: ReadonlyMap<string, CanonicalForm>;
 }
 
 /**
@@ -34,7 +35,7 @@ export function compileSource(yaml: YamlFile, raw: unknown, formats: readonly Fo
   const context = { file: yaml.file, path: `source.${name}`, resolve: (rel: string) => resolve(dirname(yaml.file), rel) };
   try {
     const format = adapter.create(parsed.data, context);
-    return { name, format, fieldNames: adapter.fieldNames?.(parsed.data) };
+    return { name, format, fieldNames: adapter.fieldNames?.(parsed.data), canonicalFields: adapter.canonicalFields?.(parsed.data) };
   } catch (err) {
     if (err instanceof ConfigError) {
       problems.push(...err.problems.map((p) => (p.line === undefined && p.path ? { ...p, line: yaml.locate(parsePath(p.path))?.line } : p)));

@@ -1,4 +1,5 @@
 import type { ConfigProblem, DataErrorCode } from '../core/errors.js';
+import type { CanonicalForm } from '../core/format.js';
 import type { DocPath } from '../core/yaml-file.js';
 import type { SourceFiles } from '../core/source-files.js';
 
@@ -21,7 +22,7 @@ export interface Step {
    * Forward, a result of this JS type is already in canonical form for the model type (with
    * exactly `scale` decimals when given), so coercing it again would change nothing.
    */
-  readonly canonical?: { readonly type: 'decimal' | 'integer' | 'date'; readonly scale?: number };
+  readonly canonical?: CanonicalForm;
 }
 
 /** What a step throws for bad data; thrown as a plain object, so no stack trace is captured. */
