@@ -1,5 +1,5 @@
 import { isUtf8, transcode } from 'node:buffer';
-import { decodeSlices, type ByteInput, type LineSplit } from '../../src/core/format.js';
+import { byteChunks, decodeSlices, type ByteInput, type LineSplit } from '../../src/core/format.js';
 import type { CsvOptions } from './options.js';
 import { plainLineStops } from './plain-lines.js';
 import { startsWithUtf8Mark, textCodec, UTF8_MARK_BYTES } from '../../src/encoding/index.js';
@@ -36,17 +36,6 @@ function kindOf(encoding: string): Kind {
 /** Fails early (at create) for an encoding nobody knows; the ConfigError is the caller's to build. */
 export function checkEncoding(encoding: string): void {
   if (kindOf(encoding) === 'legacy') textCodec(encoding);
-}
-
-async function* chunksOf(input: ByteInput): AsyncIterable<Buffer> {
-  if (Buffer.isBuffer(input)) {
-    yield input;
-    return;
-  }
-  for await (const c of input as AsyncIterable<Buffer | Uint8Array | string>) {
-    if (typeof c === 'string') yield Buffer.from(c, 'utf8');
-    else yield Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-  }
 }
 
 /** True when a byte in 0x80–0x9F is there: where Windows-1252 and Latin-1 differ. */
@@ -118,7 +107,8 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
     return chunk;
   };
 
-  for await (const chunk of chunksOf(input)) {
+  // Text read from a stream with an encoding set is taken as UTF-8, as csv-parse takes strings.
+  for await (const chunk of byteChunks(input, (text) => Buffer.from(text, 'utf8'))) {
     if (head !== undefined) {
       // The BOM decides the encoding, so hold bytes back until the longest (UTF-8's) is there.
       head = Buffer.concat([head, chunk]);

@@ -1,15 +1,8 @@
-import { decodeSlices, type ByteInput } from '../../src/core/format.js';
+import { byteChunks, decodeSlices, type ByteInput } from '../../src/core/format.js';
 
-/** Every shape of format input as one async sequence of Buffers, in slices of DECODE_SLICE_BYTES at most. */
-export async function* chunksOf(input: ByteInput): AsyncIterable<Buffer> {
-  if (Buffer.isBuffer(input)) {
-    yield* decodeSlices(input);
-    return;
-  }
-  for await (const chunk of input as AsyncIterable<Buffer | Uint8Array | string>) {
-    if (typeof chunk === 'string') throw new TypeError('fixed-width input must be bytes, not text (no stream encoding)');
-    yield* decodeSlices(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  }
+/** The input's bytes (byteChunks) in slices of DECODE_SLICE_BYTES at most. */
+export async function* slicedChunks(input: ByteInput): AsyncIterable<Buffer> {
+  for await (const chunk of byteChunks(input)) yield* decodeSlices(chunk);
 }
 
 /**

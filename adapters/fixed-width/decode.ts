@@ -3,7 +3,7 @@ import type { ByteInput, DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
 import { startsWithUtf8Mark, UTF8_MARK_BYTES, utf8MarkedMessage } from '../../src/encoding/index.js';
 import { Assembler } from './assembler.js';
-import { ByteWindow, chunksOf } from './byte-input.js';
+import { ByteWindow, slicedChunks } from './byte-input.js';
 import { failureOf } from './failure.js';
 import type { Plan, RecordKind } from './plan.js';
 import { RecordDecoder } from './record-decoder.js';
@@ -18,7 +18,7 @@ export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: Delive
   win.base = start?.offset ?? 0;
   // Only the file's own start can hold a byte-order mark, not a piece's.
   let markLooked = start !== undefined;
-  for await (const chunk of chunksOf(input)) {
+  for await (const chunk of slicedChunks(input)) {
     if (chunk.length === 0) continue;
     win.push(chunk);
     const out: Decoded[] = [];

@@ -1,6 +1,6 @@
 import type { ByteInput } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, LegacyRecord, LegacyValue, Position } from '../../src/core/records.js';
-import { chunksOf } from '../fixed-width/byte-input.js';
+import { slicedChunks } from '../fixed-width/byte-input.js';
 import type { JsonOptions } from './options.js';
 import { JsonSyntaxError, lineColumn, parseValue } from './parse.js';
 
@@ -59,7 +59,7 @@ export async function* decodeJson(input: ByteInput, meta: DeliveryMeta, options:
     }
   };
 
-  for await (const chunk of chunksOf(input)) {
+  for await (const chunk of slicedChunks(input)) {
     const text = textOf(chunk);
     if (text === undefined) {
       yield out;

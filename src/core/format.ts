@@ -14,6 +14,26 @@ export type ByteInput = Readable | AsyncIterable<Buffer | Uint8Array> | Buffer;
  */
 export const DECODE_SLICE_BYTES = 64 * 1024;
 
+/**
+ * Every shape of ByteInput as one async sequence of Buffers. A text chunk (from a stream someone
+ * set an encoding on) becomes what `fromText` makes of it; by default it is refused, since the
+ * bytes it was decoded from are gone and a format decodes bytes by its own encoding.
+ */
+export async function* byteChunks(input: ByteInput, fromText: (text: string) => Buffer = refuseText): AsyncIterable<Buffer> {
+  if (Buffer.isBuffer(input)) {
+    yield input;
+    return;
+  }
+  for await (const c of input as AsyncIterable<Buffer | Uint8Array | string>) {
+    if (typeof c === 'string') yield fromText(c);
+    else yield Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  }
+}
+
+function refuseText(): never {
+  throw new TypeError('a delivery must be read as bytes, not text (a stream with no encoding set)');
+}
+
 /** `chunk` in slices of at most DECODE_SLICE_BYTES; nothing for an empty one. */
 export function* decodeSlices(chunk: Buffer): Iterable<Buffer> {
   for (let at = 0; at < chunk.length; at += DECODE_SLICE_BYTES) yield chunk.subarray(at, at + DECODE_SLICE_BYTES);

@@ -1,4 +1,4 @@
-import type { ByteInput, DecodeStart, LineSplit } from '../core/format.js';
+import { byteChunks, type ByteInput, type DecodeStart, type LineSplit } from '../core/format.js';
 import type { MappedBatch } from './mapped-batches.js';
 import { mapInWorker } from './worker-batches.js';
 import type { WorkerJob } from './worker-protocol.js';
@@ -80,11 +80,6 @@ class Flight {
       this.asked.push(next);
     }
   }
-}
-
-async function* chunksOf(input: ByteInput): AsyncIterable<Buffer> {
-  if (Buffer.isBuffer(input)) yield input;
-  else for await (const c of input as AsyncIterable<Uint8Array>) yield Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
 }
 
 /**
@@ -173,7 +168,7 @@ class Cutter {
  */
 export async function* mapInPieces(input: ByteInput, job: Job, split: LineSplit, pieceBytes: number): AsyncGenerator<MappedBatch> {
   const cutter = new Cutter(split, job.batchSize, pieceBytes);
-  const reader = chunksOf(input)[Symbol.asyncIterator]();
+  const reader = byteChunks(input)[Symbol.asyncIterator]();
   const ready: Piece[] = [];
   let ended = false;
   const nextPiece = async (): Promise<Piece | undefined> => {
