@@ -1,16 +1,11 @@
-import type { z } from 'zod';
+import type { ConnectorAdapter } from '../core/connector.js';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { zodProblems } from '../core/yaml-file.js';
 import type { LoadedConfig } from './load.js';
 import { CREDENTIAL_NAME } from './secrets.js';
 
-/** What a source or a sink adapter shares for this check. */
-interface Adapter {
-  name: string;
-  options: z.ZodType;
-  secretOptions?: readonly string[];
-  headersOption?: string;
-}
+/** A source or a sink adapter (a sink may name an option of HTTP headers, some of them secrets). */
+type Adapter = ConnectorAdapter & { headersOption?: string };
 
 /** An adapter whose options passed, with what building it again takes. */
 export interface CheckedAdapter<A> {

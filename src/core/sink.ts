@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ChangeOp } from '../store/types.js';
+import type { ConnectorAdapter } from './connector.js';
 
 /** One outbound message: one change (per-change sinks) or one batch (file-like sinks). */
 export interface OutboundMessage {
@@ -46,15 +47,10 @@ export interface SinkContext {
 }
 
 /** The one declaration of a sink adapter; listed in src/core/registry.ts `sinks`. */
-export interface SinkAdapter<Schema extends z.ZodType = z.ZodType> {
+export interface SinkAdapter<Schema extends z.ZodType = z.ZodType> extends ConnectorAdapter<Schema> {
   kind: 'sink';
-  name: string;
-  summary: string;
-  options: Schema;
   /** 'change': one message per change; 'batch': the engine groups changes (maxRecords, maxWaitMs) into one message. */
   grouping: 'change' | 'batch';
-  /** Options that hold secrets (a string, or a list of them): the config must give them as `${env:…}` / `${file:…}` references. */
-  secretOptions?: readonly string[];
   /**
    * The option that maps HTTP header names to values, if any: the values of the headers that carry
    * credentials (Authorization, Cookie, anything named with token, secret, key, password) are

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ConnectorAdapter } from './connector.js';
 import type { Source } from './delivery.js';
 
 /**
@@ -23,18 +24,13 @@ export interface SourceContext {
 }
 
 /** The one declaration of a source adapter: name (= folder = the `use:` value in config). */
-export interface SourceAdapter<Schema extends z.ZodType = z.ZodType> {
+export interface SourceAdapter<Schema extends z.ZodType = z.ZodType> extends ConnectorAdapter<Schema> {
   kind: 'source';
-  name: string;
-  summary: string;
-  options: Schema;
   /**
    * Its deliveries are whole files, often of many megabytes, which the runtime decodes and maps
    * in a worker thread: a daemon with such a flow has a worker ready before the first one comes.
    */
   deliversFiles?: boolean;
-  /** Options that hold secrets (a string, or a list of them): the config must give them as `${env:…}` / `${file:…}` references. */
-  secretOptions?: readonly string[];
   /**
    * Builds the source without touching the outside world yet (connections and scans start in
    * `read`); throws ConfigError for options that are valid in shape but not in sense.
