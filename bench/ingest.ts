@@ -80,7 +80,7 @@ const ROUNDS = 2;
 
 export const ingestBench: Benchmark = {
   name: 'ingest',
-  description: `a generated 1,000,000-record file dropped into the drop folder of \`bridge run\`, until it is committed to SQLite and moved (best of ${ROUNDS} runs, as is the \`bridge map\` baseline)`,
+  description: `a generated 1,000,000-record file dropped into the drop folder of a running \`bridge run\`, until it is committed to SQLite and moved (best of ${ROUNDS} runs, as is the \`bridge map\` baseline)`,
   async *run(): AsyncIterable<Figure> {
     const million = 1_000_000;
     let csvRate = 0;
