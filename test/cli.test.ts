@@ -316,4 +316,28 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     expect(open.stderr).toBe('0 reject(s)\n');
     expect(discarded.stdout).toMatch(new RegExp(`^ +${columnsId}  discarded rows  mixed\\.csv:5 \\(record 4\\)  .*\\[record\\.columns\\]\\n$`));
   });
+
+  it('replays a reject kept from an earlier layout without trusting the current layout\'s types', async () => {
+    // PRICE declared as text at first: its legacy text is what the reject keeps.
+    const bridge = makeBridge({ rows: { mapping: 'rows.yaml' } });
+    const textLayout = readFileSync(join(benchMappings, 'rows-fixed.yaml'), 'utf8').replace('{ name: PRICE, length: 9, type: decimal, scale: 2 }', '{ name: PRICE, length: 9 }');
+    writeFileSync(join(bridge.dir, 'rows.yaml'), textLayout);
+    const line = ['ID1'.padEnd(10), 'Anna'.padEnd(20), 'Berlin'.padEnd(15), '000007', '   12.5  ', '00000001000', '00100', '20260101', '20270101', 'A'].join('');
+    writeFileSync(join(bridge.dir, 'rows.txt'), `${line}\n`, 'latin1');
+    const ingested = await runCli(['ingest', join(bridge.dir, 'rows.txt'), '--flow', 'rows', '--config', bridge.configFile]);
+    expect(ingested.stderr).toMatch(/1 rejected/);
+
+    // The fix declares PRICE a decimal, whose codec writes canonical decimals; the kept record
+    // still holds the old text, which must be checked as any text is.
+    writeFileSync(join(bridge.dir, 'rows.yaml'), textLayout.replace('{ name: PRICE, length: 9 }', '{ name: PRICE, length: 9, type: decimal, scale: 2, point: true }'));
+    const replay = await runCli(['rejects', 'replay', '--all', '--config', bridge.configFile]);
+    expect(replay.stderr).toMatch(/reject \d+: still rejected: field price: PRICE: not a decimal \(value " {3}12\.5 {2}"\)/);
+    expect(replay.status).toBe(1);
+    const store = openSqliteStore({ path: bridge.dbPath });
+    try {
+      expect(await store.get('Row', 'ID1')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
 });

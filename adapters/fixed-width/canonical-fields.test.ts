@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { FormatAdapter } from '../../src/core/format.js';
 import type { LegacyRecord } from '../../src/core/records.js';
 import { loadMapping } from '../../src/mapping/index.js';
 import { writeFiles } from '../../src/mapping/testing.js';
@@ -124,5 +125,135 @@ describe('fixed-width fields in canonical form', () => {
     const out = await mapAll(`${fields.join('')}\n`, true);
     expect(out).toHaveLength(1);
     expect((out[0] as { code: string; field: string }[]).map((e) => `${e.code} ${e.field}`)).toEqual(['field.date farDay']);
+  });
+});
+
+describe('fixed-width names not trusted', () => {
+  const model = `entities:
+  Order:
+    key: [id]
+    fields:
+      id: { type: string, required: true }
+      day: { type: date }
+      price: { type: decimal, scale: 2 }
+      lines: { type: array, items: { type: object, fields: { amt: { type: decimal, scale: 2 } } } }
+`;
+  /** What a mapping of `fields` makes of `text` with the layout's canonical fields trusted, and coerced. */
+  async function both(layout: object, fields: string, text: string): Promise<[unknown[], unknown[]]> {
+    const dir = writeFiles({ 'model.yaml': model, 'm.yaml': `entity: Order\nsource:\n  fixed-width: ${JSON.stringify(layout)}\nfields:\n${fields}` });
+    const run = async (formats: FormatAdapter[]) => {
+      const m = loadMapping(join(dir, 'm.yaml'), { formats });
+      const out: unknown[] = [];
+      for await (const batch of m.format.decode(Buffer.from(text, 'latin1'), { name: 'in.txt' })) {
+        for (const d of batch) out.push('record' in d ? m.toCanonical(d.record as LegacyRecord, d.position) : d);
+      }
+      return out;
+    };
+    return [await run([fixedWidthFormat]), await run([{ ...fixedWidthFormat, canonicalFields: undefined }])];
+  }
+
+  it('a date whose pattern has yy beside yyyy: its year comes from the two-digit window', async () => {
+    const layout = { encoding: 'latin1', separator: 'lf', fields: [{ name: 'ID', length: 2 }, { name: 'D', type: 'date', pattern: 'yyyyMMdd/yy', century: 9950 }] };
+    expect(canonicalFields(fixedWidthOptions.parse(layout)).has('D')).toBe(false);
+    const [trusted, coerced] = await both(layout, '  id: ID\n  day: D\n', 'A120240101/10\n');
+    expect(trusted).toStrictEqual(coerced);
+    expect(trusted).toMatchObject([[{ code: 'field.date', field: 'day' }]]);
+  });
+
+  it('a name two fields share: a field named A.B and field B of group A', async () => {
+    const layout = { encoding: 'latin1', separator: 'lf', fields: [{ name: 'ID', length: 2 }, { name: 'A.B', length: 6 }, { name: 'A', fields: [{ name: 'B', length: 6, type: 'decimal', scale: 2 }, { name: 'C', length: 6, type: 'decimal', scale: 2 }] }] };
+    expect([...canonicalFields(fixedWidthOptions.parse(layout)).keys()]).toEqual(['A.C']);
+    const [trusted, coerced] = await both(layout, '  id: ID\n  price: A.B\n', 'A10012.5001250001250\n');
+    expect(trusted).toStrictEqual(coerced);
+    expect(trusted).toMatchObject([{ data: { price: '12.50' } }]);
+  });
+
+  it('a group of the emitted record type named as a child record type, whose records take its place', async () => {
+    const layout = {
+      encoding: 'latin1',
+      separator: 'lf',
+      recordTypes: {
+        discriminator: { start: 1, length: 1 },
+        emit: 'ORDER',
+        types: [
+          { code: 'O', name: 'ORDER', fields: [{ name: 'T', length: 1 }, { name: 'ID', length: 2 }, { name: 'LINES', fields: [{ name: 'AMT', length: 6, type: 'decimal', scale: 2 }] }] },
+          { code: 'L', name: 'LINES', parent: 'ORDER', fields: [{ name: 'T', length: 1 }, { name: 'AMT', length: 8 }] },
+        ],
+      },
+    };
+    expect(canonicalFields(fixedWidthOptions.parse(layout)).has('LINES.AMT')).toBe(false);
+    const [trusted, coerced] = await both(layout, '  id: ID\n  lines: { from: LINES, each: { amt: AMT } }\n', 'OA1001250\nL  12.5  \n');
+    expect(trusted).toStrictEqual(coerced);
+    expect(trusted).toMatchObject([[{ code: 'field.number', field: 'lines[0].amt' }]]);
+  });
+});
+
+// Every number type and a dashed date, from random bytes, in EBCDIC and in Latin-1 (after the review's test).
+describe.each(['cp037', 'latin1'])('fixed-width fields in canonical form, binary layouts in %s', (encoding) => {
+  const model = `entities:
+  Row:
+    key: [id]
+    fields:
+      id: { type: string, required: true }
+      a: { type: decimal, scale: 2 }
+      b: { type: decimal }
+      c: { type: decimal, scale: 3 }
+      d: { type: decimal }
+      e: { type: decimal, scale: 0 }
+      f: { type: decimal, scale: 4 }
+      g: { type: date }
+      h: { type: decimal }
+`;
+  const layout = {
+    encoding,
+    separator: 'none',
+    recordLength: 46,
+    fields: [
+      { name: 'ID', length: 2 },
+      { name: 'Z', length: 6, type: 'zoned', scale: 2 },
+      { name: 'P', length: 4, type: 'packed', scale: 5 },
+      { name: 'B8', length: 8, type: 'binary', scale: 3, signed: true },
+      { name: 'B2', length: 2, type: 'binary', scale: 0, signed: true },
+      { name: 'BU', length: 4, type: 'binary', scale: 0 },
+      { name: 'DP', length: 8, type: 'decimal', scale: 4, point: true },
+      { name: 'DT', type: 'date', pattern: 'yyyy-MM-dd' },
+      { name: 'DZ', length: 2, type: 'zoned', scale: 0, signed: false },
+    ],
+  };
+  const dir = writeFiles({ 'model.yaml': model, 'm.yaml': `entity: Row\nsource:\n  fixed-width: ${JSON.stringify(layout)}\nfields:\n  id: { const: X }\n  a: Z\n  b: P\n  c: B8\n  d: B2\n  e: BU\n  f: DP\n  g: DT\n  h: DZ\n` });
+  const trustingBinary = loadMapping(join(dir, 'm.yaml'), { formats: [fixedWidthFormat] });
+  const coercingBinary = loadMapping(join(dir, 'm.yaml'), { formats: [{ ...fixedWidthFormat, canonicalFields: undefined }] });
+  const mapBytes = async (m: typeof trustingBinary, bytes: Buffer) => {
+    const out: unknown[] = [];
+    for await (const batch of m.format.decode(bytes, { name: 'in.dat' })) for (const d of batch) out.push('record' in d ? m.toCanonical(d.record as LegacyRecord, d.position) : d);
+    return out;
+  };
+  const ebcdic: Record<string, number> = { ' ': 0x40, '-': 0x60, '+': 0x4e, '.': 0x4b };
+  const enc = (s: string) => (encoding === 'cp037' ? Buffer.from([...s].map((ch) => ebcdic[ch] ?? 0xf0 + Number(ch))) : Buffer.from(s, 'latin1'));
+  const textish = (n: number) => fc.stringMatching(new RegExp(`^[0-9 .+-]{${n}}$`)).map(enc);
+  const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((a) => Buffer.from(a));
+  const digit = fc.integer({ min: 0, max: 9 });
+  const digits = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((ds) => enc(ds.join('')));
+  // The last byte of a zoned number carries its sign: C/D/F zones in EBCDIC, {A–I / }J–R overpunch in ASCII.
+  const zonedLast = fc.tuple(digit, fc.constantFrom('+', '-', 'unsigned')).map(([d, s]) =>
+    Buffer.from([encoding === 'cp037' ? (s === '-' ? 0xd0 : s === '+' ? 0xc0 : 0xf0) | d : s === '-' ? '}JKLMNOPQR'.charCodeAt(d) : s === '+' ? '{ABCDEFGHI'.charCodeAt(d) : 0x30 + d]),
+  );
+  const zoned = (n: number) => fc.oneof({ weight: 6, arbitrary: fc.tuple(digits(n - 1), zonedLast).map((p) => Buffer.concat(p)) }, textish(n), bytes(n));
+  const packed = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.array(digit, { minLength: 7, maxLength: 7 }), fc.integer({ min: 10, max: 15 })).map(([ds, sign]) => Buffer.from([ds[0] * 16 + ds[1], ds[2] * 16 + ds[3], ds[4] * 16 + ds[5], ds[6] * 16 + sign])) },
+    bytes(4),
+  );
+  const pointed = fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^[-+]?[0-9]{0,3}(\.[0-9]{0,4})?[-+]?$/).filter((x) => x.length <= 8).map((x) => enc(x.padStart(8))) }, textish(8));
+  const date = fc.oneof(textish(10), fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31'), noInvalidDate: true }).map((d) => enc(d.toISOString().slice(0, 10))));
+  const record = fc.tuple(digits(2), zoned(6), packed, bytes(8), bytes(2), bytes(4), pointed, date, zoned(2)).map((p) => Buffer.concat(p));
+
+  it('map random records to exactly what coercing them again gives', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 10 }), async (records) => {
+        const file = Buffer.concat(records);
+        expect(await mapBytes(trustingBinary, file)).toStrictEqual(await mapBytes(coercingBinary, file));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

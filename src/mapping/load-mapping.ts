@@ -43,6 +43,12 @@ export interface Mapping {
   /** Why the mapping cannot map back (empty when it can); fromCanonical throws them. */
   reverseProblems: ConfigProblem[];
   toCanonical(record: LegacyRecord, position: Position): MappedEntity | DataErrorDetail[];
+  /**
+   * `toCanonical` for a legacy record kept since an earlier decode (a reject being replayed):
+   * it assumes nothing the format's codec guarantees of what it decodes now (canonicalFields),
+   * since the record may have been decoded by another layout, before a fix.
+   */
+  toCanonicalRechecked(record: LegacyRecord, position: Position): MappedEntity | DataErrorDetail[];
   /** Canonical → legacy. Throws DataError for values that cannot map back, ConfigError when the mapping has no reverse. */
   fromCanonical(data: Record<string, unknown>): LegacyRecord;
 }
@@ -128,11 +134,12 @@ function compile(file: string, options: LoadMappingOptions, models = new Map<str
     legacyPrefix: '',
     owner: entity.name,
   };
-  const fields: CompiledField[] = [];
-  for (const [canon, spec] of parseSpecs(yaml, doc.fields, ['fields'], problems)) {
-    const f = compileField(canon, spec, entity.fields, ctx, ['fields', canon]);
-    if (f) fields.push(f);
-  }
+  const specs = parseSpecs(yaml, doc.fields, ['fields'], problems);
+  const compileFields = (c: FieldContext): CompiledField[] => specs.flatMap(([canon, spec]) => compileField(canon, spec, entity.fields, c, ['fields', canon]) ?? []);
+  const fields = compileFields(ctx);
+  // The same fields trusting nothing of the format's codec, for records kept since an earlier
+  // decode (`toCanonicalRechecked`); compiled without problems, since the first time had none.
+  const recheckedFields = () => compileFields({ ...ctx, legacyCanonical: undefined, problems: [] });
   const inboundOnly = doc.reverse === 'none';
   let reverseSpec: Record<string, FieldSpec | string> | undefined;
   if (doc.reverse !== undefined && !inboundOnly) {
@@ -143,17 +150,22 @@ function compile(file: string, options: LoadMappingOptions, models = new Map<str
   const reverse = compileReverse(fields, reverseSpec, entity.fields, ctx);
   if (problems.length || !source) return { problems };
   const reverseProblems = inboundOnly ? [] : reverse.problems;
-  return { mapping: assemble(abs, entity, model, key, source.format, source.name, fields, reverse, inboundOnly, reverseProblems, files.texts), problems };
+  return { mapping: assemble(abs, entity, model, key, source.format, source.name, fields, recheckedFields, reverse, inboundOnly, reverseProblems, files.texts), problems };
 }
 
 function assemble(
   file: string, entity: EntityModel, model: Model, key: string[], format: Format, formatName: string,
-  fields: CompiledField[], reverse: ReturnType<typeof compileReverse>, inboundOnly: boolean, reverseProblems: ConfigProblem[], sources: SourceTexts,
+  fields: CompiledField[], recheckedFields: () => CompiledField[], reverse: ReturnType<typeof compileReverse>, inboundOnly: boolean, reverseProblems: ConfigProblem[], sources: SourceTexts,
 ): Mapping {
   const toCanonical = compileToCanonical({ file, entity, key, fields });
+  let rechecked: Mapping['toCanonical'] | undefined;
   const ts = entity.timestamp;
   return {
     file, entity: entity.name, model, key, format, formatName, timestampField: ts, inboundOnly, sources, reverseProblems, toCanonical,
+    toCanonicalRechecked(record, position) {
+      rechecked ??= compileToCanonical({ file, entity, key, fields: recheckedFields() });
+      return rechecked(record, position);
+    },
     fromCanonical(data) {
       if (inboundOnly) throw new ConfigError({ file, path: 'reverse', message: 'the mapping is inbound-only (reverse: none)' });
       if (reverseProblems.length) throw new ConfigError(reverseProblems);

@@ -24,7 +24,8 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
       continue;
     }
     const position = r.position ?? { record: 0 };
-    const mapped = flow.mapping.toCanonical(r.record, position);
+    // Decoded by the layout of its day: the current layout's codec vouches for none of its values.
+    const mapped = flow.mapping.toCanonicalRechecked(r.record, position);
     if (Array.isArray(mapped)) {
       result.stillRejected++;
       result.messages.push(`reject ${r.id}: still rejected: ${mapped.map((e) => formatDataError({ ...e, position: undefined })).join('; ')}`);
