@@ -191,24 +191,25 @@ describe.concurrent('bridge validate', () => {
     expect(out.status).toBe(0);
   });
 
-  it('checks a config and every file it names: schema problems first, then sources and mappings together; the named files even when the schema fails', async () => {
+  it('checks a config and every file it names: schema problems first, then sources and mappings together; the named files and sources even when the schema fails', async () => {
     const dir = tempDir();
     copyFileSync(join(mappings, 'model.yaml'), join(dir, 'model.yaml'));
     writeFileSync(join(dir, 'bad.yaml'), ['entity: Price', 'source:', '  csv: { header: true }', 'fields:', '  sku: { from: A, transform: [bogus] }', ''].join('\n'));
     const shape = join(dir, 'shape.yaml');
-    const shapeFlows = ['  rows:', '    source: { file: { path: in } }', '    mapping: bad.yaml', '    batchSize: 0', '  gone:', '    source: { file: { path: in3 } }', '    mapping: gone.yaml'];
+    const shapeFlows = ['  rows:', '    source: { file: { path: in, pollMs: 1 } }', '    mapping: bad.yaml', '    batchSize: 0', '  gone:', '    source: { file: { path: in3 } }', '    mapping: gone.yaml'];
     writeFileSync(shape, ['model: model.yaml', 'flows:', ...shapeFlows, ''].join('\n'));
     const sense = join(dir, 'sense.yaml');
     const flows = ['  rows:', '    source: { file: { path: in } }', '    mapping: missing.yaml', '  other:', '    source: { file: { path: in2, pollMs: 1 } }', '    mapping: bad.yaml', '  third:'];
     writeFileSync(sense, ['model: model.yaml', 'flows:', ...flows, '    source: { ftp: {} }', `    mapping: ${priceMapping}`, ''].join('\n'));
     const [first, second] = await Promise.all([runCli(['validate', '--config', shape]), runCli(['validate', '--config', sense])]);
     expect(first.status).toBe(2);
-    // A config of the wrong shape is not assembled, but the files it names are still checked.
+    // A config of the wrong shape is not assembled, but the sources and files it names are still checked.
     expect(lines(first.stderr)).toEqual([
       expect.stringMatching(new RegExp(`^${shape}:6:\\d+ \\(flows\\.rows\\.batchSize\\): Too small: expected number to be >=1$`)),
+      `${shape}:4:33 (flows.rows.source.file.pollMs): Too small: expected number to be >=10`,
       `${shape}:9:5 (flows.gone.mapping): mapping file ${join(dir, 'gone.yaml')} not found`,
       expect.stringMatching(new RegExp(`^${join(dir, 'bad.yaml')}:5 \\(fields\\.sku\\.transform\\[0\\]\\): unknown transform "bogus"`)),
-      '3 problem(s) in 1 file(s)',
+      '4 problem(s) in 1 file(s)',
     ]);
     expect(second.status).toBe(2);
     expect(lines(second.stderr)).toEqual([
@@ -264,6 +265,33 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const run = await runCli(['run', '--config', bridge.configFile]);
     expect(run.stderr).toMatch(/ server\.clients\.web\.token: environment variable LB_TEST_TOKEN_NOT_SET is not set/);
     expect(run.status).toBe(2);
+  });
+
+  it('refuses to run with every problem of the config at once: secrets written in or not set, and the schema\'s and adapters\' problems beside them', async () => {
+    const rows = join(benchMappings, 'rows-csv.yaml');
+    // A token written into the file, and a credential in an outbound webhook's URL.
+    const secretFile = join(tempDir(), 'hook-secret');
+    writeFileSync(secretFile, `whsec_${Buffer.from('a signing secret of the test').toString('base64')}`);
+    const written = makeBridge(
+      { rows: { mapping: rows } },
+      {
+        server: { listen: '127.0.0.1:0', clients: { web: { token: 'written-in-token', scopes: ['read'] } } },
+        outbound: { hook: { types: ['Row'], sink: { webhook: { url: 'http://127.0.0.1:9/in?api_key=written-in-key', secrets: [`\${file:${secretFile}}`] } } } },
+      },
+    );
+    // A token variable that is not set, and a flow mode the schema does not know.
+    const unset = makeBridge({ rows: { mapping: rows, mode: 'sometimes' } }, { server: { listen: '127.0.0.1:0', clients: { web: { token: '${env:LB_TEST_SURELY_UNSET}', scopes: ['read'] } } } });
+    const [first, second] = await Promise.all([runCli(['run', '--config', written.configFile]), runCli(['run', '--config', unset.configFile])]);
+    expect(first.status).toBe(2);
+    expect(first.stderr).toMatch(/ server\.clients\.web\.token: a secret must be a \$\{env:NAME\} or \$\{file:\/path\} reference/);
+    expect(first.stderr).toMatch(/ outbound\.hook\.sink\.webhook\.url: the query parameter "api_key" in a URL must be a \$\{env:NAME\} or \$\{file:\/path\} reference/);
+    expect(lines(first.stderr)).toHaveLength(3);
+    expect(first.stderr).not.toMatch(/written-in/);
+    expect(second.status).toBe(2);
+    expect(second.stderr).toMatch(/ server\.clients\.web\.token: environment variable LB_TEST_SURELY_UNSET is not set/);
+    expect(second.stderr).toMatch(/ flows\.rows\.mode: Invalid option: expected one of "incremental"\|"full"/);
+    // The empty string the reference left behind is not a problem of its own.
+    expect(second.stderr.match(/server\.clients\.web\.token/g)).toHaveLength(1);
   });
 
   it('lists, shows, replays after a mapping fix and discards rejects', async () => {

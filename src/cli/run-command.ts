@@ -1,5 +1,5 @@
-import { loadConfig } from '../config/load.js';
 import { createLogger } from '../core/log.js';
+import { loadConfigChecked } from '../runtime/assemble.js';
 import { startBridge } from '../runtime/daemon.js';
 import { EXIT } from './exit.js';
 
@@ -8,7 +8,7 @@ const SHUTDOWN_LIMIT_MS = 15_000;
 
 /** `bridge run`: the daemon. SIGTERM/SIGINT finish the batch in flight, commit and exit 0. */
 export async function runCommand(options: { config: string }): Promise<number> {
-  const loaded = loadConfig(options.config);
+  const loaded = loadConfigChecked(options.config);
   const log = createLogger({ level: loaded.config.log.level, secrets: loaded.secrets });
   const bridge = await startBridge(loaded, log);
   await new Promise<void>((resolve) => {

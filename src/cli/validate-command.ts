@@ -1,12 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ConfigError, formatConfigProblem, type ConfigProblem } from '../core/errors.js';
-import { loadConfig, missingFile, type LoadedConfig } from '../config/load.js';
-import { readYamlFile, type YamlFile } from '../core/yaml-file.js';
+import { ConfigLoadError, loadConfig } from '../config/load.js';
+import { readYamlFile } from '../core/yaml-file.js';
 import { validateMappingFiles } from '../mapping/index.js';
-import { loadModel, type Model } from '../model/index.js';
+import { loadModel } from '../model/index.js';
 import { checkServerConfig } from '../rest/server.js';
-import { assemble } from '../runtime/assemble.js';
+import { assemble, problemsBeyond } from '../runtime/assemble.js';
 import { EXIT } from './exit.js';
 
 function yamlFiles(path: string): string[] {
@@ -44,51 +44,20 @@ function problemsOf(check: () => void): ConfigProblem[] {
 
 /**
  * The config's problems, then those of every file it names. A config whose shape is wrong is not
- * assembled, but the model and mapping files it names are still checked: one run shows them all.
+ * assembled, but what it names is still checked (problemsBeyond): one run shows them all.
  */
 function configProblems(file: string): ConfigProblem[] {
-  let loaded: LoadedConfig | undefined;
-  const shape = problemsOf(() => (loaded = loadConfig(file)));
-  if (loaded !== undefined) {
-    const config = loaded;
-    return problemsOf(() => {
-      assemble(config);
-      checkServerConfig(config);
-    });
-  }
-  let yaml: YamlFile;
   try {
-    yaml = readYamlFile(resolve(file));
-  } catch {
-    return shape;
+    const loaded = loadConfig(file);
+    return problemsOf(() => {
+      assemble(loaded);
+      checkServerConfig(loaded);
+    });
+  } catch (e) {
+    if (e instanceof ConfigLoadError) return [...e.problems, ...problemsBeyond(e)];
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
   }
-  const top = isObject(yaml.value) ? yaml.value : {};
-  const dir = dirname(resolve(file));
-  const problems = [...shape];
-  const modelFile = resolve(dir, typeof top.model === 'string' ? top.model : 'mappings/model.yaml');
-  const missingModel = missingFile(yaml, ['model'], modelFile, 'model file');
-  let model: Model | undefined;
-  if (missingModel !== undefined) problems.push(missingModel);
-  else problems.push(...problemsOf(() => (model = loadModel(modelFile))));
-  const mappings = new Set<string>();
-  for (const group of ['flows', 'outbound']) {
-    const flows = top[group];
-    if (!isObject(flows)) continue;
-    for (const [name, flow] of Object.entries(flows)) {
-      if (!isObject(flow) || typeof flow.mapping !== 'string' || flow.mapping === '') continue;
-      const mapping = resolve(dir, flow.mapping);
-      const missing = missingFile(yaml, [group, name, 'mapping'], mapping, 'mapping file');
-      if (missing !== undefined) problems.push(missing);
-      else mappings.add(mapping);
-    }
-  }
-  // Without the config's model a mapping's field errors would be guesses: the model's problems say enough.
-  if (model !== undefined) problems.push(...validateMappingFiles([...mappings], { model }));
-  return problems;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ConnectorAdapter } from '../core/connector.js';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { zodProblems } from '../core/yaml-file.js';
-import type { LoadedConfig } from './load.js';
+import type { ConfigBasis } from './load.js';
 import { CREDENTIAL_NAME } from './secrets.js';
 
 /** A source or a sink adapter (a sink may name an option of HTTP headers, some of them secrets). */
@@ -21,7 +21,7 @@ export interface CheckedAdapter<A> {
  * which is added to `problems` at its place in the config file.
  */
 export function checkAdapter<A extends Adapter>(
-  loaded: LoadedConfig,
+  loaded: ConfigBasis,
   at: string[],
   role: 'source' | 'sink',
   given: Record<string, unknown>,

@@ -14,6 +14,24 @@ export interface LoadedConfig {
   resolve(path: string): string;
 }
 
+/** What checking the parts of a config needs, even of one that failed to load: its text, secrets and folder. */
+export type ConfigBasis = Pick<LoadedConfig, 'file' | 'yaml' | 'secrets' | 'resolve'>;
+
+/**
+ * The config's own problems (secret references, shape). `basis` lets what it names (model,
+ * mappings, adapters) be checked still, so that one run shows every problem (problemsBeyond);
+ * `unresolved`, the references among them that did not resolve, whose paths hold empty strings.
+ */
+export class ConfigLoadError extends ConfigError {
+  constructor(
+    problems: ConfigProblem[],
+    readonly basis: ConfigBasis,
+    readonly unresolved: readonly ConfigProblem[],
+  ) {
+    super(problems);
+  }
+}
+
 export interface LoadOptions {
   /**
    * For the commands that serve no API (status, rejects, ingest…): a client whose token reference
@@ -28,7 +46,7 @@ const isClientToken = (path: (string | number)[]) => path.length === 4 && path[0
 
 /**
  * Reads bridge.yaml: syntax, secret references, then the schema. Every problem found is reported
- * at once, each with the file, the line and the path inside the file.
+ * at once, each with the file, the line and the path inside the file: a ConfigLoadError.
  */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): LoadedConfig {
   const absolute = resolve(file);
@@ -48,16 +66,30 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, o
   });
   const clients = (yaml.value as { server?: { clients?: Record<string, unknown> } } | null)?.server?.clients;
   for (const name of unusedClients) delete clients?.[name];
-  // A reference that did not resolve leaves an empty string behind: the schema's complaint
-  // about it would only repeat the problem.
-  if (secretProblems.length) throw new ConfigError(secretProblems);
   // Tokens written into the file are named with the schema's problems, not in a later run.
   const tokens = Object.entries(clients && typeof clients === 'object' ? clients : {}).flatMap(([name, c]) =>
     secrets.literalsAt(yaml, ['server', 'clients', name, 'token'], (c as { token?: unknown } | null)?.token),
   );
-  const config: BridgeConfig = parseWith(yaml, configSchema, yaml.value ?? {}, [], tokens);
   const dir = dirname(absolute);
-  return { file: absolute, yaml, config, secrets, resolve: (p) => resolve(dir, p) };
+  const basis: ConfigBasis = { file: absolute, yaml, secrets, resolve: (p) => resolve(dir, p) };
+  let config: BridgeConfig;
+  try {
+    config = parseWith(yaml, configSchema, yaml.value ?? {}, [], [...secretProblems, ...tokens]);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigLoadError(withoutEchoes(e.problems, secretProblems), basis, secretProblems);
+  }
+  return { ...basis, config };
+}
+
+/**
+ * A reference that did not resolve leaves an empty string behind: another problem at its path
+ * (the schema's, an adapter's) only repeats it.
+ */
+export function withoutEchoes(problems: ConfigProblem[], secretProblems: readonly ConfigProblem[]): ConfigProblem[] {
+  const unresolved = secretProblems.map((p) => p.path).filter((p) => p !== undefined);
+  const under = (p: ConfigProblem) => p.path !== undefined && unresolved.some((u) => p.path === u || p.path!.startsWith(`${u}.`) || p.path!.startsWith(`${u}[`));
+  return problems.filter((p) => secretProblems.includes(p) || !under(p));
 }
 
 /** A file named in the config that is not there: the problem is the config's line, not the file's. */

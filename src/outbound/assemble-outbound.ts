@@ -1,7 +1,7 @@
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { findSink } from '../core/registry.js';
 import { checkAdapter } from '../config/adapter-options.js';
-import { missingFile, type LoadedConfig } from '../config/load.js';
+import { missingFile, type ConfigBasis, type LoadedConfig } from '../config/load.js';
 import { loadMapping } from '../mapping/index.js';
 import type { Model } from '../model/index.js';
 import type { AssembledOutbound } from './assembled-outbound.js';
@@ -57,7 +57,8 @@ export function assembleOutbound(loaded: LoadedConfig, model: Model, problems: C
   return out;
 }
 
-function sinkOf(loaded: LoadedConfig, name: string, options: Record<string, unknown>, problems: ConfigProblem[]): { name: string; grouping: 'change' | 'batch'; create: AssembledOutbound['createSink'] } | undefined {
+/** The outbound flow's sink, once its options are checked (see checkAdapter); undefined after a problem. */
+export function sinkOf(loaded: ConfigBasis, name: string, options: Record<string, unknown>, problems: ConfigProblem[]): { name: string; grouping: 'change' | 'batch'; create: AssembledOutbound['createSink'] } | undefined {
   const checked = checkAdapter(loaded, ['outbound', name, 'sink'], 'sink', options, findSink, (c) => void c.adapter.create(c.options, c.context).close(), problems);
   if (!checked) return undefined;
   const { adapter, options: parsed, context } = checked;

@@ -3,12 +3,12 @@ import { findSource } from '../core/registry.js';
 import type { Source } from '../core/delivery.js';
 import type { SourceLog } from '../core/source.js';
 import { checkAdapter } from '../config/adapter-options.js';
-import { missingFile, type LoadedConfig } from '../config/load.js';
-import { loadMapping } from '../mapping/index.js';
+import { ConfigLoadError, loadConfig, missingFile, withoutEchoes, type ConfigBasis, type LoadedConfig, type LoadOptions } from '../config/load.js';
+import { loadMapping, validateMappingFiles } from '../mapping/index.js';
 import { loadModel, type Model } from '../model/index.js';
 import type { ConflictPolicy } from '../store/types.js';
 import type { IngestFlow } from './ingest.js';
-import { assembleOutbound } from '../outbound/assemble-outbound.js';
+import { assembleOutbound, sinkOf } from '../outbound/assemble-outbound.js';
 import type { AssembledOutbound } from '../outbound/outbound-flow.js';
 
 export interface AssembledFlow extends IngestFlow {
@@ -95,8 +95,8 @@ function flowLog(log: SourceLog, flow: string): SourceLog {
  * The flow's source factory, once its options are checked — in shape by the adapter's schema, in
  * sense by building the source once (which touches nothing outside); undefined after a problem.
  */
-function sourceOf(
-  loaded: LoadedConfig,
+export function sourceOf(
+  loaded: ConfigBasis,
   name: string,
   options: Record<string, unknown>,
   problems: ConfigProblem[],
@@ -108,4 +108,67 @@ function sourceOf(
     createSource: (log) => adapter.create(parsed, log ? { ...context, log: flowLog(log, name) } : context),
     deliversFiles: adapter.deliversFiles === true,
   };
+}
+
+/**
+ * `loadConfig`, whose failure lists also the problems of what the config names (problemsBeyond):
+ * a config with a wrong shape cannot be assembled, but one run still shows every problem.
+ */
+export function loadConfigChecked(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): LoadedConfig {
+  try {
+    return loadConfig(file, env, options);
+  } catch (e) {
+    if (!(e instanceof ConfigLoadError)) throw e;
+    throw new ConfigError([...e.problems, ...problemsBeyond(e)]);
+  }
+}
+
+/**
+ * What a config that failed to load still lets us check, from its raw text: the model and the
+ * mapping files it names, each flow's source and each outbound flow's sink (their options and
+ * the secrets written into them). Problems at a secret reference that did not resolve are left
+ * out: they would only repeat it.
+ */
+export function problemsBeyond(failed: ConfigLoadError): ConfigProblem[] {
+  const { basis } = failed;
+  const { yaml } = basis;
+  const top = isObject(yaml.value) ? yaml.value : {};
+  const problems: ConfigProblem[] = [];
+  const modelFile = basis.resolve(typeof top.model === 'string' ? top.model : 'mappings/model.yaml');
+  const missingModel = missingFile(yaml, ['model'], modelFile, 'model file');
+  let model: Model | undefined;
+  if (missingModel !== undefined) problems.push(missingModel);
+  else {
+    try {
+      model = loadModel(modelFile);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  const mappings = new Set<string>();
+  for (const group of ['flows', 'outbound'] as const) {
+    const flows = top[group];
+    if (!isObject(flows)) continue;
+    for (const [name, flow] of Object.entries(flows)) {
+      if (!isObject(flow)) continue;
+      const adapter = group === 'flows' ? flow.source : flow.sink;
+      if (isObject(adapter)) {
+        if (group === 'flows') sourceOf(basis, name, adapter, problems);
+        else sinkOf(basis, name, adapter, problems);
+      }
+      if (typeof flow.mapping !== 'string' || flow.mapping === '') continue;
+      const mapping = basis.resolve(flow.mapping);
+      const missing = missingFile(yaml, [group, name, 'mapping'], mapping, 'mapping file');
+      if (missing !== undefined) problems.push(missing);
+      else mappings.add(mapping);
+    }
+  }
+  // Without the config's model a mapping's field errors would be guesses: the model's problems say enough.
+  if (model !== undefined) problems.push(...validateMappingFiles([...mappings], { model }));
+  return withoutEchoes(problems, failed.unresolved);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
