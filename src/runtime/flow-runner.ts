@@ -94,6 +94,7 @@ function logOutcome(log: Logger, flow: string, outcome: IngestOutcome, state: Fl
     deliveryId: outcome.deliveryId,
     status: outcome.status,
     records: outcome.records,
+    ...(outcome.resumedAfter !== undefined ? { resumedAfter: outcome.resumedAfter } : {}),
     ok: counts.created + counts.updated + counts.deleted,
     created: counts.created,
     updated: counts.updated,

@@ -159,7 +159,8 @@ describe('ingest in a worker thread', () => {
     expect(first.status).toBe('interrupted');
     expect(first.records).toBe(300);
     const second = await ingest(d, flow, store, { worker: true });
-    expect(second).toMatchObject({ status: 'applied', records: 700, counts: { created: 700, unchanged: 0 } });
+    expect(second).toMatchObject({ status: 'applied', records: 700, resumedAfter: 300, counts: { created: 700, unchanged: 0 } });
+    expect(first.resumedAfter).toBeUndefined();
     expect(await store.head()).toBe(1000);
     expect(written).toEqual({ prepared: 1000, plain: 0 });
   });

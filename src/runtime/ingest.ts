@@ -36,6 +36,8 @@ export interface IngestOutcome {
   name?: string;
   /** Records read in this run (a resumed delivery skips those committed before). */
   records: number;
+  /** For a resumed delivery: the records an earlier run committed (before a crash or a stop), which `records` and `counts` leave out. */
+  resumedAfter?: number;
   counts: ApplyCounts;
   ms: number;
   errors: DataErrorDetail[];
@@ -174,6 +176,8 @@ async function wholeDeliveryErrors(delivery: Delivery, mapping: Mapping): Promis
 export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store, options: IngestOptions = {}): Promise<IngestOutcome> {
   const started = performance.now();
   const counts = zeroCounts();
+  /** Records committed by an earlier run of this delivery, once known. */
+  let resumedAfter = 0;
   const outcome = (status: IngestStatus, records: number, errors: DataErrorDetail[] = []): IngestOutcome => ({
     status,
     deliveryId: delivery.id,
@@ -182,6 +186,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     counts,
     ms: performance.now() - started,
     errors,
+    ...(resumedAfter > 0 ? { resumedAfter } : {}),
   });
   /** Settles the delivery (ack or nack) and returns its outcome; a failure to settle is a SettleError. */
   const settle = async (settling: () => Promise<void>, status: IngestStatus, records: number, errors: DataErrorDetail[] = []): Promise<IngestOutcome> => {
@@ -214,6 +219,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
 
   const origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name };
   const skip = previous?.recordsDone ?? 0;
+  resumedAfter = skip;
   let seen = skip;
 
   /** `recordsBefore`: where the batch starts, the previous batch's end. */
