@@ -62,6 +62,29 @@ describe('batched writes', () => {
     expect(store.applySync({ origin: api, writes })).toMatchObject({ created: 0, unchanged: 300, lastSeq: 300 });
   });
 
+  it('reads back the current rows of keys and data holding the separators of a packed row', async () => {
+    const store = stores.open();
+    // Keys with U+001F and commas, data with U+001F in a value: as few keys as a point read takes,
+    // and as many as a range read takes.
+    for (const count of [3, 100]) {
+      const keys = Array.from({ length: count }, (_, i) => `k\x1f${i},\x1f`);
+      const data = (i: number, v: number) => ({ text: `a\x1fb,${i}`, v });
+      const type = `T${count}`;
+      const at = (v: number) => keys.map((k, i) => upsert(type, k, data(i, v)));
+      expect(store.applySync({ origin: api, writes: at(1) })).toMatchObject({ created: count });
+      expect(store.applySync({ origin: api, writes: at(1) })).toMatchObject({ created: 0, unchanged: count });
+      expect(store.applySync({ origin: api, writes: at(2) })).toMatchObject({ updated: count, unchanged: 0 });
+      expect(store.applySync({ origin: api, writes: keys.map((key) => ({ type, key, op: 'delete' as const })) })).toMatchObject({ deleted: count });
+      expect(store.applySync({ origin: api, writes: keys.map((key) => ({ type, key, op: 'delete' as const })) })).toMatchObject({ deleted: 0, unchanged: count });
+      expect(store.applySync({ origin: api, writes: at(2) })).toMatchObject({ created: count });
+      for (const [i, key] of keys.entries()) {
+        expect(await store.get(type, key)).toMatchObject({ version: 4, deleted: false, data: data(i, 2) });
+        const history = await store.history(type, key);
+        expect(history.map((v) => [v.version, v.op])).toEqual([[1, 'created'], [2, 'updated'], [3, 'deleted'], [4, 'created']]);
+      }
+    }
+  });
+
   it('leaves nothing of a failed batch behind for the next one', async () => {
     const store = stores.open();
     const good = Array.from({ length: 100 }, (_, i) => upsert('A', String(i), { i }));

@@ -20,6 +20,13 @@ export type EntityRow = [
 ];
 
 const columns = 'e.key, e.version, e.seq, e.data_seq, d.data, e.deleted';
+/**
+ * The row of a type without a conflict policy as one text, `deleted,version,seq,data_seq` US
+ * data US key (US = U+001F): better-sqlite3 makes one string of it instead of an array of six
+ * values, half the time of an unchanged re-ingest's reads (1.0-1.6 s against 2.2-2.5 s per
+ * million rows). Canonical JSON never holds a raw U+001F, and the key, which may, comes last.
+ */
+const packed = "e.deleted || ',' || e.version || ',' || e.seq || ',' || e.data_seq || char(31) || d.data || char(31) || e.key";
 const policyColumns = 'e.flow, e.origin, e.ts_ms';
 const withData = 'entities e JOIN versions d ON d.seq = e.data_seq';
 /**
@@ -43,26 +50,26 @@ const RANGE_MIN_KEYS = 64;
  * by the writer as it writes (`set`), so a key written twice in one batch sees its first write.
  */
 export class CurrentRows {
-  private readonly many: Database.Statement<[string, string], EntityRow>;
+  private readonly many: Database.Statement<[string, string], string>;
   private readonly manyWithPolicy: Database.Statement<[string, string], EntityRow>;
   private readonly one: Database.Statement<[string, string], EntityRow>;
-  private readonly range: Database.Statement<[string, string, string], EntityRow>;
+  private readonly range: Database.Statement<[string, string, string], string>;
   private readonly rangeWithPolicy: Database.Statement<[string, string, string], EntityRow>;
   private readonly countRange: Database.Statement<[string, string, string, number], number>;
-  private readonly byType = new Map<string, Map<string, EntityRow>>();
+  /** Rows by type and key as read (packed, or with the policy columns) or as the writer set them. */
+  private readonly byType = new Map<string, Map<string, EntityRow | string>>();
 
   /** `hasPolicy(type)`: whether writes of the type need the columns conflict policies read. */
   constructor(
     db: Database.Database,
     private readonly hasPolicy: (type: string) => boolean,
   ) {
-    const select = (cols: string) =>
-      db.prepare<[string, string], EntityRow>(`SELECT ${cols} FROM ${withData} WHERE e.type = ? AND e.key IN (SELECT value FROM json_each(?))`).raw();
-    this.many = select(columns);
-    this.manyWithPolicy = select(`${columns}, ${policyColumns}`);
-    const between = (cols: string) => db.prepare<[string, string, string], EntityRow>(`SELECT ${cols} FROM ${withData} WHERE e.type = ? AND e.key BETWEEN ? AND ?`).raw();
-    this.range = between(columns);
-    this.rangeWithPolicy = between(`${columns}, ${policyColumns}`);
+    const select = (cols: string) => `SELECT ${cols} FROM ${withData} WHERE e.type = ? AND e.key IN (SELECT value FROM json_each(?))`;
+    this.many = db.prepare<[string, string], string>(select(packed)).pluck();
+    this.manyWithPolicy = db.prepare<[string, string], EntityRow>(select(`${columns}, ${policyColumns}`)).raw();
+    const between = (cols: string) => `SELECT ${cols} FROM ${withData} WHERE e.type = ? AND e.key BETWEEN ? AND ?`;
+    this.range = db.prepare<[string, string, string], string>(between(packed)).pluck();
+    this.rangeWithPolicy = db.prepare<[string, string, string], EntityRow>(between(`${columns}, ${policyColumns}`)).raw();
     this.countRange = db
       .prepare<[string, string, string, number], number>('SELECT count(*) FROM (SELECT 1 FROM entities WHERE type = ? AND key BETWEEN ? AND ? LIMIT ?)')
       .pluck();
@@ -79,9 +86,12 @@ export class CurrentRows {
       keys.push(w.key);
     }
     for (const [type, keys] of keysByType) {
-      const rows = new Map<string, EntityRow>();
+      const rows = new Map<string, EntityRow | string>();
       this.byType.set(type, rows);
-      for (const row of this.rowsOf(type, keys)) rows.set(row[0], row);
+      for (const row of this.rowsOf(type, keys)) {
+        if (typeof row !== 'string') rows.set(row[0], row);
+        else rows.set(row.slice(row.indexOf('\x1f', row.indexOf('\x1f') + 1) + 1), row);
+      }
     }
   }
 
@@ -91,7 +101,7 @@ export class CurrentRows {
    * re-ingest's holds just the batch's rows, read in one scan. A range holding many more rows
    * than the batch has keys is not read; nor one for keys that rangeOf leaves out.
    */
-  private rowsOf(type: string, keys: string[]): EntityRow[] {
+  private rowsOf(type: string, keys: string[]): (EntityRow | string)[] {
     const policy = this.hasPolicy(type);
     if (keys.length >= RANGE_MIN_KEYS) {
       const ends = rangeOf(keys);
@@ -111,6 +121,7 @@ export class CurrentRows {
   get(type: string, key: string, beforePointRead: { flush(): void }): EntityRow | undefined {
     const rows = this.byType.get(type);
     const row = rows?.get(key);
+    if (typeof row === 'string') return unpack(key, row);
     if (row !== undefined || (rows !== undefined && !surrogate.test(key))) return row;
     beforePointRead.flush();
     return this.one.get(type, key);
@@ -122,6 +133,25 @@ export class CurrentRows {
     if (rows === undefined) this.byType.set(type, (rows = new Map()));
     rows.set(key, row);
   }
+}
+
+/** The EntityRow of a packed row (see `packed`) of `key`, without the policy columns as a row read without them. */
+function unpack(key: string, row: string): EntityRow {
+  // "deleted," is two characters: the version starts at 2.
+  const versionEnd = row.indexOf(',', 2);
+  const seqEnd = row.indexOf(',', versionEnd + 1);
+  const dataSeqEnd = row.indexOf('\x1f', seqEnd + 1);
+  const dataEnd = row.indexOf('\x1f', dataSeqEnd + 1);
+  const deleted = row.charCodeAt(0) === 49 ? 1 : 0;
+  const unpacked = [key, int(row, 2, versionEnd), int(row, versionEnd + 1, seqEnd), int(row, seqEnd + 1, dataSeqEnd), row.slice(dataSeqEnd + 1, dataEnd), deleted];
+  return unpacked as unknown as EntityRow;
+}
+
+/** The decimal integer written in `s` from `start` to `end`. */
+function int(s: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + s.charCodeAt(i) - 48;
+  return n;
 }
 
 /**
