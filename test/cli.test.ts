@@ -294,6 +294,20 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     expect(second.stderr.match(/server\.clients\.web\.token/g)).toHaveLength(1);
   });
 
+  it('names a model given by a secret not set, or not as text, once: at its line, not as a file it then cannot read', async () => {
+    const unset = makeBridge({ rows: { mapping: '${env:LB_TEST_UNSET_MAPPING}' } }, { model: '${env:LB_TEST_UNSET_MODEL}' });
+    const number = makeBridge({ rows: { mapping: join(benchMappings, 'rows-csv.yaml') } }, { model: 5 });
+    const [first, second] = await Promise.all([runCli(['run', '--config', unset.configFile]), runCli(['status', '--config', number.configFile])]);
+    expect(first.status).toBe(2);
+    expect(lines(first.stderr)).toEqual([
+      'configuration error:',
+      expect.stringMatching(/ model: environment variable LB_TEST_UNSET_MODEL is not set$/),
+      expect.stringMatching(/ flows\.rows\.mapping: environment variable LB_TEST_UNSET_MAPPING is not set$/),
+    ]);
+    expect(second.status).toBe(2);
+    expect(lines(second.stderr)).toEqual(['configuration error:', expect.stringMatching(/ model: Invalid input: expected string, received number$/)]);
+  });
+
   it('lists, shows, replays after a mapping fix and discards rejects', async () => {
     const bridge = rowsBridge();
     const file = join(bridge.dir, 'mixed.csv');

@@ -134,11 +134,14 @@ export function problemsBeyond(failed: ConfigLoadError): ConfigProblem[] {
   const { yaml } = basis;
   const top = isObject(yaml.value) ? yaml.value : {};
   const problems: ConfigProblem[] = [];
-  const modelFile = basis.resolve(typeof top.model === 'string' ? top.model : 'mappings/model.yaml');
-  const missingModel = missingFile(yaml, ['model'], modelFile, 'model file');
+  // A model given, but not as a usable text (a secret not set, a number), is the schema's or the
+  // secret's problem already: the default file stands in only for one not given at all.
+  const modelGiven = top.model === undefined ? 'mappings/model.yaml' : typeof top.model === 'string' && top.model !== '' && !failed.unresolved.some((p) => p.path === 'model') ? top.model : undefined;
+  const modelFile = modelGiven === undefined ? undefined : basis.resolve(modelGiven);
+  const missingModel = modelFile === undefined ? undefined : missingFile(yaml, ['model'], modelFile, 'model file');
   let model: Model | undefined;
   if (missingModel !== undefined) problems.push(missingModel);
-  else {
+  else if (modelFile !== undefined) {
     try {
       model = loadModel(modelFile);
     } catch (e) {

@@ -36,7 +36,7 @@ export interface IngestOutcome {
   name?: string;
   /** Records read in this run (a resumed delivery skips those committed before). */
   records: number;
-  /** For a resumed delivery: the records an earlier run committed (before a crash or a stop), which `records` and `counts` leave out. */
+  /** For a resumed delivery: the records an earlier run read and committed (before a crash or a stop), which `records` and `counts` leave out. */
   resumedAfter?: number;
   counts: ApplyCounts;
   ms: number;
