@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FormatAdapter } from '../../src/core/format.js';
 import type { LegacyRecord } from '../../src/core/records.js';
-import { loadMapping } from '../../src/mapping/index.js';
+import { loadMapping, type Mapping } from '../../src/mapping/index.js';
 import { writeFiles } from '../../src/mapping/testing.js';
 import { canonicalFields } from './field-names.js';
 import { fixedWidthFormat } from './index.js';
@@ -82,18 +81,23 @@ const line = fc
   .tuple(fc.stringMatching(/^[A-Z]{4}$/), field(7), field(7), field(7), field(5), field(5), pointed, day(true), day(false), day(false), field(5))
   .map((parts) => parts.join(''));
 
-const dir = writeFiles({ 'model.yaml': MODEL, 'm.yaml': MAPPING });
-const trusting = loadMapping(join(dir, 'm.yaml'), { formats: [fixedWidthFormat] });
-const coercing = loadMapping(join(dir, 'm.yaml'), { formats: [{ ...fixedWidthFormat, canonicalFields: undefined }] });
+/** The mapping `mapping` over `model`, loaded trusting the layout's canonical fields and loaded coercing every value. */
+function trustingAndCoercing(model: string, mapping: string): [Mapping, Mapping] {
+  const dir = writeFiles({ 'model.yaml': model, 'm.yaml': mapping });
+  return [loadMapping(join(dir, 'm.yaml'), { formats: [fixedWidthFormat] }), loadMapping(join(dir, 'm.yaml'), { formats: [{ ...fixedWidthFormat, canonicalFields: undefined }] })];
+}
 
-async function mapAll(text: string, trustLayout: boolean): Promise<unknown[]> {
-  const m = trustLayout ? trusting : coercing;
+/** What `m` makes of each record or failure of a file. */
+async function mapFile(m: Mapping, file: Buffer): Promise<unknown[]> {
   const out: unknown[] = [];
-  for await (const batch of m.format.decode(Buffer.from(text, 'latin1'), { name: 'in.txt' })) {
+  for await (const batch of m.format.decode(file, { name: 'in.txt' })) {
     for (const d of batch) out.push('record' in d ? m.toCanonical(d.record as LegacyRecord, d.position) : d);
   }
   return out;
 }
+
+const [trusting, coercing] = trustingAndCoercing(MODEL, MAPPING);
+const mapAll = (text: string, trustLayout: boolean) => mapFile(trustLayout ? trusting : coercing, Buffer.from(text, 'latin1'));
 
 describe('fixed-width fields in canonical form', () => {
   it('are the typed fields whose codec gives canonical values: numbers with their scale, dates with a four-digit year', () => {
@@ -140,16 +144,9 @@ describe('fixed-width names not trusted', () => {
 `;
   /** What a mapping of `fields` makes of `text` with the layout's canonical fields trusted, and coerced. */
   async function both(layout: object, fields: string, text: string): Promise<[unknown[], unknown[]]> {
-    const dir = writeFiles({ 'model.yaml': model, 'm.yaml': `entity: Order\nsource:\n  fixed-width: ${JSON.stringify(layout)}\nfields:\n${fields}` });
-    const run = async (formats: FormatAdapter[]) => {
-      const m = loadMapping(join(dir, 'm.yaml'), { formats });
-      const out: unknown[] = [];
-      for await (const batch of m.format.decode(Buffer.from(text, 'latin1'), { name: 'in.txt' })) {
-        for (const d of batch) out.push('record' in d ? m.toCanonical(d.record as LegacyRecord, d.position) : d);
-      }
-      return out;
-    };
-    return [await run([fixedWidthFormat]), await run([{ ...fixedWidthFormat, canonicalFields: undefined }])];
+    const mappings = trustingAndCoercing(model, `entity: Order\nsource:\n  fixed-width: ${JSON.stringify(layout)}\nfields:\n${fields}`);
+    const file = Buffer.from(text, 'latin1');
+    return [await mapFile(mappings[0], file), await mapFile(mappings[1], file)];
   }
 
   it('a date whose pattern has yy beside yyyy: its year comes from the two-digit window', async () => {
@@ -220,14 +217,7 @@ describe.each(['cp037', 'latin1'])('fixed-width fields in canonical form, binary
       { name: 'DZ', length: 2, type: 'zoned', scale: 0, signed: false },
     ],
   };
-  const dir = writeFiles({ 'model.yaml': model, 'm.yaml': `entity: Row\nsource:\n  fixed-width: ${JSON.stringify(layout)}\nfields:\n  id: { const: X }\n  a: Z\n  b: P\n  c: B8\n  d: B2\n  e: BU\n  f: DP\n  g: DT\n  h: DZ\n` });
-  const trustingBinary = loadMapping(join(dir, 'm.yaml'), { formats: [fixedWidthFormat] });
-  const coercingBinary = loadMapping(join(dir, 'm.yaml'), { formats: [{ ...fixedWidthFormat, canonicalFields: undefined }] });
-  const mapBytes = async (m: typeof trustingBinary, bytes: Buffer) => {
-    const out: unknown[] = [];
-    for await (const batch of m.format.decode(bytes, { name: 'in.dat' })) for (const d of batch) out.push('record' in d ? m.toCanonical(d.record as LegacyRecord, d.position) : d);
-    return out;
-  };
+  const [trustingBinary, coercingBinary] = trustingAndCoercing(model, `entity: Row\nsource:\n  fixed-width: ${JSON.stringify(layout)}\nfields:\n  id: { const: X }\n  a: Z\n  b: P\n  c: B8\n  d: B2\n  e: BU\n  f: DP\n  g: DT\n  h: DZ\n`);
   const ebcdic: Record<string, number> = { ' ': 0x40, '-': 0x60, '+': 0x4e, '.': 0x4b };
   const enc = (s: string) => (encoding === 'cp037' ? Buffer.from([...s].map((ch) => ebcdic[ch] ?? 0xf0 + Number(ch))) : Buffer.from(s, 'latin1'));
   const textish = (n: number) => fc.stringMatching(new RegExp(`^[0-9 .+-]{${n}}$`)).map(enc);
@@ -251,7 +241,7 @@ describe.each(['cp037', 'latin1'])('fixed-width fields in canonical form, binary
     await fc.assert(
       fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 10 }), async (records) => {
         const file = Buffer.concat(records);
-        expect(await mapBytes(trustingBinary, file)).toStrictEqual(await mapBytes(coercingBinary, file));
+        expect(await mapFile(trustingBinary, file)).toStrictEqual(await mapFile(coercingBinary, file));
       }),
       { numRuns: 300 },
     );

@@ -1,12 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, formatConfigProblem, type ConfigProblem } from '../core/errors.js';
-import { ConfigLoadError, loadConfig } from '../config/load.js';
 import { readYamlFile } from '../core/yaml-file.js';
 import { validateMappingFiles } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
 import { checkServerConfig } from '../rest/server.js';
-import { assemble, problemsBeyond } from '../runtime/assemble.js';
+import { assemble, loadConfigChecked } from '../runtime/assemble.js';
 import { EXIT } from './exit.js';
 
 function yamlFiles(path: string): string[] {
@@ -44,20 +43,14 @@ function problemsOf(check: () => void): ConfigProblem[] {
 
 /**
  * The config's problems, then those of every file it names. A config whose shape is wrong is not
- * assembled, but what it names is still checked (problemsBeyond): one run shows them all.
+ * assembled, but what it names is still checked (loadConfigChecked): one run shows them all.
  */
 function configProblems(file: string): ConfigProblem[] {
-  try {
-    const loaded = loadConfig(file);
-    return problemsOf(() => {
-      assemble(loaded);
-      checkServerConfig(loaded);
-    });
-  } catch (e) {
-    if (e instanceof ConfigLoadError) return [...e.problems, ...problemsBeyond(e)];
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
+  return problemsOf(() => {
+    const loaded = loadConfigChecked(file);
+    assemble(loaded);
+    checkServerConfig(loaded);
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Source } from '../core/delivery.js';
 import type { SourceLog } from '../core/source.js';
 import { checkAdapter } from '../config/adapter-options.js';
 import { ConfigLoadError, loadConfig, missingFile, withoutEchoes, type ConfigBasis, type LoadedConfig, type LoadOptions } from '../config/load.js';
+import { configSchema } from '../config/schema.js';
 import { loadMapping, validateMappingFiles } from '../mapping/index.js';
 import { loadModel, type Model } from '../model/index.js';
 import type { ConflictPolicy } from '../store/types.js';
@@ -129,15 +130,15 @@ export function loadConfigChecked(file: string, env: NodeJS.ProcessEnv = process
  * the secrets written into them). Problems at a secret reference that did not resolve are left
  * out: they would only repeat it.
  */
-export function problemsBeyond(failed: ConfigLoadError): ConfigProblem[] {
+function problemsBeyond(failed: ConfigLoadError): ConfigProblem[] {
   const { basis } = failed;
   const { yaml } = basis;
   const top = isObject(yaml.value) ? yaml.value : {};
   const problems: ConfigProblem[] = [];
-  // A model given, but not as a usable text (a secret not set, a number), is the schema's or the
-  // secret's problem already: the default file stands in only for one not given at all.
-  const modelGiven = top.model === undefined ? 'mappings/model.yaml' : typeof top.model === 'string' && top.model !== '' && !failed.unresolved.some((p) => p.path === 'model') ? top.model : undefined;
-  const modelFile = modelGiven === undefined ? undefined : basis.resolve(modelGiven);
+  // The schema's default stands in for a model not given. One given but not as text (a number, or
+  // the empty string an unset secret leaves) is the schema's or the secret's problem already.
+  const modelGiven = configSchema.shape.model.safeParse(top.model);
+  const modelFile = modelGiven.success && modelGiven.data !== '' ? basis.resolve(modelGiven.data) : undefined;
   const missingModel = modelFile === undefined ? undefined : missingFile(yaml, ['model'], modelFile, 'model file');
   let model: Model | undefined;
   if (missingModel !== undefined) problems.push(missingModel);

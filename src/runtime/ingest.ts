@@ -176,8 +176,10 @@ async function wholeDeliveryErrors(delivery: Delivery, mapping: Mapping): Promis
 export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store, options: IngestOptions = {}): Promise<IngestOutcome> {
   const started = performance.now();
   const counts = zeroCounts();
-  /** Records committed by an earlier run of this delivery, once known. */
-  let resumedAfter = 0;
+  const known = await store.delivery(flow.name, delivery.id);
+  // Progress to resume; a superseded delivery (a full snapshot that is the truth again) starts anew.
+  const previous = known?.state === 'in-progress' ? known : undefined;
+  const skip = previous?.recordsDone ?? 0;
   const outcome = (status: IngestStatus, records: number, errors: DataErrorDetail[] = []): IngestOutcome => ({
     status,
     deliveryId: delivery.id,
@@ -186,7 +188,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     counts,
     ms: performance.now() - started,
     errors,
-    ...(resumedAfter > 0 ? { resumedAfter } : {}),
+    ...(skip > 0 ? { resumedAfter: skip } : {}),
   });
   /** Settles the delivery (ack or nack) and returns its outcome; a failure to settle is a SettleError. */
   const settle = async (settling: () => Promise<void>, status: IngestStatus, records: number, errors: DataErrorDetail[] = []): Promise<IngestOutcome> => {
@@ -203,12 +205,9 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     return settle(() => delivery.nack(new DataError(errors)), status, records, errors);
   };
 
-  const known = await store.delivery(flow.name, delivery.id);
   if (known?.state === 'complete') {
     return settle(() => ack(delivery), 'skipped', 0);
   }
-  // Progress to resume; a superseded delivery (a full snapshot that is the truth again) starts anew.
-  const previous = known?.state === 'in-progress' ? known : undefined;
   const { mapping } = flow;
   if (mapping.format.checksWholeDelivery && !previous) {
     const fatal = await wholeDeliveryErrors(delivery, mapping);
@@ -218,8 +217,6 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   }
 
   const origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name };
-  const skip = previous?.recordsDone ?? 0;
-  resumedAfter = skip;
   let seen = skip;
 
   /** `recordsBefore`: where the batch starts, the previous batch's end. */

@@ -89,8 +89,7 @@ export class CurrentRows {
       const rows = new Map<string, EntityRow | string>();
       this.byType.set(type, rows);
       for (const row of this.rowsOf(type, keys)) {
-        if (typeof row !== 'string') rows.set(row[0], row);
-        else rows.set(row.slice(row.indexOf('\x1f', row.indexOf('\x1f') + 1) + 1), row);
+        rows.set(typeof row === 'string' ? packedKey(row) : row[0], row);
       }
     }
   }
@@ -133,6 +132,11 @@ export class CurrentRows {
     if (rows === undefined) this.byType.set(type, (rows = new Map()));
     rows.set(key, row);
   }
+}
+
+/** The key of a packed row (see `packed`): all after the second separator. */
+function packedKey(row: string): string {
+  return row.slice(row.indexOf('\x1f', row.indexOf('\x1f') + 1) + 1);
 }
 
 /** The EntityRow of a packed row (see `packed`) of `key`, without the policy columns as a row read without them. */
