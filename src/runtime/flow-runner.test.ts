@@ -80,4 +80,50 @@ describe('runFlow', () => {
     expect(await store.delivery('rows', 'sha-real')).toMatchObject({ state: 'complete', recordsDone: 10 });
     expect(settled).toEqual(['ack']);
   });
+
+  it('logs a delivery resumed after an interrupted run with the records the earlier run committed', async () => {
+    const store = stores.open();
+    const body = header + rows(1, 10);
+    const firstPart = header + rows(1, 6);
+    const lines: { msg: string; status?: string; records?: number; resumedAfter?: number; created?: number }[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) });
+    const flow = (source: Source): AssembledFlow => ({ name: 'rows', mapping: loadMapping(resolve(root, 'bench/mappings/rows-csv.yaml')), mode: 'incremental', maxDeleteShare: 0.2, batchSize: 2, enabled: true, deliversFiles: false, createSource: () => source });
+    const once = (delivery: Delivery, abort: AbortController): Source => ({
+      async *read() {
+        yield delivery;
+        abort.abort();
+      },
+      close: async () => undefined,
+    });
+    const settled: string[] = [];
+
+    // The daemon is stopped once the first six records have been read: the run ends at a batch's commit.
+    const stopping = new AbortController();
+    let reads = 0;
+    const interrupted: Delivery = {
+      ...plainDelivery('sha-rows', body, settled),
+      open: () =>
+        new Readable({
+          read() {
+            if (reads++ === 0) this.push(Buffer.from(firstPart));
+            else {
+              stopping.abort();
+              this.push(Buffer.from(body.slice(firstPart.length)));
+              this.push(null);
+            }
+          },
+        }),
+    };
+    await runFlow(flow(once(interrupted, stopping)), store, log, stopping.signal, { name: 'rows', state: 'starting', deliveries: 0 });
+    const committed = (await store.delivery('rows', 'sha-rows'))!.recordsDone;
+    expect(lines.filter((l) => l.msg === 'delivery').map((l) => [l.status, l.records, l.resumedAfter])).toEqual([['interrupted', committed, undefined]]);
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThan(10);
+
+    const again = new AbortController();
+    await runFlow(flow(once(plainDelivery('sha-rows', body, settled), again)), store, log, again.signal, { name: 'rows', state: 'starting', deliveries: 0 });
+    expect(lines.filter((l) => l.msg === 'delivery').slice(1).map((l) => [l.status, l.records, l.resumedAfter, l.created])).toEqual([['applied', 10 - committed, committed, 10 - committed]]);
+    expect(await store.list('Row', { limit: 100 })).toHaveLength(10);
+    expect(settled).toEqual(['ack']);
+  });
 });
