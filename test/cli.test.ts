@@ -256,6 +256,24 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     });
   });
 
+  it('draws a progress bar with the share of the file done when run on a terminal', async () => {
+    const bridge = rowsBridge();
+    const file = join(bridge.dir, 'rows.csv');
+    writeFileSync(file, csvRows(1, 20));
+    // script(1) gives the command a terminal; its output is what the terminal showed.
+    const command = [process.execPath, join(repoRoot, 'bin', 'bridge.js'), 'ingest', file, '--flow', 'rows', '--config', bridge.configFile].map((a) => `'${a}'`).join(' ');
+    const onTerminal = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.on('error', reject);
+      child.on('close', () => resolve(Buffer.concat(out).toString('utf8')));
+    });
+    const size = (csvRows(1, 20).length / 1024).toFixed(1);
+    expect(onTerminal).toContain(`\r[${'#'.repeat(30)}] 100.0% ${size} KiB/${size} KiB 20 records `);
+    expect(onTerminal).toMatch(/rows\.csv: applied; 20 records/);
+  });
+
   it('needs no API client token set for a command that serves no API; bridge run does', async () => {
     const bridge = makeBridge({ rows: { mapping: join(benchMappings, 'rows-csv.yaml') } }, { server: { listen: '127.0.0.1:0', clients: { web: { token: '${env:LB_TEST_TOKEN_NOT_SET}', scopes: ['read'] } } } });
     const status = await runCli(['status', '--config', bridge.configFile]);

@@ -14,7 +14,7 @@ export async function ingestCommand(file: string, options: { flow: string; confi
     if (!flow) {
       throw new ConfigError(loaded.yaml.problem(['flows'], `no flow named "${options.flow}" (flows: ${[...assembled.flows.keys()].join(', ') || 'none'})`));
     }
-    const progress = new Progress();
+    const progress = new Progress(size);
     warmIngest(size);
     // A file of the flow's failed/ folder goes where an applied one goes once it is applied.
     const moveOnAck = await flow.createSource().ackByHand?.(resolve(file));
