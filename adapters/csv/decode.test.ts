@@ -368,6 +368,20 @@ describe('csv decode: broken input', () => {
     }
   });
 
+  it('refuses a file declared in a legacy code page that starts with a UTF-16 byte-order mark, naming its byte order', async () => {
+    const le = Buffer.from('\ufeffSKU,PRICE\n1,2\n', 'utf16le');
+    const be = Buffer.from(le).swap16();
+    const refusal = (mark: string, hex: string) =>
+      `in.csv:1 (record 0): the file starts with a ${mark} byte-order mark (${hex}), so it is ${mark}, not windows-1252 as the mapping declares [file.encoding] (fatal)`;
+    // Read as Windows-1252, the header would be "ÿþS\0K\0U\0…" and fail as a wrong header.
+    expect(summarize((await decodeAll(csv({ columns: ['SKU', 'PRICE'], encoding: 'windows-1252' }), le)).items)).toEqual([refusal('UTF-16LE', 'FF FE')]);
+    expect(summarize((await decodeAll(csv({ columns: ['SKU', 'PRICE'], encoding: 'windows-1252' }), be)).items)).toEqual([refusal('UTF-16BE', 'FE FF')]);
+    // Declared UTF-16, or UTF-8 (whose decoder honours a UTF-16 mark), it is read.
+    for (const encoding of ['utf-16', 'utf-8']) {
+      expect(summarize((await decodeAll(csv({ columns: ['SKU', 'PRICE'], encoding }), be)).items)).toEqual([{ SKU: '1', PRICE: '2' }]);
+    }
+  });
+
   it('fails the delivery on a repeated header name', async () => {
     const { items } = await decodeAll(csv(), 'a,b,a\n1,2,3\n');
     expect(summarize(items)).toEqual(['in.csv:1 (record 0): header repeats column "a" (fields 1 and 3) [file.structure] (fatal)']);

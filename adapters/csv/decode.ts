@@ -1,6 +1,6 @@
 import { Parser, type Options as ParseOptions } from 'csv-parse';
 import type { DataErrorDetail } from '../../src/core/errors.js';
-import { utf8MarkedMessage } from '../../src/encoding/index.js';
+import { unicodeMarkedMessage, type UnicodeMark } from '../../src/encoding/index.js';
 import { DECODE_SLICE_BYTES, type ByteInput, type DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
@@ -27,8 +27,8 @@ export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: 
   const delivery = new DeliveryDecoder(options, meta, feed, start);
   try {
     for await (const slice of feed.slices) {
-      if (feed.utf8Marked) {
-        delivery.refuseUtf8Marked();
+      if (feed.unicodeMark !== undefined) {
+        delivery.refuseUnicodeMarked(feed.unicodeMark);
         yield delivery.take();
         return;
       }
@@ -151,10 +151,10 @@ class DeliveryDecoder {
     this.parser?.destroy();
   }
 
-  /** Refuses a delivery that is UTF-8 by its byte-order mark but declared in a legacy code page (see ParserFeed). */
-  refuseUtf8Marked(): void {
+  /** Refuses a delivery that is in a Unicode encoding by its byte-order mark but declared in a legacy code page (see ParserFeed). */
+  refuseUnicodeMarked(mark: UnicodeMark): void {
     const position: Position = { file: this.file, line: 1, record: 0 };
-    this.fail({ code: 'file.encoding', message: utf8MarkedMessage(this.options.encoding, 'mapping'), position }, '', true);
+    this.fail({ code: 'file.encoding', message: unicodeMarkedMessage(mark, this.options.encoding, 'mapping'), position }, '', true);
   }
 
   private open(): Parser {

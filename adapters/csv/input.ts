@@ -2,7 +2,7 @@ import { isUtf8, transcode } from 'node:buffer';
 import { byteChunks, decodeSlices, type ByteInput, type LineSplit } from '../../src/core/format.js';
 import type { CsvOptions } from './options.js';
 import { plainLineStops } from './plain-lines.js';
-import { startsWithUtf8Mark, textCodec, UTF8_MARK_BYTES } from '../../src/encoding/index.js';
+import { startsWithUtf8Mark, textCodec, unicodeMarkAt, UTF8_MARK_BYTES, type UnicodeMark } from '../../src/encoding/index.js';
 import { loneSurrogates } from '../../src/encoding/surrogates.js';
 
 /**
@@ -14,10 +14,10 @@ import { loneSurrogates } from '../../src/encoding/surrogates.js';
 export interface ParserFeed {
   suspect: boolean;
   /**
-   * The delivery starts with a UTF-8 byte-order mark but is declared in a legacy code page: it is
-   * UTF-8, and read as declared every non-ASCII character would come out wrong. Known by the first slice.
+   * The Unicode byte-order mark a delivery declared in a legacy code page starts with: it is in
+   * that encoding, and read as declared its text would come out wrong. Known by the first slice.
    */
-  utf8Marked: boolean;
+  unicodeMark: UnicodeMark | undefined;
   slices: AsyncIterable<Buffer>;
 }
 
@@ -57,7 +57,7 @@ function utf8Tail(b: Buffer): number {
 
 /** Opens a delivery's bytes for csv-parse in the declared encoding. */
 export function openFeed(input: ByteInput, encoding: string): ParserFeed {
-  const feed: ParserFeed = { suspect: false, utf8Marked: false, slices: undefined as never };
+  const feed: ParserFeed = { suspect: false, unicodeMark: undefined, slices: undefined as never };
   feed.slices = produce(feed, input, kindOf(encoding), encoding);
   return feed;
 }
@@ -137,10 +137,9 @@ async function* produce(feed: ParserFeed, input: ByteInput, declared: Kind, name
   if (kind === 'utf8' && carry && carry.length) feed.suspect = true;
 
   function sniff(bytes: Buffer): Buffer {
-    const utf8Mark = startsWithUtf8Mark(bytes);
-    if (declared === 'legacy') feed.utf8Marked = utf8Mark;
+    if (declared === 'legacy') feed.unicodeMark = unicodeMarkAt(bytes);
     else {
-      if (utf8Mark) {
+      if (startsWithUtf8Mark(bytes)) {
         kind = 'utf8';
         bytes = bytes.subarray(UTF8_MARK_BYTES);
       } else if (bytes[0] === 0xff && bytes[1] === 0xfe) {

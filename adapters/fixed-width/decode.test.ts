@@ -152,6 +152,14 @@ describe('decode', () => {
       }
     });
 
+    it('refuses, as a UTF-16 mark, a file of lines declared in a single-byte code page that is UTF-16', async () => {
+      const utf16 = Buffer.from('\ufeff' + good.join('\n') + '\n', 'utf16le');
+      const decoded = await decodeAll(formatOf({ ...orders, encoding: 'windows-1252' }), utf16);
+      expect(failures(decoded).map((f) => [f.fatal, f.errors.map(formatDataError)])).toEqual([
+        [true, ['orders.txt:1 (record 0, byte 0): the file starts with a UTF-16LE byte-order mark (FF FE), so it is UTF-16LE, not windows-1252 as the layout declares [file.encoding]']],
+      ]);
+    });
+
     it('is left to the layout in a file without separators (binary fields may start so) and in EBCDIC', async () => {
       const binary = { fields: [{ name: 'N', length: 4, type: 'binary' }], separator: 'none' };
       expect(records(await decodeAll(formatOf(binary), Buffer.from([0xef, 0xbb, 0xbf, 0x01])))).toEqual([{ N: String(0xefbbbf01) }]);

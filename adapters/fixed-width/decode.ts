@@ -1,7 +1,7 @@
 import type { DataErrorDetail } from '../../src/core/errors.js';
 import type { ByteInput, DecodeStart } from '../../src/core/format.js';
 import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
-import { startsWithUtf8Mark, UTF8_MARK_BYTES, utf8MarkedMessage } from '../../src/encoding/index.js';
+import { unicodeMarkAt, unicodeMarkedMessage, UTF8_MARK_BYTES } from '../../src/encoding/index.js';
 import { Assembler } from './assembler.js';
 import { ByteWindow, slicedChunks } from './byte-input.js';
 import { failureOf } from './failure.js';
@@ -67,21 +67,23 @@ class Session {
 
   /**
    * A UTF-8 byte-order mark at the start of the file is dropped when the layout's code page is
-   * UTF-8. A file of lines declared in another ASCII-based code page that starts with one is UTF-8
-   * all the same: read as declared, a record with a non-ASCII character would be cut in the wrong
-   * places without a word, so the file is refused whole. A file without separators may start with
-   * binary fields, whose bytes can be anything: it is left to its layout.
+   * UTF-8. A file of lines declared in another ASCII-based code page that starts with a UTF-8 or
+   * UTF-16 mark is in that encoding all the same: read as declared, a record with a non-ASCII
+   * character would be cut in the wrong places without a word (UTF-16: every record), so the
+   * file is refused whole. A file without separators may start with binary fields, whose bytes
+   * can be anything: it is left to its layout.
    */
   byteOrderMark(win: ByteWindow, out: Decoded[]): void {
-    if (!startsWithUtf8Mark(win.buf, win.pos)) return;
+    const mark = unicodeMarkAt(win.buf, win.pos);
+    if (mark === undefined) return;
     const { codec, options } = this.plan;
     if (codec.name === 'utf-8') {
-      win.pos += UTF8_MARK_BYTES;
+      if (mark.encoding === 'UTF-8') win.pos += UTF8_MARK_BYTES;
       return;
     }
     if (codec.ebcdic || codec.name.startsWith('utf-16') || options.separator === 'none') return;
     const position: Position = { file: this.meta.name, line: 1, record: 0, offset: 0 };
-    const message = utf8MarkedMessage(options.encoding, 'layout');
+    const message = unicodeMarkedMessage(mark, options.encoding, 'layout');
     out.push({ ...failureOf([{ code: 'file.encoding', message, position }], position, ''), fatal: true });
     this.stopped = true;
   }

@@ -8,7 +8,7 @@ import { Utf8Codec } from './utf8.js';
 
 export type { StreamDecoder, TextCodec } from './types.js';
 export { EBCDIC_PAGES, registerEbcdicWithIconvLite } from './ebcdic.js';
-export { startsWithUtf8Mark, UTF8_MARK_BYTES, utf8MarkedMessage } from './byte-order-mark.js';
+export { startsWithUtf8Mark, unicodeMarkAt, unicodeMarkedMessage, UTF8_MARK_BYTES, type UnicodeMark } from './byte-order-mark.js';
 
 interface Entry {
   aliases: readonly string[];
