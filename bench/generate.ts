@@ -32,13 +32,16 @@ function row(i: number): string[] {
 const widths = [10, 20, 15, 6, 9, 11, 5, 8, 8, 1];
 const numeric = new Set([3, 4, 5, 6]);
 
+/** The CSV's header line; the fixed-width file has none. */
+export const CSV_HEADER = 'ID,NAME,CITY,QTY,PRICE,AMOUNT,DISCOUNT,ORDERED,SHIPPED,STATUS\n';
+
 /** Writes `count` records as CSV (with header) or fixed-width (LF), once; reuses an existing file. */
 export async function generate(kind: 'csv' | 'fixed', count: number): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `rows-${count}.${kind === 'csv' ? 'csv' : 'txt'}`);
   if (existsSync(file) && statSync(file).size > 0) return file;
   const out = createWriteStream(file);
-  let chunk = kind === 'csv' ? 'ID,NAME,CITY,QTY,PRICE,AMOUNT,DISCOUNT,ORDERED,SHIPPED,STATUS\n' : '';
+  let chunk = kind === 'csv' ? CSV_HEADER : '';
   for (let i = 1; i <= count; i++) {
     const fields = row(i);
     if (kind === 'csv') chunk += fields.join(',') + '\n';

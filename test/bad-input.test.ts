@@ -35,11 +35,21 @@ const isDelivery = (name: string) => (l: Record<string, unknown>) => l.msg === '
 const started = (l: Record<string, unknown>) => l.msg === 'bridge started';
 
 describe('bad input to the daemon', () => {
-  it('processes a zero-byte file as 0 records and takes a file with an odd name', async () => {
+  it('refuses a zero-byte CSV that lacks its declared header, processes a header-only one as 0 records, and takes a file with an odd name', async () => {
     const bridge = makeBridge({ rows: { mapping: rowsCsv } });
     const d = daemon(bridge.configFile);
     writeFileSync(join(bridge.inbox('rows'), 'empty.csv'), '');
-    expect(await d.waitForLog(isDelivery('empty.csv'))).toMatchObject({ flow: 'rows', status: 'applied', records: 0, created: 0, rejected: 0 });
+    expect(await d.waitForLog(isDelivery('empty.csv'))).toMatchObject({
+      flow: 'rows',
+      status: 'failed',
+      records: 0,
+      created: 0,
+      errors: ['empty.csv:1 (record 0): no header row: the file is empty or blank, and the mapping declares a header [file.structure]'],
+    });
+    const failed = join(bridge.inbox('rows'), 'failed');
+    await expect.poll(() => readdirSync(failed).sort()).toEqual([expect.stringMatching(/^\d{8}T\d{6}Z_empty\.csv$/), expect.stringMatching(/^\d{8}T\d{6}Z_empty\.csv\.errors\.json$/)]);
+    writeFileSync(join(bridge.inbox('rows'), 'header-only.csv'), csvRows(1, 0));
+    expect(await d.waitForLog(isDelivery('header-only.csv'))).toMatchObject({ status: 'applied', records: 0, created: 0, rejected: 0 });
 
     const odd = `-rf "it's" $(x) 日本 ü.csv`;
     writeFileSync(join(bridge.inbox('rows'), odd), csvRows(1, 3));
@@ -47,8 +57,8 @@ describe('bad input to the daemon', () => {
     const processed = join(bridge.inbox('rows'), 'processed');
     // Sorted by the original name: the time stamps of the two moves may fall in different seconds.
     const byOriginalName = () => readdirSync(processed).sort((a, b) => (a.slice(17) < b.slice(17) ? -1 : 1));
-    await expect.poll(byOriginalName).toEqual([expect.stringMatching(/^\d{8}T\d{6}Z_-rf "it's" \$\(x\) 日本 ü\.csv$/), expect.stringMatching(/^\d{8}T\d{6}Z_empty\.csv$/)]);
-    expect(readdirSync(bridge.inbox('rows')).sort()).toEqual(['processed']);
+    await expect.poll(byOriginalName).toEqual([expect.stringMatching(/^\d{8}T\d{6}Z_-rf "it's" \$\(x\) 日本 ü\.csv$/), expect.stringMatching(/^\d{8}T\d{6}Z_header-only\.csv$/)]);
+    expect(readdirSync(bridge.inbox('rows')).sort()).toEqual(['failed', 'processed']);
     await withStore(bridge.dbPath, async (store) => {
       expect((await store.get('Row', 'ID00000002'))?.lineage).toMatchObject({ deliveryName: odd, position: { file: odd, line: 3 } });
     });

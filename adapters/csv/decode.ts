@@ -122,14 +122,21 @@ class DeliveryDecoder {
       this.onLine(text.split(this.plain!.delimiter), this.nextLine, text);
     }
     const p = this.parser;
-    if (!p || this.stopped) return;
-    await new Promise<void>((resolve) => {
-      p.once('end', resolve);
-      p.once('error', () => resolve());
-      p.on('readable', () => this.drain(p));
-      p.end();
-    });
-    this.drain(p);
+    if (p && !this.stopped) {
+      await new Promise<void>((resolve) => {
+        p.once('end', resolve);
+        p.once('error', () => resolve());
+        p.on('readable', () => this.drain(p));
+        p.end();
+      });
+      this.drain(p);
+    }
+    // A file without the header row the mapping declares is a truncated transfer (most often
+    // zero bytes), not a delivery of no records: a header-only file is the latter.
+    if (this.layout === undefined && !this.stopped) {
+      const position: Position = { file: this.file, line: 1, record: 0 };
+      this.fail({ code: 'file.structure', message: 'no header row: the file is empty or blank, and the mapping declares a header', position }, '', true);
+    }
   }
 
   /** The next slice of the input to read again (see readOnAfter), taken; undefined when there is none. */
