@@ -377,6 +377,36 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     expect(discarded.stdout).toMatch(new RegExp(`^ +${columnsId}  discarded rows  mixed\\.csv:5 \\(record 4\\)  .*\\[record\\.columns\\]\\n$`));
   });
 
+  it('replays or discards only an open reject, as the API does: a replayed or discarded one is refused by id with exit 2', async () => {
+    const bridge = rowsBridge();
+    const ingest = (name: string, rows: [number, string, string][]) => {
+      writeFileSync(join(bridge.dir, name), csvRows(1, 0) + rows.map(([i, day, status]) => csvRows(i, 1, (_i, f) => [f[0], day, ...f.slice(2, 9), status]).split('\n')[1]).join('\n') + '\n');
+      return runCli(['ingest', join(bridge.dir, name), '--flow', 'rows', '--config', bridge.configFile]);
+    };
+    expect((await ingest('mon.csv', [[1, 'monday', 'X'], [2, 'monday', 'X']])).status).toBe(1);
+    writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
+    const [first, second] = lines((await runCli(['rejects', 'list', '--json', '--config', bridge.configFile])).stdout).map((l) => JSON.parse(l).id as number);
+    const replayed = await runCli(['rejects', 'replay', String(first), '--config', bridge.configFile]);
+    expect(replayed.stderr).toBe('1 replayed, 0 still rejected, 0 not replayable\n');
+    expect((await ingest('thu.csv', [[1, 'thursday', 'A']])).status).toBe(0);
+    expect((await runCli(['rejects', 'discard', String(second), '--config', bridge.configFile])).status).toBe(0);
+
+    const again = await runCli(['rejects', 'replay', String(first), '--config', bridge.configFile]);
+    expect(again.stderr).toBe(`configuration error:\n  command line: reject ${first} is replayed, not open\n`);
+    expect(again.status).toBe(2);
+    const discarded = await runCli(['rejects', 'replay', String(second), '--config', bridge.configFile]);
+    expect(discarded.stderr).toBe(`configuration error:\n  command line: reject ${second} is discarded, not open\n`);
+    expect(discarded.status).toBe(2);
+    const store = openSqliteStore({ path: bridge.dbPath });
+    try {
+      expect(await store.get('Row', 'ID00000001')).toMatchObject({ version: 2, data: { name: 'thursday' } });
+      expect(await store.get('Row', 'ID00000002')).toBeUndefined();
+      expect((await store.reject(second))?.status).toBe('discarded');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('replays a reject kept from an earlier layout without trusting the current layout\'s types', async () => {
     // PRICE declared as text at first: its legacy text is what the reject keeps.
     const bridge = makeBridge({ rows: { mapping: 'rows.yaml' } });

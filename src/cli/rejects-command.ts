@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, formatDataError, formatPosition } from '../core/errors.js';
+import { RejectNotOpenError, requireOpen } from '../runtime/open-rejects.js';
 import { replayRejects } from '../runtime/replay.js';
 import type { RejectRecord, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
@@ -13,6 +14,16 @@ function select(store: Store, given: string[], options: { all?: boolean; flow?: 
     openOnes: () => store.rejects({ status: 'open', flow: options.flow, limit: 1_000_000 }),
     one: (id) => store.reject(id),
   });
+}
+
+/** Runs `action`, turning the refusal of a reject that is not open into the command line's problem (exit 2). */
+async function openOnly(action: () => Promise<number>): Promise<number> {
+  try {
+    return await action();
+  } catch (e) {
+    if (e instanceof RejectNotOpenError) throw new ConfigError(e.reasons.map((message) => ({ file: 'command line', message })));
+    throw e;
+  }
 }
 
 const summary = (r: RejectRecord) =>
@@ -58,12 +69,14 @@ export function rejectsCommands(defaultConfig: string): Command {
     .option('--all', 'every open reject')
     .action((given: string[], o) =>
       runAction(() =>
-        withStore(o.config, async ({ store, assembled, loaded }) => {
-          const result = await replayRejects(store, assembled, await select(store, given, o));
-          for (const line of result.messages) process.stderr.write(`${loaded.secrets.scrub(line)}\n`);
-          process.stderr.write(`${result.replayed} replayed, ${result.stillRejected} still rejected, ${result.notReplayable} not replayable\n`);
-          return result.stillRejected || result.notReplayable ? EXIT.rejected : EXIT.ok;
-        }),
+        withStore(o.config, ({ store, assembled, loaded }) =>
+          openOnly(async () => {
+            const result = await replayRejects(store, assembled, await select(store, given, o));
+            for (const line of result.messages) process.stderr.write(`${loaded.secrets.scrub(line)}\n`);
+            process.stderr.write(`${result.replayed} replayed, ${result.stillRejected} still rejected, ${result.notReplayable} not replayable\n`);
+            return result.stillRejected || result.notReplayable ? EXIT.rejected : EXIT.ok;
+          }),
+        ),
       ),
     );
   rejects
@@ -73,15 +86,15 @@ export function rejectsCommands(defaultConfig: string): Command {
     .option('--all', 'every open reject')
     .action((given: string[], o) =>
       runAction(() =>
-        withStore(o.config, async ({ store }) => {
-          const chosen = await select(store, given, o);
-          // A replayed reject's record is in the store: calling it discarded would misstate it.
-          const settled = chosen.filter((r) => r.status !== 'open');
-          if (settled.length) throw new ConfigError(settled.map((r) => ({ file: 'command line', message: `reject ${r.id} is ${r.status}, not open` })));
-          await store.setRejectStatus(chosen.map((r) => r.id), 'discarded');
-          process.stderr.write(`${chosen.length} discarded\n`);
-          return EXIT.ok;
-        }),
+        withStore(o.config, ({ store }) =>
+          openOnly(async () => {
+            const chosen = await select(store, given, o);
+            requireOpen(chosen);
+            await store.setRejectStatus(chosen.map((r) => r.id), 'discarded');
+            process.stderr.write(`${chosen.length} discarded\n`);
+            return EXIT.ok;
+          }),
+        ),
       ),
     );
   return rejects;

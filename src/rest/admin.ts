@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { RejectNotOpenError, requireOpen } from '../runtime/open-rejects.js';
 import { replayRejects } from '../runtime/replay.js';
 import type { RejectRecord } from '../store/types.js';
 import { requireScope } from './auth.js';
@@ -80,13 +81,23 @@ export async function adminReject(ctx: RouteContext, req: Request, res: Response
   sendScrubbed(ctx, res, await findReject(ctx, req));
 }
 
+/** Runs `action`, answering the refusal of a reject that is not open with 409. */
+async function openOnly<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (e) {
+    if (e instanceof RejectNotOpenError) throw new HttpProblem('conflict', e.message);
+    throw e;
+  }
+}
+
 /** POST /v1/admin/rejects/{id}/replay: maps the record again with its flow's current mapping. */
 export async function adminReplay(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const r = await findReject(ctx, req);
-  if (ctx.assembled === undefined) throw new HttpProblem('unavailable', 'replay needs the running flows; this server was started without them');
-  if (r.status !== 'open') throw new HttpProblem('conflict', `reject ${r.id} is ${r.status}, not open`);
-  const result = await replayRejects(ctx.store, ctx.assembled, [r]);
+  const assembled = ctx.assembled;
+  if (assembled === undefined) throw new HttpProblem('unavailable', 'replay needs the running flows; this server was started without them');
+  const result = await openOnly(() => replayRejects(ctx.store, assembled, [r]));
   ctx.feed.poke();
   sendScrubbed(ctx, res, { id: r.id, ...result, status: (await ctx.store.reject(r.id))!.status });
 }
@@ -95,7 +106,7 @@ export async function adminReplay(ctx: RouteContext, req: Request, res: Response
 export async function adminDiscard(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const r = await findReject(ctx, req);
-  if (r.status !== 'open') throw new HttpProblem('conflict', `reject ${r.id} is ${r.status}, not open`);
+  await openOnly(async () => requireOpen([r]));
   await ctx.store.setRejectStatus([r.id], 'discarded');
   sendScrubbed(ctx, res, { id: r.id, status: 'discarded' });
 }

@@ -1,6 +1,7 @@
 import { formatDataError } from '../core/errors.js';
 import type { EntityWrite, RejectRecord, Store } from '../store/types.js';
 import type { Assembled } from './assemble.js';
+import { requireOpen } from './open-rejects.js';
 
 export interface ReplayResult {
   replayed: number;
@@ -12,9 +13,10 @@ export interface ReplayResult {
 /**
  * Maps rejected records again with their flow's current mapping (after a fix) and applies those
  * that now map, as writes of their flow. Records that never decoded cannot be replayed: they
- * must be delivered again. Replaying twice is harmless: the second time the entity is unchanged.
+ * must be delivered again. Every one must be open (RejectNotOpenError, and none is replayed).
  */
 export async function replayRejects(store: Store, assembled: Assembled, rejects: RejectRecord[]): Promise<ReplayResult> {
+  requireOpen(rejects);
   const result: ReplayResult = { replayed: 0, stillRejected: 0, notReplayable: 0, messages: [] };
   for (const r of rejects) {
     const flow = r.flow ? assembled.flows.get(r.flow) : undefined;
