@@ -374,6 +374,9 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     ]);
     expect(open.stdout).toBe('');
     expect(open.stderr).toBe('0 reject(s)\n');
+    const bogus = await runCli(['rejects', 'list', '--status', 'bogus', '--config', bridge.configFile]);
+    expect(bogus.stderr).toBe('configuration error:\n  command line: --status must be one of open, replayed, discarded, not "bogus"\n');
+    expect(bogus.status).toBe(2);
     expect(discarded.stdout).toMatch(new RegExp(`^ +${columnsId}  discarded rows  mixed\\.csv:5 \\(record 4\\)  .*\\[record\\.columns\\]\\n$`));
   });
 

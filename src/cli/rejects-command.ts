@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, formatDataError, formatPosition } from '../core/errors.js';
 import { RejectNotOpenError, requireOpen } from '../runtime/open-rejects.js';
 import { replayRejects } from '../runtime/replay.js';
+import { REJECT_STATUSES } from '../store/rejects.js';
 import type { RejectRecord, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
 import { selectById } from './select-by-id.js';
@@ -36,18 +37,19 @@ export function rejectsCommands(defaultConfig: string): Command {
     .command('list')
     .option('-c, --config <file>', 'bridge config', defaultConfig)
     .option('-f, --flow <name>', 'only this flow')
-    .option('-s, --status <status>', 'open | replayed | discarded', 'open')
+    .option('-s, --status <status>', REJECT_STATUSES.join(' | '), 'open')
     .option('-n, --limit <n>', 'at most this many', '100')
     .option('--json', 'one JSON object a line')
     .action((o) =>
-      runAction(() =>
-        withStore(o.config, async ({ store, loaded }) => {
+      runAction(() => {
+        if (!REJECT_STATUSES.includes(o.status)) throw new ConfigError({ file: 'command line', message: `--status must be one of ${REJECT_STATUSES.join(', ')}, not "${o.status}"` });
+        return withStore(o.config, async ({ store, loaded }) => {
           const list = await store.rejects({ status: o.status, flow: o.flow, limit: Number(o.limit) });
           for (const r of list) process.stdout.write(`${loaded.secrets.scrub(o.json ? JSON.stringify(r) : summary(r))}\n`);
           if (!o.json) process.stderr.write(`${list.length} reject(s)\n`);
           return EXIT.ok;
-        }),
-      ),
+        });
+      }),
     );
   rejects
     .command('show <id>')

@@ -1,13 +1,11 @@
 import type { Request, Response } from 'express';
 import { RejectNotOpenError, requireOpen } from '../runtime/open-rejects.js';
 import { replayRejects } from '../runtime/replay.js';
-import type { RejectRecord } from '../store/types.js';
+import { REJECT_STATUSES } from '../store/rejects.js';
 import { requireScope } from './auth.js';
 import type { RouteContext } from './context.js';
 import { badParameter, intParam } from './list-params.js';
 import { HttpProblem } from './problem.js';
-
-const STATUSES: readonly RejectRecord['status'][] = ['open', 'replayed', 'discarded'];
 
 /** JSON with every known secret value scrubbed (reject raw text and errors may carry one). */
 export function sendScrubbed(ctx: RouteContext, res: Response, body: unknown, status = 200): void {
@@ -71,7 +69,7 @@ export function adminListQuery<S extends string>(req: Request, path: string, sta
 /** GET /v1/admin/rejects?status=&flow=&limit=&after= */
 export async function adminRejects(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
-  const { next, ...query } = adminListQuery(req, '/v1/admin/rejects', STATUSES);
+  const { next, ...query } = adminListQuery(req, '/v1/admin/rejects', REJECT_STATUSES);
   const items = await ctx.store.rejects(query);
   sendScrubbed(ctx, res, { items, next: next(items.length, items.at(-1)?.id) });
 }

@@ -1,3 +1,4 @@
+import { REJECT_STATUSES } from '../store/rejects.js';
 import { json, ref, responses, scopesFor, secured, type Obj } from './openapi-common.js';
 
 const FEED = ['Changes'];
@@ -59,7 +60,7 @@ export function operationPaths(feedScopes: string[]): Obj {
     },
     '/v1/admin/flows': adminGet('listFlows', 'Each flow with its state and counts', 'FlowList'),
     '/v1/admin/rejects': adminGet('listRejects', 'Rejected records', 'RejectList', [
-      query('status', { type: 'string', enum: ['open', 'replayed', 'discarded'] }, 'Only rejects in this state.'),
+      query('status', { type: 'string', enum: [...REJECT_STATUSES] }, 'Only rejects in this state.'),
       ...listQuery,
     ]),
     '/v1/admin/rejects/{id}': { parameters: [id], ...adminGet('getReject', 'One rejected record', 'Reject', [], true) },

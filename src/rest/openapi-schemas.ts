@@ -1,3 +1,4 @@
+import { REJECT_STATUSES } from '../store/rejects.js';
 import { PROBLEM_BASE, PROBLEM_KINDS, ref, type Obj } from './openapi-common.js';
 
 const str = { type: 'string' };
@@ -95,7 +96,7 @@ export const COMMON_SCHEMAS: Obj = {
     properties: {
       id: int,
       at: dateTime,
-      status: { type: 'string', enum: ['open', 'replayed', 'discarded'] },
+      status: { type: 'string', enum: [...REJECT_STATUSES] },
       flow: str,
       deliveryId: str,
       deliveryName: str,

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { RejectInput, RejectRecord } from './types.js';
 
 type RejectStatus = RejectRecord['status'];
-const statuses: readonly RejectStatus[] = ['open', 'replayed', 'discarded'];
+/** Every status a reject can have, for the commands and the API that take one. */
+export const REJECT_STATUSES: readonly RejectStatus[] = ['open', 'replayed', 'discarded'];
 
 interface RejectRow {
   id: number;
@@ -84,7 +85,7 @@ export class Rejects {
 
   /** All or nothing: an unknown id (RangeError) or status (TypeError) changes none. */
   setStatus(ids: number[], status: RejectStatus): void {
-    if (!statuses.includes(status)) throw new TypeError(`reject status must be one of ${statuses.join(', ')}, not ${JSON.stringify(status)}`);
+    if (!REJECT_STATUSES.includes(status)) throw new TypeError(`reject status must be one of ${REJECT_STATUSES.join(', ')}, not ${JSON.stringify(status)}`);
     this.setStatusTx.immediate(ids, status);
   }
 }
