@@ -230,6 +230,12 @@ function rowsBridge() {
   return { ...bridge, mapping };
 }
 
+/** Ingests a file `name` of rows (id number, NAME, STATUS) into the rows flow of `bridge`. */
+const dayIngest = (bridge: ReturnType<typeof rowsBridge>) => (name: string, rows: [number, string, string][]) => {
+  writeFileSync(join(bridge.dir, name), csvRows(1, 0) + rows.map(([i, day, status]) => csvRows(i, 1, (_i, f) => [f[0], day, ...f.slice(2, 9), status]).split('\n')[1]).join('\n') + '\n');
+  return runCli(['ingest', join(bridge.dir, name), '--flow', 'rows', '--config', bridge.configFile]);
+};
+
 describe.concurrent('bridge ingest, status and rejects', () => {
   it('ingests a file with a summary, skips it the second time, and shows it in status', async () => {
     const bridge = rowsBridge();
@@ -356,7 +362,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
 
     writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
     const replay = await runCli(['rejects', 'replay', '--all', '--config', bridge.configFile]);
-    expect(replay.stderr).toContain('1 replayed, 0 still rejected, 1 not replayable');
+    expect(replay.stderr).toContain('1 replayed, 0 superseded, 0 still rejected, 1 not replayable');
     expect(replay.status).toBe(1);
     const store = openSqliteStore({ path: bridge.dbPath });
     try {
@@ -382,15 +388,12 @@ describe.concurrent('bridge ingest, status and rejects', () => {
 
   it('replays or discards only an open reject, as the API does: a replayed or discarded one is refused by id with exit 2', async () => {
     const bridge = rowsBridge();
-    const ingest = (name: string, rows: [number, string, string][]) => {
-      writeFileSync(join(bridge.dir, name), csvRows(1, 0) + rows.map(([i, day, status]) => csvRows(i, 1, (_i, f) => [f[0], day, ...f.slice(2, 9), status]).split('\n')[1]).join('\n') + '\n');
-      return runCli(['ingest', join(bridge.dir, name), '--flow', 'rows', '--config', bridge.configFile]);
-    };
+    const ingest = dayIngest(bridge);
     expect((await ingest('mon.csv', [[1, 'monday', 'X'], [2, 'monday', 'X']])).status).toBe(1);
     writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
     const [first, second] = lines((await runCli(['rejects', 'list', '--json', '--config', bridge.configFile])).stdout).map((l) => JSON.parse(l).id as number);
     const replayed = await runCli(['rejects', 'replay', String(first), '--config', bridge.configFile]);
-    expect(replayed.stderr).toBe('1 replayed, 0 still rejected, 0 not replayable\n');
+    expect(replayed.stderr).toBe('1 replayed, 0 superseded, 0 still rejected, 0 not replayable\n');
     expect((await ingest('thu.csv', [[1, 'thursday', 'A']])).status).toBe(0);
     expect((await runCli(['rejects', 'discard', String(second), '--config', bridge.configFile])).status).toBe(0);
 
@@ -407,6 +410,40 @@ describe.concurrent('bridge ingest, status and rejects', () => {
       expect((await store.reject(second))?.status).toBe('discarded');
     } finally {
       await store.close();
+    }
+  });
+
+  it('leaves open a reject whose entity a later delivery wrote, naming it, and applies it with --force', async () => {
+    const bridge = rowsBridge();
+    const ingest = dayIngest(bridge);
+    expect((await ingest('mon.csv', [[1, 'monday', 'X']])).status).toBe(1);
+    expect((await ingest('tue.csv', [[1, 'tuesday', 'A']])).status).toBe(0);
+    writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
+    const store = () => openSqliteStore({ path: bridge.dbPath });
+
+    const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
+    expect(lines(replay.stderr)).toEqual([
+      expect.stringMatching(/^reject 1: superseded by version 1 of Row ID00000001 \(created at \S+ by flow:rows \(tue\.csv\)\), newer than the rejected record: left open; force the replay to apply it anyway$/),
+      '0 replayed, 1 superseded, 0 still rejected, 0 not replayable',
+    ]);
+    expect(replay.status).toBe(1);
+    const before = store();
+    try {
+      expect(await before.get('Row', 'ID00000001')).toMatchObject({ version: 1, data: { name: 'tuesday' } });
+      expect((await before.reject(1))?.status).toBe('open');
+    } finally {
+      await before.close();
+    }
+
+    const forced = await runCli(['rejects', 'replay', '1', '--force', '--config', bridge.configFile]);
+    expect(forced.stderr).toBe('1 replayed, 0 superseded, 0 still rejected, 0 not replayable\n');
+    expect(forced.status).toBe(0);
+    const after = store();
+    try {
+      expect(await after.get('Row', 'ID00000001')).toMatchObject({ version: 2, data: { name: 'monday', status: 'cancelled' }, lineage: { deliveryName: 'mon.csv' } });
+      expect((await after.reject(1))?.status).toBe('replayed');
+    } finally {
+      await after.close();
     }
   });
 

@@ -69,14 +69,15 @@ export function rejectsCommands(defaultConfig: string): Command {
     .option('-c, --config <file>', 'bridge config', defaultConfig)
     .option('-f, --flow <name>', 'with --all: only this flow')
     .option('--all', 'every open reject')
+    .option('--force', 'apply superseded rejects too: over the newer data a later delivery or a client wrote since')
     .action((given: string[], o) =>
       runAction(() =>
         withStore(o.config, ({ store, assembled, loaded }) =>
           openOnly(async () => {
-            const result = await replayRejects(store, assembled, await select(store, given, o));
+            const result = await replayRejects(store, assembled, await select(store, given, o), { force: o.force === true });
             for (const line of result.messages) process.stderr.write(`${loaded.secrets.scrub(line)}\n`);
-            process.stderr.write(`${result.replayed} replayed, ${result.stillRejected} still rejected, ${result.notReplayable} not replayable\n`);
-            return result.stillRejected || result.notReplayable ? EXIT.rejected : EXIT.ok;
+            process.stderr.write(`${result.replayed} replayed, ${result.superseded} superseded, ${result.stillRejected} still rejected, ${result.notReplayable} not replayable\n`);
+            return result.superseded || result.stillRejected || result.notReplayable ? EXIT.rejected : EXIT.ok;
           }),
         ),
       ),

@@ -89,13 +89,15 @@ async function openOnly<T>(action: () => Promise<T>): Promise<T> {
   }
 }
 
-/** POST /v1/admin/rejects/{id}/replay: maps the record again with its flow's current mapping. */
+/** POST /v1/admin/rejects/{id}/replay[?force=true]: maps the record again with its flow's current mapping (see replayRejects). */
 export async function adminReplay(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   requireScope(res, 'admin');
   const r = await findReject(ctx, req);
   const assembled = ctx.assembled;
   if (assembled === undefined) throw new HttpProblem('unavailable', 'replay needs the running flows; this server was started without them');
-  const result = await openOnly(() => replayRejects(ctx.store, assembled, [r]));
+  const force = req.query.force === undefined ? false : String(req.query.force);
+  if (force !== false && force !== 'true' && force !== 'false') throw badParameter('force', 'true or false expected');
+  const result = await openOnly(() => replayRejects(ctx.store, assembled, [r], { force: force === 'true' }));
   ctx.feed.poke();
   sendScrubbed(ctx, res, { id: r.id, ...result, status: (await ctx.store.reject(r.id))!.status });
 }

@@ -64,7 +64,10 @@ export function operationPaths(feedScopes: string[]): Obj {
       ...listQuery,
     ]),
     '/v1/admin/rejects/{id}': { parameters: [id], ...adminGet('getReject', 'One rejected record', 'Reject', [], true) },
-    '/v1/admin/rejects/{id}/replay': { parameters: [id], ...adminAction('replayReject', 'Map the rejected record again with its flow\'s current mapping') },
+    '/v1/admin/rejects/{id}/replay': {
+      parameters: [id, query('force', { type: 'boolean', default: false }, 'Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded.')],
+      ...adminAction('replayReject', 'Map the rejected record again with its flow\'s current mapping; a superseded one is left open unless forced'),
+    },
     '/v1/admin/rejects/{id}/discard': { parameters: [id], ...adminAction('discardReject', 'Mark the rejected record as discarded') },
     '/v1/admin/deadletters': adminGet('listDeadLetters', 'Dead-lettered outbound messages', 'DeadLetterList', [
       query('status', { type: 'string' }, 'Only dead letters in this state.'),

@@ -97,7 +97,10 @@ describe('operational endpoints', () => {
     await t.store.apply({ origin: { origin: 'flow:gone', flow: 'gone' }, writes: [], rejects: [{ flow: 'gone', raw: 'x', errors: [{ code: 'record.length', message: 'short' }] }] });
     const r = await t.fetch('/v1/admin/rejects/1/replay', { method: 'POST' });
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ id: 1, replayed: 0, notReplayable: 1, status: 'open', messages: [expect.stringContaining('flow "gone" is not in the config')] });
+    expect(await r.json()).toMatchObject({ id: 1, replayed: 0, superseded: 0, notReplayable: 1, status: 'open', messages: [expect.stringContaining('flow "gone" is not in the config')] });
+    const bad = await t.fetch('/v1/admin/rejects/1/replay?force=yes', { method: 'POST' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ errors: [{ field: 'force', message: 'true or false expected' }] });
   });
 
   it('mounts extra routers, times out slow requests with 503 and answers unexpected errors with 500 problems', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TempStores } from './test-support.js';
+import { deliveryBatch, flowOrigin, TempStores, upsert } from './test-support.js';
 import type { RejectInput } from './types.js';
 
 const stores = new TempStores();
@@ -58,5 +58,57 @@ describe('rejects', () => {
     await store.apply({ origin: { origin: 'api:x' }, writes: [], rejects: [{ raw: '', errors: [] }] });
     const [r] = await store.rejects({});
     expect(r).toEqual({ id: 1, raw: '', errors: [], at: r.at, status: 'open' });
+  });
+
+  describe('superseded by', () => {
+    /** Delivery `id` of flow rows: its writes, and a reject of key H1 when `rejected`. */
+    const deliver = (id: string, writes: ReturnType<typeof upsert>[], rejected = false, extra = {}) =>
+      deliveryBatch('rows', id, writes, writes.length + (rejected ? 1 : 0), true, { rejects: rejected ? [{ ...reject('rows', 1), deliveryId: id, deliveryName: `${id}.csv` }] : [], ...extra });
+    const h1 = (day: string) => upsert('Row', 'H1', { day });
+
+    it('names the newest version of the entity a later delivery or a client wrote after the reject', async () => {
+      const store = stores.open();
+      await store.apply(deliver('mon', [h1('sunday')], true));
+      expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toBeUndefined();
+      await store.apply(deliver('tue', [h1('tuesday')]));
+      expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toEqual({ version: 2, op: 'updated', at: expect.any(String), origin: 'flow:rows', deliveryName: 'tue.txt' });
+      expect(await store.rejectSupersededBy(1, 'Row', 'H2')).toBeUndefined();
+      await store.apply({ origin: { origin: 'api:web' }, writes: [h1('by hand')] });
+      expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toEqual({ version: 3, op: 'updated', at: expect.any(String), origin: 'api:web' });
+    });
+
+    it('names a later full sync that deleted the entity', async () => {
+      const store = stores.open();
+      await store.apply(deliver('mon', [h1('monday'), upsert('Row', 'H2', {})], true, { fullSyncType: 'Row' }));
+      await store.apply(deliver('tue', [upsert('Row', 'H2', {})], false, { fullSync: { type: 'Row', maxDeleteShare: 1 } }));
+      expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toMatchObject({ version: 2, op: 'deleted', deliveryName: 'tue.txt' });
+    });
+
+    it('does not count the reject\'s own delivery, nor the replay of an earlier reject, which hold older data', async () => {
+      const store = stores.open();
+      await store.apply(deliveryBatch('rows', 'mon', [], 1, false, { rejects: [{ ...reject('rows', 1), deliveryId: 'mon' }] }));
+      await store.apply(deliveryBatch('rows', 'mon', [h1('monday, later')], 2, true));
+      expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toBeUndefined();
+      // Reject 2 from Tuesday; reject 1 replayed after it: Monday's data is not newer than Tuesday's record.
+      await store.apply(deliver('tue', [], true));
+      const replay = await store.apply({ origin: flowOrigin('rows', 'mon'), writes: [h1('monday, replayed')] });
+      await store.markRejectReplayed(1, replay.lastSeq);
+      expect((await store.reject(1))!.status).toBe('replayed');
+      expect(await store.rejectSupersededBy(2, 'Row', 'H1')).toBeUndefined();
+      // Tuesday's reject replayed, then Wednesday's: Tuesday's replay is newer than Monday's reject, not Wednesday's.
+      await store.apply(deliver('wed', [], true));
+      const tue = await store.apply({ origin: flowOrigin('rows', 'tue'), writes: [h1('tuesday, replayed')] });
+      await store.markRejectReplayed(2, tue.lastSeq);
+      expect(await store.rejectSupersededBy(3, 'Row', 'H1')).toBeUndefined();
+    });
+
+    it('compares a reject kept before the store knew its seq by time', async () => {
+      const { path, db } = stores.before('replayed_seq');
+      db.prepare("INSERT INTO rejects (flow, delivery_id, raw, errors, at) VALUES ('rows', 'mon', 'x', '[]', '2026-01-01T00:00:00.000Z')").run();
+      db.close();
+      const store = stores.open({ path });
+      await store.apply(deliver('tue', [h1('tuesday')]));
+      expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toMatchObject({ version: 1, op: 'created', deliveryName: 'tue.txt' });
+    });
   });
 });

@@ -192,6 +192,15 @@ export const migrations: string[] = [
   ALTER TABLE versions DROP COLUMN hash;
   ALTER TABLE entities DROP COLUMN hash;
   `,
+  `
+  -- What a replay compares a reject with: the change-feed head when it was recorded (a version
+  -- of its entity after that, by another delivery or a client, holds newer data than its record;
+  -- a reject recorded before this has none, and is compared by time), and the version a replay
+  -- wrote, which holds the record's data and is no newer than the reject.
+  ALTER TABLE rejects ADD COLUMN seq INTEGER;
+  ALTER TABLE rejects ADD COLUMN replayed_seq INTEGER;
+  CREATE INDEX rejects_by_replayed_seq ON rejects (replayed_seq) WHERE replayed_seq IS NOT NULL;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -30,6 +30,7 @@ import type {
   OutboundPosition,
   OutboundSettlement,
   RejectRecord,
+  SupersedingVersion,
   Store,
 } from './types.js';
 
@@ -174,6 +175,12 @@ export class SqliteStore implements Store {
   }
   async setRejectStatus(ids: number[], status: RejectRecord['status']): Promise<void> {
     await this.locked(() => this.rejectStore.setStatus(ids, status));
+  }
+  async rejectSupersededBy(id: number, type: string, key: string): Promise<SupersedingVersion | undefined> {
+    return this.read(() => this.rejectStore.supersededBy(id, type, key));
+  }
+  async markRejectReplayed(id: number, seq: number | undefined): Promise<void> {
+    await this.locked(() => this.rejectStore.markReplayed(id, seq));
   }
   async deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]> {
     return this.read(() => this.applier.deliveries.list(options));

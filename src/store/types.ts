@@ -190,6 +190,16 @@ export interface RejectRecord extends RejectInput {
   status: 'open' | 'replayed' | 'discarded';
 }
 
+/** The newest version of a reject's entity that holds newer data than the rejected record. */
+export interface SupersedingVersion {
+  version: number;
+  op: ChangeOp;
+  at: string;
+  /** Who wrote it (`flow:<name>`, `api:<client>`), and the delivery as the operator knows it. */
+  origin: string;
+  deliveryName?: string;
+}
+
 export interface ConflictPolicy {
   type: string;
   policy: 'last-write-wins' | 'source-priority' | 'field-ownership';
@@ -349,6 +359,15 @@ export interface Store {
   countRejects(options: { status?: RejectRecord['status']; flow?: string }): Promise<number>;
   reject(id: number): Promise<RejectRecord | undefined>;
   setRejectStatus(ids: number[], status: RejectRecord['status']): Promise<void>;
+  /**
+   * The newest version of entity (type, key) written after reject `id` was recorded by another
+   * delivery than the reject's, or by a client: its data is newer than the rejected record's. The
+   * versions a replay of an earlier reject wrote do not count (their data is older still), nor do
+   * those of the reject's own delivery. Undefined when there is none.
+   */
+  rejectSupersededBy(id: number, type: string, key: string): Promise<SupersedingVersion | undefined>;
+  /** Marks an open reject replayed, with the change (seq) its replay wrote, if any. */
+  markRejectReplayed(id: number, seq: number | undefined): Promise<void>;
   deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
   /** Records a delivery refused whole; the newest DELIVERY_FAILURES_KEPT of a flow are kept. */
   recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void>;

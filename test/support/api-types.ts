@@ -316,7 +316,10 @@ export interface paths {
     };
     "/v1/admin/rejects/{id}/replay": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded. */
+                force?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The record id. */
@@ -326,7 +329,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Map the rejected record again with its flow's current mapping */
+        /** Map the rejected record again with its flow's current mapping; a superseded one is left open unless forced */
         post: operations["replayReject"];
         delete?: never;
         options?: never;
@@ -727,6 +730,8 @@ export interface components {
             status: string;
             /** @description Rejects: how many were applied. Dead letters (replay all): the ids queued. */
             replayed?: number | number[];
+            /** @description Rejects: how many were left open because their entity holds newer data (not forced). */
+            superseded?: number;
             stillRejected?: number;
             notReplayable?: number;
             messages?: string[];
@@ -2533,7 +2538,10 @@ export interface operations {
     };
     replayReject: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded. */
+                force?: boolean;
+            };
             header?: {
                 /** @description A request id to use in the logs instead of a generated one. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
