@@ -23,6 +23,13 @@ export interface MappedEntity {
 }
 
 /**
+ * A record `toCanonical` refused: its errors and, when its key fields mapped and passed the model
+ * (some other field did not), the store key it names, so that a full sync knows the entity is in
+ * the delivery. `key` is absent when a key field failed or has no value.
+ */
+export type MappingFailure = DataErrorDetail[] & { key?: string };
+
+/**
  * A loaded mapping file, compiled both ways. `toCanonical` never throws for bad data: it returns
  * every field error of the record (codes field.*, then model.invalid), each naming the mapping
  * file, the canonical field, the legacy field, the position and the value.
@@ -42,13 +49,13 @@ export interface Mapping {
   sources: SourceTexts;
   /** Why the mapping cannot map back (empty when it can); fromCanonical throws them. */
   reverseProblems: ConfigProblem[];
-  toCanonical(record: LegacyRecord, position: Position): MappedEntity | DataErrorDetail[];
+  toCanonical(record: LegacyRecord, position: Position): MappedEntity | MappingFailure;
   /**
    * `toCanonical` for a legacy record kept since an earlier decode (a reject being replayed):
    * it assumes nothing the format's codec guarantees of what it decodes now (canonicalFields),
    * since the record may have been decoded by another layout, before a fix.
    */
-  toCanonicalRechecked(record: LegacyRecord, position: Position): MappedEntity | DataErrorDetail[];
+  toCanonicalRechecked(record: LegacyRecord, position: Position): MappedEntity | MappingFailure;
   /** Canonical → legacy. Throws DataError for values that cannot map back, ConfigError when the mapping has no reverse. */
   fromCanonical(data: Record<string, unknown>): LegacyRecord;
 }

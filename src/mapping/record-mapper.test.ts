@@ -9,7 +9,8 @@ import { loadModel } from '../model/model.js';
 import { entityValidator } from '../model/validate.js';
 import { compileField, type CompiledField, type FieldContext } from './compile-fields.js';
 import type { FieldSpec } from './mapping-schema.js';
-import { compileToCanonical, mergeErrors } from './record-mapper.js';
+import type { MappingFailure } from './load-mapping.js';
+import { compileToCanonical, keyedFailure, mergeErrors } from './record-mapper.js';
 import { ErrorSink } from './sink.js';
 import { MODEL, writeFiles } from './testing.js';
 import { SourceFiles } from '../core/source-files.js';
@@ -60,7 +61,7 @@ function reference(fields: CompiledField[]) {
     const data: Record<string, unknown> = {};
     for (const f of fields) f.run(record, data, sink);
     const invalid = validate(data);
-    if (sink.errors !== undefined || invalid.length) return mergeErrors(sink.errors ?? [], invalid, position, 'm.yaml');
+    if (sink.errors !== undefined || invalid.length) return keyedFailure(mergeErrors(sink.errors ?? [], invalid, position, 'm.yaml'), data, entity);
     const out: { entity: string; key: string; data: Record<string, unknown>; sourceTimestamp?: string } = { entity: 'Customer', key: entityKey(entity, data), data };
     if (typeof data.changedAt === 'string') out.sourceTimestamp = data.changedAt;
     return out;
@@ -120,6 +121,13 @@ describe('the generated whole-record function', () => {
       'model.invalid count: less than the minimum 0',
       'model.invalid status: not one of "active", "closed", "unknown"',
     ]);
+  });
+
+  it("names a rejected record's key when its key fields mapped, and no key when one failed or is missing", () => {
+    const keyOf = (r: LegacyRecord) => (generated(r, pos) as MappingFailure).key;
+    expect(keyOf({ ID: ' C7 ', PRICE: '1,2345' })).toBe('C7');
+    expect(keyOf({ ID: 'lower', PRICE: '1,2345' })).toBeUndefined();
+    expect(keyOf({ PRICE: '1,2345' })).toBeUndefined();
   });
 
   it('maps a good record with its key and source timestamp', () => {

@@ -5,7 +5,7 @@ import type { EntityModel } from '../model/model.js';
 import { entityChecker } from '../model/validate.js';
 import type { CompiledField } from './compile-fields.js';
 import { isBlank, leafCode } from './leaf-code.js';
-import type { MappedEntity } from './load-mapping.js';
+import type { MappedEntity, MappingFailure } from './load-mapping.js';
 import { getter, setter } from './paths.js';
 import { ErrorSink } from './sink.js';
 import { generated } from './specialize.js';
@@ -22,13 +22,28 @@ export interface RecordMapperParts {
 
 const lit = JSON.stringify;
 
+/** Whether an error's `field` is the canonical field `f` or a part of it (`f.city`, `f[2]`). */
+function isWithin(field: string | undefined, f: string): boolean {
+  return field === f || field?.startsWith(`${f}.`) === true || field?.startsWith(`${f}[`) === true;
+}
+
 /** Field errors first; model errors of fields that already failed are noise and left out. */
 export function mergeErrors(fieldErrors: DataErrorDetail[], invalid: DataErrorDetail[], position: Position, mapping: string): DataErrorDetail[] {
   const failed = fieldErrors.map((e) => e.field ?? '');
   const extra = invalid
-    .filter((e) => !failed.some((f) => e.field === f || e.field?.startsWith(`${f}.`) || e.field?.startsWith(`${f}[`)))
+    .filter((e) => !failed.some((f) => isWithin(e.field, f)))
     .map((e) => ({ ...e, position, mapping }));
   return [...fieldErrors, ...extra];
+}
+
+/**
+ * `errors` with the record's store key (MappingFailure) when every key field has a value and no
+ * error names it. Only rejected records come here: the mapped ones pay nothing for it.
+ */
+export function keyedFailure(errors: DataErrorDetail[], data: Record<string, unknown>, keyModel: Pick<EntityModel, 'key'>): MappingFailure {
+  const known = (k: string) => data[k] !== undefined && data[k] !== null && !errors.some((e) => isWithin(e.field, k));
+  if (keyModel.key.every(known)) (errors as MappingFailure).key = entityKey(keyModel, data);
+  return errors;
 }
 
 /** Code for one field: inline when it has a plan, else a call of its own `run`. */
@@ -67,15 +82,17 @@ function fieldCode(f: CompiledField, i: number, bind: Record<string, unknown>): 
  * the coercion has made already. It behaves exactly as running each compiled field in turn and
  * then the entity validator: same data, same errors in the same order.
  */
-export function compileToCanonical(parts: RecordMapperParts): (record: LegacyRecord, position: Position) => MappedEntity | DataErrorDetail[] {
+export function compileToCanonical(parts: RecordMapperParts): (record: LegacyRecord, position: Position) => MappedEntity | MappingFailure {
   const { file, entity, key, fields } = parts;
   const trusted = new Set(fields.filter((f) => f.typeChecked).map((f) => f.canon));
+  const keyModel = { key: [...key] };
   const bind: Record<string, unknown> = {
     h: { isBlank, fail, isStepFailure, entityKey },
     sink: new ErrorSink(file),
     check: entityChecker(entity, trusted),
-    merge: (fieldErrors: DataErrorDetail[], invalid: DataErrorDetail[], position: Position) => mergeErrors(fieldErrors, invalid, position, file),
-    keyModel: { key },
+    rejected: (fieldErrors: DataErrorDetail[], invalid: DataErrorDetail[], position: Position, data: Record<string, unknown>) =>
+      keyedFailure(mergeErrors(fieldErrors, invalid, position, file), data, keyModel),
+    keyModel,
   };
   const body = fields.map((f, i) => fieldCode(f, i, bind)).join('');
   const keyCode = key.length === 1
@@ -91,7 +108,7 @@ return (record, position) => {
   ${body}
   invalid.length = 0;
   check(data, invalid);
-  if (sink.errors !== undefined || invalid.length !== 0) return merge(sink.errors ?? [], invalid, position);
+  if (sink.errors !== undefined || invalid.length !== 0) return rejected(sink.errors ?? [], invalid, position, data);
   ${keyCode}
   const out = { entity: ${lit(entity.name)}, key, data };
   ${tsCode}

@@ -41,8 +41,8 @@ export async function* cutBatches<W>(decoded: AsyncIterable<Decoded[]>, o: CutOp
   const { mapping } = o;
   let seen = 0;
   let rejects: RejectInput[] = [];
-  const reject = (raw: string, errors: DataErrorDetail[], record?: LegacyRecord) =>
-    rejects.push({ flow: o.flow, deliveryId: o.deliveryId, deliveryName: o.deliveryName, position: errors[0]?.position, raw, errors, mapping: mapping.file, record });
+  const reject = (raw: string, errors: DataErrorDetail[], record?: LegacyRecord, key?: string) =>
+    rejects.push({ flow: o.flow, deliveryId: o.deliveryId, deliveryName: o.deliveryName, position: errors[0]?.position, raw, errors, mapping: mapping.file, record, key });
   const cut = (last: boolean, fatal?: DataErrorDetail[]) => {
     const batch = { seen, writes: buffer.take(), rejects, fatal, last };
     rejects = [];
@@ -60,7 +60,7 @@ export async function* cutBatches<W>(decoded: AsyncIterable<Decoded[]>, o: CutOp
         reject(item.raw, [error]);
       } else {
         const mapped = mapping.toCanonical(item.record, item.position);
-        if (Array.isArray(mapped)) reject(item.raw ?? JSON.stringify(item.record), mapped, item.record);
+        if (Array.isArray(mapped)) reject(item.raw ?? JSON.stringify(item.record), mapped, item.record, mapped.key);
         else buffer.add(mapped, item.position);
       }
       if (buffer.size + rejects.length >= o.batchSize) yield cut(false);

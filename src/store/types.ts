@@ -47,6 +47,13 @@ export interface RejectInput {
   /** The mapping that rejected it, for replay after a fix. */
   mapping?: string;
   /**
+   * The store key of the mapping's entity, when the record's key fields mapped though the record
+   * did not (MappingFailure): a full sync counts the entity as seen. Absent when the key is
+   * unknown (the record could not be decoded, or a key field failed): a full sync of that
+   * delivery then holds any deletion, since the record may name any entity.
+   */
+  key?: string;
+  /**
    * The decoded legacy record when decoding succeeded and mapping failed: replay maps it again
    * with the flow's current mapping. Absent for records that could not be decoded; those are
    * fixed at the source and delivered again.
