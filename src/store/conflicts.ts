@@ -25,7 +25,9 @@ import type { ConflictPolicy, JsonObject } from './types.js';
  *   revives it with only what that writer may set.
  *
  * Skipped writes are counted `skipped` and write no version and no change event. Full-sync
- * deletions touch only entities the flow itself wrote last, so no policy applies to them.
+ * deletions touch only entities the flow itself wrote last, so no policy applies to them; their
+ * tombstone keeps the time of the version it deletes (an absence has no time of its own), so that
+ * last-write-wins lets a later record of the entity bring it back (see FullSync).
  */
 export interface ConflictRule {
   /** True when the write must be skipped, given the stored writer and time. */

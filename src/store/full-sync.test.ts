@@ -80,6 +80,19 @@ describe('full sync', () => {
     await expect(store.apply(a)).rejects.toThrow(/complete|applied/);
   });
 
+  it("keeps the deleted version's time on a full-sync tombstone, so last-write-wins lets the flow bring the entity back", async () => {
+    const store = stores.open({ conflicts: [{ type: 'Customer', policy: 'last-write-wins' }] });
+    const dated = (keys: string[], sourceTimestamp: string) => customers(keys).map((w) => ({ ...w, sourceTimestamp }));
+    await store.apply(deliveryBatch('crm', 'mon', dated(range(4), '2024-01-01T00:00:00Z'), 4, true, sync(0.5)));
+    expect(await store.apply(deliveryBatch('crm', 'tue', dated(range(3), '2024-01-01T00:00:00Z'), 3, true, sync(0.5)))).toMatchObject({ deleted: 1 });
+    // A record older than the version the full sync deleted still loses, as it would have to that version.
+    const older = deliveryBatch('erp', 'e1', dated(['004'], '2023-12-31T00:00:00Z'), 1, true);
+    expect(await store.apply(older)).toMatchObject({ skipped: 1 });
+    const wed = await store.apply(deliveryBatch('crm', 'wed', dated(range(4), '2024-01-01T00:00:00Z'), 4, true, sync(0.5)));
+    expect(wed).toMatchObject({ created: 1, unchanged: 3, skipped: 0 });
+    expect(await store.get('Customer', '004')).toMatchObject({ deleted: false, version: 3 });
+  });
+
   it('allows exactly maxDeleteShare of the live entities', async () => {
     const store = stores.open();
     await seed(store, 10);

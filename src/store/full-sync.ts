@@ -7,6 +7,7 @@ interface Victim {
   key: string;
   version: number;
   seq: number;
+  ts_ms: number;
 }
 
 /**
@@ -40,7 +41,7 @@ export class FullSync {
     this.dropSeen = db.prepare('DELETE FROM full_sync_seen WHERE delivery = ?');
     this.countLive = db.prepare<[string, string], number>('SELECT count(*) FROM entities WHERE type = ? AND flow = ? AND deleted = 0').pluck();
     this.unseen = db.prepare(
-      `SELECT key, version, seq FROM entities WHERE type = ? AND flow = ? AND deleted = 0
+      `SELECT key, version, seq, ts_ms FROM entities WHERE type = ? AND flow = ? AND deleted = 0
         AND key NOT IN (SELECT key FROM temp.full_sync_keys) ORDER BY key`,
     );
   }
@@ -65,8 +66,11 @@ export class FullSync {
     if (!request.force && victims.length > share * live + 1e-9) {
       throw new FullSyncHeldError(flow, request.type, victims.length, live, share);
     }
-    const ms = writer.ctx.atMs;
-    for (const v of victims) writer.tombstone(request.type, v.key, v.version, v.seq, ms);
+    // The tombstone keeps the deleted version's time, not the arrival's: an absence has no source
+    // time of its own, and stamped now it would be newer than every record the source can send of
+    // the entity, so that under last-write-wins the flow could never bring it back (a record of
+    // it older than the version it deleted still loses, as it would have lost to that version).
+    for (const v of victims) writer.tombstone(request.type, v.key, v.version, v.seq, v.ts_ms);
     return victims.length;
   }
 }
