@@ -98,14 +98,15 @@ export class BatchApplier {
       seenKeys: [],
       counts,
     });
+    if (seenType !== undefined && delivery!.recordsDone === 0) this.fullSync.begin(delivery!.id, seenType, flow!);
     this.writer.writeAll(batch.writes);
-    if (seenType !== undefined) this.fullSync.remember(delivery!.id, this.writer.ctx.seenKeys);
+    if (seenType !== undefined) this.fullSync.remember(delivery!.id, this.writer.ctx.seenKeys, batch.rejects);
     if (batch.rejects) {
       for (const r of batch.rejects) this.rejects.insert(r, at);
       counts.rejected += batch.rejects.length;
     }
     if (fullSync !== undefined) {
-      counts.deleted += this.fullSync.run(this.writer, flow!, delivery!.id, fullSync);
+      counts.deleted += this.fullSync.run(this.writer, flow!, delivery!.id, fullSync, delivery!.recordsDone);
       this.writer.flush();
       this.deliveries.supersede(flow!, delivery!.id, at);
     }

@@ -1,10 +1,12 @@
 import { ConfigError, RetryableError } from '../core/errors.js';
 
 /**
- * A full sync would delete more of a flow's entities than its `maxDeleteShare` allows. Thrown from
- * `apply` on the delivery's last batch; the whole batch is rolled back (nothing deleted, the
- * delivery not recorded complete), so the runtime can hold the delivery until an operator re-runs
- * it with `force`.
+ * A full sync's deletions are held back: they would delete more of the flow's entities than its
+ * `maxDeleteShare` allows, or some of the delivery's records were rejected with their key unknown
+ * (`unkeyed`), so the delivery cannot tell which entities it left out. Thrown from `apply` on the
+ * delivery's last batch; that batch is rolled back (nothing deleted, the delivery not recorded
+ * complete), so the runtime can hold the delivery until an operator re-runs it with `force`. The
+ * records of its earlier batches (`applied`) were committed by them and stay applied.
  */
 export class FullSyncHeldError extends Error {
   override readonly name = 'FullSyncHeldError';
@@ -12,15 +14,26 @@ export class FullSyncHeldError extends Error {
     readonly flow: string,
     readonly type: string,
     readonly wouldDelete: number,
+    /** The live entities of the type the flow held before the delivery: what the share is of. */
     readonly live: number,
     readonly maxDeleteShare: number,
+    /** Whether the deletions exceed maxDeleteShare of `live`. */
+    readonly overShare: boolean,
+    readonly unkeyed: number,
+    /** Records of the delivery that its earlier batches committed. */
+    readonly applied: number,
   ) {
     const pct = (n: number) => `${Math.round(n * 1000) / 10}%`;
-    super(
-      `full sync of ${type} from flow ${flow} would delete ${wouldDelete} of ${live} live entities (${pct(wouldDelete / live)}), ` +
-        `more than the limit of ${pct(maxDeleteShare)} (maxDeleteShare ${maxDeleteShare}): nothing was deleted and the delivery ` +
-        `is held; re-run it with force to apply the deletions`,
-    );
+    const records = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
+    const limit = `more than the limit of ${pct(maxDeleteShare)} (maxDeleteShare ${maxDeleteShare})`;
+    const unknown = `${records(unkeyed)} of the delivery ${unkeyed === 1 ? 'was' : 'were'} rejected with ${unkeyed === 1 ? 'its key' : 'their keys'} unknown ` +
+      '(not decoded, or a key field did not map), so it cannot tell which entities it left out';
+    const why = unkeyed === 0 ? limit : overShare ? `${limit}, and ${unknown}` : `but ${unknown}`;
+    const done = applied > 0
+      ? `; the delivery's first ${records(applied)}, committed by its earlier batches, stay applied, the rest of it is not; ` +
+        're-run it with force to apply the rest and the deletions'
+      : '; re-run it with force to apply the deletions';
+    super(`full sync of ${type} from flow ${flow} would delete ${wouldDelete} of ${live} live entities (${pct(live === 0 ? 1 : wouldDelete / live)}), ${why}: nothing was deleted and the delivery is held${done}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FullSyncHeldError } from './errors.js';
 import { deliveryBatch, TempStores, upsert } from './test-support.js';
 import type { SqliteStore } from './sqlite-store.js';
+import type { RejectInput } from './types.js';
 
 const stores = new TempStores();
 afterEach(() => stores.cleanup());
@@ -45,10 +46,11 @@ describe('full sync', () => {
     const error = await store.apply(last).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FullSyncHeldError);
     expect((error as Error).message).toBe(
-      'full sync of Customer from flow crm would delete 4 of 11 live entities (36.4%), more than the limit of 20% ' +
-        '(maxDeleteShare 0.2): nothing was deleted and the delivery is held; re-run it with force to apply the deletions',
+      'full sync of Customer from flow crm would delete 4 of 10 live entities (40%), more than the limit of 20% ' +
+        "(maxDeleteShare 0.2): nothing was deleted and the delivery is held; the delivery's first 5 records, committed by its " +
+        'earlier batches, stay applied, the rest of it is not; re-run it with force to apply the rest and the deletions',
     );
-    expect(error).toMatchObject({ flow: 'crm', type: 'Customer', wouldDelete: 4, live: 11, maxDeleteShare: 0.2 });
+    expect(error).toMatchObject({ flow: 'crm', type: 'Customer', wouldDelete: 4, live: 10, maxDeleteShare: 0.2, unkeyed: 0, applied: 5 });
     expect(await store.head()).toBe(head);
     expect(await store.get('Customer', 'new')).toBeUndefined();
     expect(await store.delivery('crm', 'd1')).toMatchObject({ state: 'in-progress', recordsDone: 5 });
@@ -78,6 +80,35 @@ describe('full sync', () => {
     expect(await store.delivery('erp', 'sha-e')).toMatchObject({ state: 'complete' });
     // A once more, now the last one: a repeat, refused as applied.
     await expect(store.apply(a)).rejects.toThrow(/complete|applied/);
+  });
+
+  it('takes the share of what the flow held before the delivery: not what it creates, revives or takes over', async () => {
+    const store = stores.open();
+    await seed(store, 10);
+    // 010 deleted by the API, erp-1 written by another flow: neither is crm's before d1.
+    await store.apply({ origin: { origin: 'api:crm' }, writes: [{ type: 'Customer', key: '010', op: 'delete' }] });
+    await store.apply(deliveryBatch('erp', 'e1', [upsert('Customer', 'erp-1', {})], 1, true));
+    // d1 revives 010, takes erp-1 over and creates new-1, new-2; of crm's 9, 007..009 are absent.
+    const writes = customers([...range(6), '010', 'erp-1', 'new-1', 'new-2']);
+    const error = await store.apply(deliveryBatch('crm', 'd1', writes, 10, true, sync(0.3))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ wouldDelete: 3, live: 9 });
+    expect((error as Error).message).toContain('would delete 3 of 9 live entities (33.3%), more than the limit of 30%');
+    expect(await store.apply(deliveryBatch('crm', 'd1', writes, 10, true, sync(1 / 3)))).toMatchObject({ deleted: 3 });
+  });
+
+  it("counts a rejected record's known key as seen, and holds the deletions when a rejected record's key is unknown", async () => {
+    const store = stores.open();
+    await seed(store, 4);
+    const reject = (key?: string): RejectInput => ({ flow: 'crm', deliveryId: 'd1', raw: 'bad', errors: [{ code: 'field.number', message: 'bad' }], key });
+    const keyed = deliveryBatch('crm', 'd1', customers(range(3)), 4, true, { ...sync(0), rejects: [reject('004')] });
+    expect(await store.apply(keyed)).toMatchObject({ unchanged: 3, rejected: 1, deleted: 0 });
+
+    await store.apply(deliveryBatch('crm', 'd2', customers(range(2)), 2, false, { fullSyncType: 'Customer', rejects: [reject()] }));
+    const last = deliveryBatch('crm', 'd2', customers(['003']), 3, true, sync(1));
+    const error = await store.apply(last).catch((e: unknown) => e);
+    expect(error).toMatchObject({ wouldDelete: 1, live: 4, overShare: false, unkeyed: 1, applied: 2 });
+    expect((error as Error).message).toContain('would delete 1 of 4 live entities (25%), but 1 record of the delivery was rejected with its key unknown');
+    expect(await store.apply({ ...last, ...sync(1, true) })).toMatchObject({ deleted: 1 });
   });
 
   it("keeps the deleted version's time on a full-sync tombstone, so last-write-wins lets the flow bring the entity back", async () => {

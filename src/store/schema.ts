@@ -201,6 +201,13 @@ export const migrations: string[] = [
   ALTER TABLE rejects ADD COLUMN replayed_seq INTEGER;
   CREATE INDEX rejects_by_replayed_seq ON rejects (replayed_seq) WHERE replayed_seq IS NOT NULL;
   `,
+  `
+  -- A full-sync delivery's base, set as its first batch begins: the live entities of its type its
+  -- flow held then (what maxDeleteShare is a share of: not the ones the delivery itself creates),
+  -- and how many of its records were rejected with their key unknown (it cannot tell what is absent).
+  ALTER TABLE deliveries ADD COLUMN full_sync_base INTEGER;
+  ALTER TABLE deliveries ADD COLUMN full_sync_unkeyed INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The schema version this build writes. */
