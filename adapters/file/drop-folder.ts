@@ -5,7 +5,7 @@ import type { Delivery, Source } from '../../src/core/delivery.js';
 import { DeliveryChangedError, RetryableError } from '../../src/core/errors.js';
 import type { SourceLog } from '../../src/core/source.js';
 import { FileDelivery, type SettleOutcome } from './file-delivery.js';
-import { hashFile } from './hash.js';
+import { hashFile, type FileDigest } from './hash.js';
 import { ReadinessTracker, sameFile, type FileObservation } from './readiness.js';
 import { observe, orderFiles, scanFolder } from './scan.js';
 import { ackFailedFile, type SettlePlan } from './settle.js';
@@ -47,8 +47,8 @@ const CHANGED_COOL_DOWN_MS = 1000;
  * yields each complete file once, ordered, one at a time: the next is yielded only after the
  * previous one settled (or `read` was aborted). A file whose settle failed is taken again when it
  * changes, or after `settleRetryMs` — never in a loop. What is remembered lives in memory: after
- * a restart every file present is taken again, and the runtime skips what it already applied by
- * the delivery id (the content's sha256).
+ * a restart every file present is taken again, and the runtime only settles what its store
+ * applied or refused, and did not settle, by the delivery id (the content's sha256).
  */
 export class DropFolderSource implements Source {
   private readonly tracker: ReadinessTracker;
@@ -128,8 +128,10 @@ export class DropFolderSource implements Source {
     if (performance.now() < (this.cooling.get(file.name)?.until ?? 0)) return undefined;
     let stuck = this.stuck.get(file.name);
     if (stuck && performance.now() >= stuck.until) {
-      // Time to try again: the runtime skips what it applied and only the move is repeated.
+      // Time to try again: the runtime knows what it applied or refused and only the move is
+      // repeated, so the digest taken before stands while the file is unchanged (not read again).
       this.stuck.delete(file.name);
+      if (stuck.sha256 !== '' && sameFile(stuck.seen, file)) return this.yielding(file, { sha256: stuck.sha256, bytes: file.size }, stop);
       stuck = undefined;
     }
     if (stuck && sameFile(stuck.seen, file)) return undefined;
@@ -156,10 +158,14 @@ export class DropFolderSource implements Source {
       return undefined;
     }
     this.stuck.delete(file.name);
+    return this.yielding(after, digest, stop);
+  }
+
+  private yielding(file: FileObservation, digest: FileDigest, stop: AbortSignal): FileDelivery | undefined {
     // Aborted meanwhile: it will not be yielded, so it must not count as in flight.
     if (stop.aborted) return undefined;
     this.inFlight.add(file.name);
-    return new FileDelivery(this.s.plan, after, digest, this.onSettled);
+    return new FileDelivery(this.s.plan, file, digest, this.onSettled);
   }
 
   private readonly onSettled = (delivery: FileDelivery, outcome: SettleOutcome): void => {

@@ -95,6 +95,7 @@ function logOutcome(log: Logger, flow: string, outcome: IngestOutcome, state: Fl
     status: outcome.status,
     records: outcome.records,
     ...(outcome.resumedAfter !== undefined ? { resumedAfter: outcome.resumedAfter } : {}),
+    ...(outcome.refusedAt !== undefined ? { refusedAt: outcome.refusedAt } : {}),
     ok: counts.created + counts.updated + counts.deleted,
     created: counts.created,
     updated: counts.updated,

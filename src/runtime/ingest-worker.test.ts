@@ -52,7 +52,7 @@ async function contents(store: SqliteStore, type: string) {
     entities: entities.map(({ createdAt, updatedAt, ...e }) => e),
     versions: histories.map((h) => h.map(({ at, ...v }) => v)),
     rejects: rejects.map(({ at, ...r }) => r),
-    deliveries: deliveries.map(({ startedAt, finishedAt, ...d }) => d),
+    deliveries: deliveries.map(({ startedAt, finishedAt, settledAt, ...d }) => d),
     head: await store.head(),
   };
 }

@@ -61,4 +61,48 @@ describe('ingest', () => {
     expect(settled).toEqual(['nack']);
     expect(await store.head()).toBe(0);
   });
+
+  it('only settles a delivery the store refused or superseded but that was never settled, and reads a refused one no more', async () => {
+    const store = stores.open();
+    const settled: string[] = [];
+    let opened = 0;
+    let failing = true;
+    const bad = body.replace('ID2,N,Lyon,1', 'ID2,N,Lyon');
+    const d = (id: string, text: string): Delivery => ({
+      id,
+      meta: { name: `${id}.csv` },
+      size: text.length,
+      open: () => (opened++, Buffer.from(text)),
+      ack: async () => void settled.push(`ack ${id}`),
+      nack: async () => {
+        if (failing) throw new Error('cannot move');
+        settled.push(`nack ${id}`);
+      },
+    });
+    const prices = { ...flow, name: 'prices', mapping: loadMapping(resolve(root, 'mappings/price-list.yaml')) };
+    const refusedText = 'FOO;BAR\n1;2\n';
+    await expect(ingest(d('bad', refusedText), prices, store)).rejects.toThrow('could not be settled: cannot move');
+    const readFirst = opened;
+    // Taken again (its move retried): neither read nor recorded again.
+    await expect(ingest(d('bad', refusedText), prices, store)).rejects.toMatchObject({ outcome: { status: 'failed', refusedAt: expect.any(String) } });
+    expect(opened).toBe(readFirst);
+    failing = false;
+    expect(await ingest(d('bad', refusedText), prices, store)).toMatchObject({ status: 'failed', refusedAt: expect.any(String) });
+    expect(await store.deliveryFailures({ flow: 'prices' })).toMatchObject([{ settledAt: expect.any(String) }]);
+    // Settled, the same bytes again are checked again: after a fix they may pass.
+    expect(await ingest(d('bad', refusedText), prices, store)).not.toHaveProperty('refusedAt');
+    expect(opened).toBeGreaterThan(readFirst);
+    expect(await store.deliveryFailures({ flow: 'prices' })).toHaveLength(2);
+
+    // Full sync: A, then B (A superseded) as if A's ack had failed (or the process died before it).
+    const full: IngestFlow = { ...flow, mode: 'full', maxDeleteShare: 1 };
+    const unacked = (id: string, text: string): Delivery => ({ ...d(id, text), ack: async () => Promise.reject(new Error('cannot move')) });
+    await expect(ingest(unacked('A', body), full, store)).rejects.toThrow('could not be settled');
+    expect((await ingest(d('B', bad), full, store)).status).toBe('applied');
+    expect(await store.delivery('rows', 'A')).toMatchObject({ state: 'superseded' });
+    expect(await ingest(d('A', body), full, store)).toMatchObject({ status: 'skipped', counts: { updated: 0, created: 0 } });
+    // Settled now: A again is a snapshot sent again, the truth again.
+    expect(await ingest(d('A', body), full, store)).toMatchObject({ status: 'applied', counts: { created: 1 } });
+    expect(settled.filter((s) => s.startsWith('ack'))).toEqual(['ack B', 'ack A', 'ack A']);
+  });
 });

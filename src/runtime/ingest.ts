@@ -41,6 +41,8 @@ export interface IngestOutcome {
   counts: ApplyCounts;
   ms: number;
   errors: DataErrorDetail[];
+  /** Refused by an earlier attempt (then), whose settling failed: only settling was tried again; `errors` are those recorded then. */
+  refusedAt?: string;
 }
 
 export interface IngestOptions {
@@ -119,8 +121,8 @@ function cloneable(meta: unknown): boolean {
 /**
  * The store's part of a delivery is done (applied, or refused whole) but settling it — moving the
  * file, acking the message — failed. The runtime does not retry it: the source keeps the delivery
- * where it is and offers it again only once it changed or after a restart, when it is skipped by
- * its id and settled then.
+ * where it is and offers it again later (or after a restart), when the store, which knows it was
+ * not settled, has it only settled.
  */
 export class SettleError extends Error {
   override readonly name = 'SettleError';
@@ -190,14 +192,27 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     errors,
     ...(skip > 0 ? { resumedAfter: skip } : {}),
   });
-  /** Settles the delivery (ack or nack) and returns its outcome; a failure to settle is a SettleError. */
-  const settle = async (settling: () => Promise<void>, status: IngestStatus, records: number, errors: DataErrorDetail[] = []): Promise<IngestOutcome> => {
+  /**
+   * Settles the delivery (ack or nack), then marks it settled in the store, and returns its
+   * outcome; a failure to settle is a SettleError. Until marked, the store's part is done and the
+   * delivery coming again is only settled (see the start of the body below). Killed between the
+   * commit and the settle, the delivery is settled when it comes again, nothing applied twice.
+   * Killed between the settle and the mark (or the mark failing), the file is moved but unmarked:
+   * the same bytes dropped again later are settled without being applied (a superseded snapshot,
+   * logged as skipped) or checked (a refused one) that one time, then marked; the next drop of
+   * them is taken as new. Marking before settling would instead apply an old snapshot over newer
+   * ones, in the window where settling failed.
+   */
+  const settle = async (settling: () => Promise<void>, status: IngestStatus, records: number, errors: DataErrorDetail[] = [], refusedAt?: string): Promise<IngestOutcome> => {
+    const done = (): IngestOutcome => ({ ...outcome(status, records, errors), ...(refusedAt === undefined ? {} : { refusedAt }) });
     try {
       await settling();
     } catch (e) {
-      throw new SettleError(outcome(status, records, errors), e);
+      throw new SettleError(done(), e);
     }
-    return outcome(status, records, errors);
+    // Settled already: failing now would have it ingested again, with nothing left to settle.
+    await store.deliverySettled(flow.name, delivery.id).catch(() => undefined);
+    return done();
   };
   /** Refuses the delivery whole: kept in the store for `bridge status`, then nacked. */
   const refuse = async (status: 'failed' | 'held', records: number, errors: DataErrorDetail[]): Promise<IngestOutcome> => {
@@ -205,8 +220,16 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     return settle(() => delivery.nack(new DataError(errors)), status, records, errors);
   };
 
-  if (known?.state === 'complete') {
+  // Applied before, or applied and not settled since it was superseded (its move failed, or a crash
+  // came first): only settled. A superseded one that was settled is a snapshot sent again, applied anew.
+  if (known?.state === 'complete' || (known?.state === 'superseded' && known.settledAt === undefined)) {
     return settle(() => ack(delivery), 'skipped', 0);
+  }
+  // Refused before and not settled since: nacked again with the errors recorded then, neither read
+  // nor recorded again. Forced, it is tried again: a held full sync is what force is for.
+  const refused = options.force ? undefined : await store.unsettledRefusal(flow.name, delivery.id);
+  if (refused !== undefined) {
+    return settle(() => delivery.nack(new DataError(refused.errors)), refused.status, refused.records, refused.errors, refused.at);
   }
   const { mapping } = flow;
   if (mapping.format.checksWholeDelivery && !previous) {

@@ -19,6 +19,7 @@ interface DeliveryRow {
   finished_at: string | null;
   full_sync_type: string | null;
   superseded_at: string | null;
+  settled_at: string | null;
 }
 
 /** A delivery as a batch finds it when it starts: its internal id and what earlier batches did. */
@@ -40,6 +41,7 @@ function toState(r: DeliveryRow): DeliveryState {
     counts: { created: r.n_created, updated: r.n_updated, unchanged: r.n_unchanged, deleted: r.n_deleted, rejected: r.n_rejected, skipped: r.n_skipped },
     startedAt: r.started_at,
     ...(r.finished_at === null ? {} : { finishedAt: r.finished_at }),
+    ...(r.settled_at === null ? {} : { settledAt: r.settled_at }),
   };
 }
 
@@ -51,6 +53,7 @@ export class Deliveries {
   private readonly update: Database.Statement;
   private readonly restart: Database.Statement<[string, string | null, string | null, number]>;
   private readonly supersedeStmt: Database.Statement<[string, string, number]>;
+  private readonly settledStmt: Database.Statement<[string, string, string]>;
   private readonly recent: Database.Statement<[number], DeliveryRow>;
   private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
   private readonly forgetSeen: Database.Statement<[string, string]>;
@@ -73,10 +76,11 @@ export class Deliveries {
     );
     this.restart = db.prepare(
       `UPDATE deliveries SET complete = 0, records_done = 0, n_created = 0, n_updated = 0, n_unchanged = 0, n_deleted = 0,
-        n_rejected = 0, n_skipped = 0, started_at = ?, finished_at = NULL, superseded_at = NULL, full_sync_type = ?,
+        n_rejected = 0, n_skipped = 0, started_at = ?, finished_at = NULL, superseded_at = NULL, settled_at = NULL, full_sync_type = ?,
         delivery_name = coalesce(?, delivery_name) WHERE id = ?`,
     );
     this.supersedeStmt = db.prepare('UPDATE deliveries SET superseded_at = ? WHERE flow = ? AND complete = 1 AND superseded_at IS NULL AND id != ?');
+    this.settledStmt = db.prepare('UPDATE deliveries SET settled_at = ? WHERE flow = ? AND delivery_id = ? AND complete = 1 AND settled_at IS NULL');
     // By start, not id: a superseded delivery applied anew keeps its row.
     this.recent = db.prepare('SELECT * FROM deliveries ORDER BY started_at DESC, id DESC LIMIT ?');
     this.recentOfFlow = db.prepare('SELECT * FROM deliveries WHERE flow = ? ORDER BY started_at DESC, id DESC LIMIT ?');
@@ -149,6 +153,11 @@ export class Deliveries {
   /** A full sync of the flow completed (delivery `id`): its other complete deliveries are superseded. */
   supersede(flow: string, id: number, at: string): void {
     this.supersedeStmt.run(at, flow, id);
+  }
+
+  /** The complete delivery was settled (acked) after it was applied: see Store.deliverySettled. */
+  settled(flow: string, deliveryId: string, at: string): void {
+    this.settledStmt.run(at, flow, deliveryId);
   }
 
   get(flow: string, deliveryId: string): DeliveryState | undefined {

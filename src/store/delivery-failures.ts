@@ -17,6 +17,7 @@ interface FailureRow {
   errors: string;
   at: string;
   applied_at: string | null;
+  settled_at: string | null;
 }
 
 function toFailure(r: FailureRow): DeliveryFailure {
@@ -31,6 +32,7 @@ function toFailure(r: FailureRow): DeliveryFailure {
     errors: JSON.parse(r.errors) as DeliveryFailure['errors'],
     at: r.at,
     ...(r.applied_at === null ? {} : { appliedAt: r.applied_at }),
+    ...(r.settled_at === null ? {} : { settledAt: r.settled_at }),
   };
 }
 
@@ -41,6 +43,8 @@ export class DeliveryFailures {
   private readonly recent: Database.Statement<[{ flow: string | null; limit: number }], FailureRow>;
   private readonly add: Database.Transaction<(f: DeliveryFailureInput, at: string) => void>;
   private readonly applied: Database.Statement<[string, string, string]>;
+  private readonly settledStmt: Database.Statement<[string, string, string]>;
+  private readonly unsettledStmt: Database.Statement<[string, string], FailureRow>;
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(
@@ -51,6 +55,10 @@ export class DeliveryFailures {
     );
     this.recent = db.prepare('SELECT * FROM delivery_failures WHERE (@flow IS NULL OR flow = @flow) ORDER BY id DESC LIMIT @limit');
     this.applied = db.prepare('UPDATE delivery_failures SET applied_at = ? WHERE flow = ? AND delivery_id = ? AND applied_at IS NULL');
+    this.settledStmt = db.prepare('UPDATE delivery_failures SET settled_at = ? WHERE flow = ? AND delivery_id = ? AND settled_at IS NULL');
+    this.unsettledStmt = db.prepare(
+      'SELECT * FROM delivery_failures WHERE flow = ? AND delivery_id = ? AND settled_at IS NULL AND applied_at IS NULL ORDER BY id DESC LIMIT 1',
+    );
     this.add = db.transaction((f: DeliveryFailureInput, at: string) => {
       const kept = f.errors.slice(0, DELIVERY_FAILURE_ERRORS);
       this.insert.run(f.flow, f.deliveryId, f.deliveryName ?? null, f.status, f.records, f.errors.length, JSON.stringify(kept), at);
@@ -65,6 +73,17 @@ export class DeliveryFailures {
   /** The delivery was applied to its end at `at` (in the transaction that did it): its earlier refusals say so. */
   markApplied(flow: string, deliveryId: string, at: string): void {
     this.applied.run(at, flow, deliveryId);
+  }
+
+  /** The delivery's refusals were settled (nacked): see Store.deliverySettled. */
+  settled(flow: string, deliveryId: string, at: string): void {
+    this.settledStmt.run(at, flow, deliveryId);
+  }
+
+  /** The delivery's newest refusal when it was neither settled nor applied since. */
+  unsettled(flow: string, deliveryId: string): DeliveryFailure | undefined {
+    const row = this.unsettledStmt.get(flow, deliveryId);
+    return row === undefined ? undefined : toFailure(row);
   }
 
   list(options: { flow?: string; limit?: number }): DeliveryFailure[] {

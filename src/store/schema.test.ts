@@ -50,6 +50,21 @@ describe('schema version 7: the content hash is no longer stored', () => {
   });
 });
 
+describe('schema version 8: deliveries are marked settled', () => {
+  it('takes the complete deliveries and the refusals of an older build as settled, so a snapshot dropped again is still applied anew', async () => {
+    const { path, db: old } = stores.before('settled_at');
+    old.exec(`INSERT INTO deliveries (flow, delivery_id, complete, records_done, started_at, finished_at, superseded_at)
+      VALUES ('crm', 'mon', 1, 3, '2026-11-01T10:00:00.000Z', '2026-11-01T10:00:01.000Z', '2026-11-02T10:00:01.000Z'),
+             ('crm', 'half', 0, 1, '2026-11-03T10:00:00.000Z', NULL, NULL)`);
+    old.exec("INSERT INTO delivery_failures (flow, delivery_id, status, records, error_count, errors, at) VALUES ('crm', 'bad', 'failed', 0, 0, '[]', '2026-11-01T11:00:00.000Z')");
+    old.close();
+    const store = stores.open({ path });
+    expect(await store.delivery('crm', 'mon')).toMatchObject({ state: 'superseded', settledAt: '2026-11-01T10:00:01.000Z' });
+    expect(await store.delivery('crm', 'half')).not.toHaveProperty('settledAt');
+    expect(await store.unsettledRefusal('crm', 'bad')).toBeUndefined();
+  });
+});
+
 describe('a migration an older build cannot work with', () => {
   it('is not run while a bridge run of another process holds the store, and is run by the one that holds it', async () => {
     const { path, db: old } = stores.before('DROP COLUMN hash');

@@ -208,6 +208,17 @@ export const migrations: string[] = [
   ALTER TABLE deliveries ADD COLUMN full_sync_base INTEGER;
   ALTER TABLE deliveries ADD COLUMN full_sync_unkeyed INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- When a delivery the store was done with (applied to its end, or refused whole) was settled:
+  -- set once its file moved or its message was acked, which cannot share the store's transaction.
+  -- Unset, the same delivery coming again is only settled: a superseded snapshot is not applied
+  -- over newer ones, a refusal not checked and recorded again. Rows of older builds were settled
+  -- as a rule: a stuck one among them is applied or checked again once more, as it was before.
+  ALTER TABLE deliveries ADD COLUMN settled_at TEXT;
+  UPDATE deliveries SET settled_at = finished_at WHERE complete = 1;
+  ALTER TABLE delivery_failures ADD COLUMN settled_at TEXT;
+  UPDATE delivery_failures SET settled_at = at;
+  `,
 ];
 
 /** The schema version this build writes. */

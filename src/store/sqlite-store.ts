@@ -188,6 +188,20 @@ export class SqliteStore implements Store {
   async recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void> {
     await this.locked(() => this.failures.record(failure));
   }
+  async deliverySettled(flow: string, deliveryId: string): Promise<void> {
+    const at = new Date().toISOString();
+    await this.locked(() =>
+      this.db
+        .transaction(() => {
+          this.applier.deliveries.settled(flow, deliveryId, at);
+          this.failures.settled(flow, deliveryId, at);
+        })
+        .immediate(),
+    );
+  }
+  async unsettledRefusal(flow: string, deliveryId: string): Promise<DeliveryFailure | undefined> {
+    return this.read(() => this.failures.unsettled(flow, deliveryId));
+  }
   async deliveryFailures(options: { flow?: string; limit?: number }): Promise<DeliveryFailure[]> {
     return this.read(() => this.failures.list(options));
   }

@@ -169,6 +169,8 @@ export interface DeliveryState {
   counts: ApplyCounts;
   startedAt: string;
   finishedAt?: string;
+  /** When it was settled (acked) after it was applied to its end; absent while it was not. */
+  settledAt?: string;
 }
 
 /** A delivery refused whole: nothing of it was applied (failed), or its full sync was not (held). */
@@ -189,6 +191,8 @@ export interface DeliveryFailure extends DeliveryFailureInput {
   errorCount: number;
   /** When the same delivery was applied to its end since (forced, or after a fix); absent while it was not. */
   appliedAt?: string;
+  /** When it was settled (nacked: its file moved to failed/) after it was refused; absent while it was not. */
+  settledAt?: string;
 }
 
 export interface RejectRecord extends RejectInput {
@@ -378,6 +382,15 @@ export interface Store {
   deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
   /** Records a delivery refused whole; the newest DELIVERY_FAILURES_KEPT of a flow are kept. */
   recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void>;
+  /**
+   * The delivery, applied to its end or refused whole, was settled (acked or nacked): called only
+   * after the settling succeeded, which cannot be in the store's transaction. Until then the
+   * same delivery coming again is only settled: a superseded one is not applied anew (it would
+   * undo newer snapshots), a refused one is not checked and recorded again.
+   */
+  deliverySettled(flow: string, deliveryId: string): Promise<void>;
+  /** The delivery's newest refusal when it was neither settled nor applied since. */
+  unsettledRefusal(flow: string, deliveryId: string): Promise<DeliveryFailure | undefined>;
   /** Deliveries refused whole, newest first. */
   deliveryFailures(options: { flow?: string; limit?: number }): Promise<DeliveryFailure[]>;
   /** The outbound flow's position, settled-ahead seqs and in-flight messages (seq 0, empty, for a new flow). */
