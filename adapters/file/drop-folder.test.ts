@@ -3,6 +3,7 @@ import { appendFile, readdir, rename, rm, utimes, writeFile } from 'node:fs/prom
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileDelivery } from './file-delivery.js';
+import { escapedName } from './scan.js';
 import { expectDelivery, readBody, sleep, startSource, STAMP, tempDir, type Harness } from './test-support.js';
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
@@ -191,6 +192,22 @@ describe('drop-folder source: taking files', () => {
     }
     expect(seen.sort()).toEqual([...odd].sort());
     expect((await readdir(join(dir, 'processed'))).sort()).toEqual(odd.map((n) => `${STAMP}_${n}`).sort());
+  });
+
+  it('names a file whose name is not UTF-8 in one warning, escaped, asking for a rename, and goes on with the others', async () => {
+    const { dir, next, warnings } = await start({ include: '*.csv' }, { 'ok.csv': 'ok' });
+    await writeFile(Buffer.from([...Buffer.from(join(dir, 'latin')), 0xe9, ...Buffer.from('.csv')]), 'x');
+    await writeFile(Buffer.from([...Buffer.from(join(dir, 'nope')), 0xff, ...Buffer.from('.txt')]), 'x');
+    const d = expectDelivery(await next());
+    expect(d.meta.name).toBe('ok.csv');
+    await d.ack();
+    expect(await next(300)).toBe('timeout');
+    // Once, while it is there; one the filters would not take is no one's business.
+    expect(warnings).toEqual([`cannot take latin\\xe9.csv from ${dir}: its name is not valid UTF-8; rename it (to UTF-8) to have it taken`]);
+  });
+
+  it('escapes the bytes of a name that are not UTF-8, and only those', () => {
+    expect(escapedName(Buffer.from([0x63, 0xc3, 0xa9, 0xe9, 0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0x80, 0xc3]))).toBe('cé\\xe9😀\\xed\\xa0\\x80\\xc3');
   });
 
   it('gives two files with the same content the same id', async () => {

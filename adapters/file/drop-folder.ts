@@ -56,6 +56,8 @@ export class DropFolderSource implements Source {
   /** Files given up as changed while read: not taken before `until`; `times` in a row. */
   private readonly cooling = new Map<string, { until: number; times: number }>();
   private readonly inFlight = new Set<string>();
+  /** Files whose names are not UTF-8 (escaped) that were warned about, while they are there. */
+  private readonly misnamed = new Set<string>();
   private readonly closing = new AbortController();
   private reading = false;
 
@@ -112,11 +114,23 @@ export class DropFolderSource implements Source {
     } catch (err) {
       throw new RetryableError(`cannot list the drop folder ${this.s.dir}: ${(err as Error).message}`, { cause: err });
     }
+    this.warnMisnamed(scan.misnamed);
     const present = new Set(scan.files.map((f) => f.name));
     for (const name of this.stuck.keys()) if (!present.has(name)) this.stuck.delete(name);
     for (const name of this.cooling.keys()) if (!present.has(name)) this.cooling.delete(name);
     const ready = this.tracker.observe(scan.files, scan.markers, performance.now());
     return orderFiles(ready, this.s.order);
+  }
+
+  /** Once per file while it is there: the operator must rename it, nothing else takes it. */
+  private warnMisnamed(names: string[]): void {
+    const present = new Set(names);
+    for (const name of this.misnamed) if (!present.has(name)) this.misnamed.delete(name);
+    for (const name of names) {
+      if (this.misnamed.has(name)) continue;
+      this.misnamed.add(name);
+      this.s.log?.warn({ file: name }, `cannot take ${name} from ${this.s.dir}: its name is not valid UTF-8; rename it (to UTF-8) to have it taken`);
+    }
   }
 
   /**

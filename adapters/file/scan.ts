@@ -12,6 +12,11 @@ export interface ScanResult {
   files: FileObservation[];
   /** Names of data files whose `NAME.done` marker exists. */
   markers: Set<string>;
+  /**
+   * Files the filters would take whose names are not valid UTF-8, escaped (`latin\xe9.csv`): the
+   * paths the source works with are strings, which cannot name them, so they cannot be taken.
+   */
+  misnamed: string[];
 }
 
 /**
@@ -20,13 +25,20 @@ export interface ScanResult {
  * A file that vanishes between listing and stat was just moved away: it is left out.
  */
 export async function scanFolder(dir: string, accept: (name: string) => boolean): Promise<ScanResult> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  // As bytes: a name that is not UTF-8 would come as a string with U+FFFD, naming no file.
+  const entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
   const names: string[] = [];
   const markers = new Set<string>();
+  const misnamed: string[] = [];
   for (const e of entries) {
     if (!e.isFile()) continue;
-    if (e.name.endsWith(MARKER_SUFFIX)) markers.add(e.name.slice(0, -MARKER_SUFFIX.length));
-    else if (accept(e.name)) names.push(e.name);
+    const raw: Buffer = e.name;
+    const name = raw.toString('utf8');
+    const marker = name.endsWith(MARKER_SUFFIX);
+    if (!Buffer.from(name).equals(raw)) {
+      if (!marker && accept(name)) misnamed.push(escapedName(raw));
+    } else if (marker) markers.add(name.slice(0, -MARKER_SUFFIX.length));
+    else if (accept(name)) names.push(name);
   }
   const files: FileObservation[] = [];
   // A few stats in flight at once: a backlog of thousands of files is stat'ed every poll.
@@ -35,7 +47,30 @@ export async function scanFolder(dir: string, accept: (name: string) => boolean)
     const seen = await Promise.all(batch.map((name) => observe(join(dir, name), name)));
     for (const f of seen) if (f) files.push(f);
   }
-  return { files, markers };
+  return { files, markers, misnamed };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A file name as an operator reads it: valid UTF-8 as it is, every other byte as `\xHH`. */
+export function escapedName(raw: Buffer): string {
+  let out = '';
+  for (let i = 0; i < raw.length; ) {
+    const lead = raw[i]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    const char = i + length <= raw.length ? decodedOrUndefined(raw.subarray(i, i + length)) : undefined;
+    out += char ?? `\\x${lead.toString(16).padStart(2, '0')}`;
+    i += char === undefined ? 1 : length;
+  }
+  return out;
+}
+
+function decodedOrUndefined(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A fresh look at one file; undefined when it is gone (or no longer a regular file). */
