@@ -196,7 +196,8 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
    * Settles the delivery (ack or nack), then marks it settled in the store, and returns its
    * outcome; a failure to settle is a SettleError. Until marked, the store's part is done and the
    * delivery coming again is only settled (see the start of the body below). Killed between the
-   * commit and the settle, the delivery is settled when it comes again, nothing applied twice.
+   * commit (or the recorded refusal) and the settle, the file stays where it was and is only
+   * settled when it comes again: nothing applied or refused twice.
    * Killed between the settle and the mark (or the mark failing), the file is moved but unmarked:
    * the same bytes dropped again later are settled without being applied (a superseded snapshot,
    * logged as skipped) or checked (a refused one) that one time, then marked; the next drop of
@@ -210,8 +211,10 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     } catch (e) {
       throw new SettleError(done(), e);
     }
-    // Settled already: failing now would have it ingested again, with nothing left to settle.
-    await store.deliverySettled(flow.name, delivery.id).catch(() => undefined);
+    // Read only for a refusal and a snapshot that may be superseded: an incremental flow of small
+    // messages is spared a commit each. Settled already: failing now would have it ingested
+    // again, with nothing left to settle.
+    if (flow.mode === 'full' || status === 'failed' || status === 'held') await store.deliverySettled(flow.name, delivery.id).catch(() => undefined);
     return done();
   };
   /** Refuses the delivery whole: kept in the store for `bridge status`, then nacked. */

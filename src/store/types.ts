@@ -169,7 +169,7 @@ export interface DeliveryState {
   counts: ApplyCounts;
   startedAt: string;
   finishedAt?: string;
-  /** When it was settled (acked) after it was applied to its end; absent while it was not. */
+  /** When it was settled (acked) after it was applied to its end; absent while it was not, and in an incremental flow, where it is not needed. */
   settledAt?: string;
 }
 
@@ -384,7 +384,8 @@ export interface Store {
   recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void>;
   /**
    * The delivery, applied to its end or refused whole, was settled (acked or nacked): called only
-   * after the settling succeeded, which cannot be in the store's transaction. Until then the
+   * after the settling succeeded, which cannot be in the store's transaction; for an applied one
+   * only in full mode, where it may be superseded. Until then the
    * same delivery coming again is only settled: a superseded one is not applied anew (it would
    * undo newer snapshots), a refused one is not checked and recorded again.
    */
