@@ -50,7 +50,7 @@ describe('schema version 7: the content hash is no longer stored', () => {
   });
 });
 
-describe('schema version 8: deliveries are marked settled', () => {
+describe('schema version 10: deliveries are marked settled', () => {
   it('takes the complete deliveries and the refusals of an older build as settled, so a snapshot dropped again is still applied anew', async () => {
     const { path, db: old } = stores.before('settled_at');
     old.exec(`INSERT INTO deliveries (flow, delivery_id, complete, records_done, started_at, finished_at, superseded_at)
