@@ -67,7 +67,8 @@ describe('ingest', () => {
     const settled: string[] = [];
     let opened = 0;
     let failing = true;
-    const bad = body.replace('ID2,N,Lyon,1', 'ID2,N,Lyon');
+    // ID2 left out, not rejected: a rejected record of unknown key would hold the full sync's deletions.
+    const withoutId2 = body.replace(/ID2,[^\n]*\n/, '');
     const d = (id: string, text: string): Delivery => ({
       id,
       meta: { name: `${id}.csv` },
@@ -98,7 +99,7 @@ describe('ingest', () => {
     const full: IngestFlow = { ...flow, mode: 'full', maxDeleteShare: 1 };
     const unacked = (id: string, text: string): Delivery => ({ ...d(id, text), ack: async () => Promise.reject(new Error('cannot move')) });
     await expect(ingest(unacked('A', body), full, store)).rejects.toThrow('could not be settled');
-    expect((await ingest(d('B', bad), full, store)).status).toBe('applied');
+    expect((await ingest(d('B', withoutId2), full, store)).status).toBe('applied');
     expect(await store.delivery('rows', 'A')).toMatchObject({ state: 'superseded' });
     expect(await ingest(d('A', body), full, store)).toMatchObject({ status: 'skipped', counts: { updated: 0, created: 0 } });
     // Settled now: A again is a snapshot sent again, the truth again.
