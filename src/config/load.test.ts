@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { assemble } from '../runtime/assemble.js';
@@ -194,6 +194,16 @@ describe('secret references', () => {
     ]) {
       expect(problemsFor(url), url).toEqual([]);
     }
+  });
+
+  it('reads a relative secret file from the config file\'s folder, whatever the current directory', () => {
+    const file = configFile('flows: {}\nstore:\n  sqlite:\n    path: ${file:db-path}\n');
+    writeFileSync(join(dirname(file), 'db-path'), 'var/from-the-secret.db\n');
+    expect(process.cwd()).not.toBe(dirname(file));
+    expect(loadConfig(file, {}).config.store.sqlite.path).toBe('var/from-the-secret.db');
+    // Not found, it is named where it was looked for.
+    const missing = configFile('flows: {}\nstore:\n  sqlite:\n    path: ${file:not-there}\n');
+    expect(problemsOf(() => loadConfig(missing, {}))).toEqual([expect.stringContaining(`cannot read secret file ${join(dirname(missing), 'not-there')}: ENOENT`)]);
   });
 
   it('reports an unreadable secret file', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from '../core/errors.js';
 import type { YamlFile } from '../core/yaml-file.js';
 
@@ -93,7 +94,8 @@ export class SecretValues {
 
 /**
  * Resolves references in every string of a parsed config: `yaml.value` becomes the resolved copy.
- * A missing variable or an unreadable file is a problem at the path of the string that named it,
+ * A relative `${file:…}` path is read from the config file's folder, like every path in it. A
+ * missing variable or an unreadable file is a problem at the path of the string that named it,
  * unless `mayStayUnresolved` says the caller does without that string (it is left empty); the
  * secret's value is never part of any message.
  */
@@ -104,6 +106,7 @@ export function resolveSecrets(
   mayStayUnresolved: (path: (string | number)[]) => boolean = () => false,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const folder = dirname(yaml.file);
   const resolveString = (text: string, path: (string | number)[]): string =>
     text.replace(REFERENCE, (_whole, kind: string, name: string) => {
       let value: string | undefined;
@@ -112,10 +115,11 @@ export function resolveSecrets(
         value = env[name];
         if (value === undefined) missing = `environment variable ${name} is not set`;
       } else {
+        const file = resolve(folder, name);
         try {
-          value = readFileSync(name, 'utf8').replace(/\r?\n$/, '');
+          value = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
         } catch (e) {
-          missing = `cannot read secret file ${name}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+          missing = `cannot read secret file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
         }
       }
       if (value === undefined) {
