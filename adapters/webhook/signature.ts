@@ -15,7 +15,8 @@ export function secretKey(secret: string): Buffer {
   const encoded = secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret;
   if (!BASE64.test(encoded) || encoded.length % 4 !== 0) throw new Error('a webhook secret must be "whsec_" followed by base64');
   const key = Buffer.from(encoded, 'base64');
-  if (key.length < 16) throw new Error(`a webhook secret must hold at least 16 bytes, this one holds ${key.length}`);
+  // How short it is would tell a reader of the error more about the secret than they need.
+  if (key.length < 16) throw new Error('a webhook secret is too short: it must hold at least 16 bytes, 24 base64 characters after "whsec_"');
   return key;
 }
 

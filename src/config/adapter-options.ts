@@ -1,6 +1,6 @@
 import type { ConnectorAdapter } from '../core/connector.js';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
-import { zodProblems } from '../core/yaml-file.js';
+import { located, zodProblems } from '../core/yaml-file.js';
 import type { ConfigBasis } from './load.js';
 import { CREDENTIAL_NAME } from './secrets.js';
 
@@ -63,7 +63,7 @@ export function checkAdapter<A extends Adapter>(
     tryBuild(checked);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    problems.push(...e.problems);
+    problems.push(...e.problems.map((p) => located(yaml, p)));
     return undefined;
   }
   return literals.length ? undefined : checked;

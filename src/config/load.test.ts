@@ -206,6 +206,32 @@ describe('secret references', () => {
     expect(problemsOf(() => loadConfig(missing, {}))).toEqual([expect.stringContaining(`cannot read secret file ${join(dirname(missing), 'not-there')}: ENOENT`)]);
   });
 
+  it('names the line of a webhook secret its adapter refuses, and never its length', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const mapping = join(root, 'adapters', 'webhook', 'testing-customer.yaml');
+    const file = configFile(
+      [
+        `model: ${join(root, 'mappings', 'model.yaml')}`,
+        'flows:',
+        `  crm: { mapping: ${mapping}, source: { webhook: { secrets: ["\${env:NOT_BASE64}"] } } }`,
+        'outbound:',
+        '  hook:',
+        '    types: [Customer]',
+        '    sink:',
+        '      webhook:',
+        '        url: "http://127.0.0.1:9/x"',
+        '        secrets: ["${env:SHORT}"]',
+        '',
+      ].join('\n'),
+    );
+    const lines = problemsOf(() => assemble(loadConfig(file, { NOT_BASE64: 'whsec_not base64!', SHORT: `whsec_${Buffer.from('sixby!').toString('base64')}` })));
+    expect(lines).toEqual([
+      expect.stringMatching(/bridge\.yaml:3:\d+ \(flows\.crm\.source\.webhook\.secrets\[0\]\): a webhook secret must be "whsec_" followed by base64$/),
+      expect.stringMatching(/bridge\.yaml:10:\d+ \(outbound\.hook\.sink\.webhook\.secrets\[0\]\): a webhook secret is too short: .*at least 16 bytes/),
+    ]);
+    expect(lines.join('\n')).not.toMatch(/\b6\b|holds/);
+  });
+
   it('reports an unreadable secret file', () => {
     const file = configFile('flows: {}\nstore:\n  sqlite:\n    path: ${file:/nonexistent/secret}\n');
     expect(problemsOf(() => loadConfig(file, {}))[0]).toMatch(/cannot read secret file \/nonexistent\/secret: ENOENT/);

@@ -58,6 +58,14 @@ export function parsePath(path: string): (string | number)[] {
   return out;
 }
 
+/**
+ * `problem` with the line (and column) of its path in `yaml`, when it is about that file and has
+ * none: an adapter built from a section of the file knows only the path of what it refuses.
+ */
+export function located(yaml: YamlFile, problem: ConfigProblem): ConfigProblem {
+  return problem.line === undefined && problem.path && problem.file === yaml.file ? yaml.problem(parsePath(problem.path), problem.message) : problem;
+}
+
 type Tag = { tag: string; test?: RegExp; resolve: (s: string) => unknown; identify?: (v: unknown) => boolean; default?: boolean };
 
 // The YAML core schema reads `0012` as 12 and `0x1A` as 26: legacy codes lose their digits.

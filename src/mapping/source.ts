@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import type { CanonicalForm, Format, FormatAdapter } from '../core/format.js';
-import { explainedZodProblems, parsePath, type YamlFile } from '../core/yaml-file.js';
+import { explainedZodProblems, located, type YamlFile } from '../core/yaml-file.js';
 
 /** The format a mapping's `source:` declares, built, with the legacy field names it declares. */
 export interface CompiledSource {
@@ -38,7 +38,7 @@ export function compileSource(yaml: YamlFile, raw: unknown, formats: readonly Fo
     return { name, format, fieldNames: adapter.fieldNames?.(parsed.data), canonicalFields: adapter.canonicalFields?.(parsed.data) };
   } catch (err) {
     if (err instanceof ConfigError) {
-      problems.push(...err.problems.map((p) => (p.line === undefined && p.path ? { ...p, line: yaml.locate(parsePath(p.path))?.line } : p)));
+      problems.push(...err.problems.map((p) => located(yaml, p)));
     } else problems.push(yaml.problem(['source', name], `format ${name} could not be set up: ${(err as Error).message}`));
     return undefined;
   }
