@@ -2,7 +2,7 @@ import type { ConnectorAdapter } from '../core/connector.js';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { located, zodProblems } from '../core/yaml-file.js';
 import type { ConfigBasis } from './load.js';
-import { CREDENTIAL_NAME } from './secrets.js';
+import { isCredentialName } from './secrets.js';
 
 /** A source or a sink adapter (a sink may name an option of HTTP headers, some of them secrets). */
 type Adapter = ConnectorAdapter & { headersOption?: string };
@@ -48,7 +48,7 @@ export function checkAdapter<A extends Adapter>(
   const headers = adapter.headersOption === undefined ? undefined : options[adapter.headersOption];
   if (headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
     for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-      if (CREDENTIAL_NAME.test(name)) literals.push(...loaded.secrets.literalsAt(yaml, [...at, kind, adapter.headersOption!, name], value));
+      if (isCredentialName(name)) literals.push(...loaded.secrets.literalsAt(yaml, [...at, kind, adapter.headersOption!, name], value));
     }
   }
   literals.push(...loaded.secrets.urlCredentialsAt(yaml, [...at, kind], options));

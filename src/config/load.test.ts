@@ -113,7 +113,7 @@ describe('secret references', () => {
         'flows:',
         `  crm: { mapping: ${mapping}, source: { webhook: { secrets: ["\${env:CRM_SECRET}", ${whsec}] } } }`,
         'outbound:',
-        `  out: { types: [Customer], sink: { webhook: { url: "http://127.0.0.1:9/x", secrets: [${whsec}], headers: { Authorization: Bearer-abcdef, X-Source: bridge } } } }`,
+        `  out: { types: [Customer], sink: { webhook: { url: "http://127.0.0.1:9/x", secrets: [${whsec}], headers: { Authorization: Bearer-abcdef, X-Source: bridge, X-Api-Key-Id: k1, X-Hub-Signature-256: abcdef } } } }`,
         '',
       ].join('\n'),
     );
@@ -121,11 +121,12 @@ describe('secret references', () => {
     const adapterLines = problemsOf(() => assemble(loaded));
     // With a schema problem beside it, both are named.
     const hooksAlsoBad = configFile(readFileSync(hooks, 'utf8').replace('url: "http://127.0.0.1:9/x"', 'url: 12'));
-    expect(problemsOf(() => assemble(loadConfig(hooksAlsoBad, { CRM_SECRET: whsec }))).filter((l) => /outbound\.out\.sink\.webhook/.test(l))).toHaveLength(3);
+    expect(problemsOf(() => assemble(loadConfig(hooksAlsoBad, { CRM_SECRET: whsec }))).filter((l) => /outbound\.out\.sink\.webhook/.test(l))).toHaveLength(4);
     expect(adapterLines).toEqual([
       expect.stringMatching(/bridge\.yaml:3:\d+ \(flows\.crm\.source\.webhook\.secrets\[1\]\): a secret must be a \$\{env:NAME\} or/),
       expect.stringMatching(/bridge\.yaml:5:\d+ \(outbound\.out\.sink\.webhook\.secrets\[0\]\): a secret must be a \$\{env:NAME\} or/),
       expect.stringMatching(/bridge\.yaml:5:\d+ \(outbound\.out\.sink\.webhook\.headers\.Authorization\): a secret must be a \$\{env:NAME\} or/),
+      expect.stringMatching(/bridge\.yaml:5:\d+ \(outbound\.out\.sink\.webhook\.headers\.X-Hub-Signature-256\): a secret must be a \$\{env:NAME\} or/),
     ]);
     expect(adapterLines.join('\n')).not.toContain('Bearer-abcdef');
     expect(adapterLines.join('\n')).not.toContain('c2VjcmV0');
@@ -152,7 +153,8 @@ describe('secret references', () => {
       readFileSync(hooks, 'utf8')
         .replaceAll(`, ${whsec}]`, ']')
         .replace(`[${whsec}]`, '["${file:' + secretFile(whsec) + '}"]')
-        .replace('Bearer-abcdef', '"${env:CRM_SECRET}"'),
+        .replace('Bearer-abcdef', '"${env:CRM_SECRET}"')
+        .replace('X-Hub-Signature-256: abcdef', 'X-Hub-Signature-256: "${env:CRM_SECRET}"'),
     );
     expect(assemble(loadConfig(referenced, { CRM_SECRET: whsec })).flows.has('crm')).toBe(true);
   });
@@ -182,6 +184,13 @@ describe('secret references', () => {
     expect(refused).toEqual([expect.stringMatching(/bridge\.yaml:4:\d+ \(outbound\.out\.sink\.webhook\.url\): the password in a URL must be a \$\{env:NAME\} or \$\{file:\/path\} reference/)]);
     expect(refused.join('\n')).not.toContain('hunter22');
     expect(problemsFor('http://127.0.0.1:9/x?page=2&api_key=abc123')).toEqual([expect.stringMatching(/\(outbound\.out\.sink\.webhook\.url\): the query parameter "api_key" in a URL must be a/)]);
+    // The names credentials commonly go by, however written, are refused; names that only look alike are not.
+    for (const name of ['key', 'apikey', 'apiKey', 'X-API-Key', 'access_token', 'accessToken', 'sig', 'signature', 'password', 'pwd', 'pass', 'secret', 'client_secret', 'token', 'auth', 'credentials']) {
+      expect(problemsFor(`http://127.0.0.1:9/x?page=2&${name}=abc123`), name).toEqual([expect.stringContaining(`the query parameter "${name}" in a URL must be a`)]);
+    }
+    for (const name of ['page', 'keyword', 'keys', 'key_id', 'token_type', 'secretary', 'author', 'signup', 'bypass', 'sort']) {
+      expect(problemsFor(`http://127.0.0.1:9/x?${name}=abc123`), name).toEqual([]);
+    }
     // A literal beside a reference in the password is a literal all the same.
     expect(problemsFor('https://user:${env:PASS}x@127.0.0.1:9/x')).toHaveLength(1);
     const passwordFile = secretFile('pa55word-long');

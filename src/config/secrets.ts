@@ -7,8 +7,25 @@ const REFERENCE = /\$\{(env|file):([^}]+)\}/g;
 /** Stands for a reference in a URL being checked: no URL holds it. */
 const REFERENCED = '\u0001';
 
-/** Names of HTTP headers and URL query parameters that carry credentials. */
-export const CREDENTIAL_NAME = /^(proxy-)?authorization$|^cookie$|token|secret|api[-_]?key|password|passwd|credential/i;
+/**
+ * The last words of names that carry credentials: `key`, `token`, `secret` and `password` also
+ * ending a word (`apikey`, `accesstoken`), and the names of their own. Only the last word counts:
+ * `token_type` and `key_id` name what goes with a credential, not the credential.
+ */
+const CREDENTIAL_WORD = /^([a-z]*(key|tokens?|secrets?|passwords?|passwd)|auth|authorization|cookie|credentials?|pass|passphrase|pwd|sig|signature)$/;
+
+/**
+ * Whether an HTTP header or a URL query parameter named `name` carries a credential, judged by
+ * its last word however the name is written (`X-Api-Key`, `api_key`, `apiKey`, `X-Hub-Signature-256`).
+ */
+export function isCredentialName(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== '' && !/^\d+$/.test(w));
+  return CREDENTIAL_WORD.test(words.at(-1)?.toLowerCase() ?? '');
+}
 
 /**
  * What in `url` (references replaced by REFERENCED) is a credential written out, or undefined:
@@ -24,7 +41,7 @@ function urlCredential(text: string): string | undefined {
   }
   if (url.password !== '' && decodeURIComponent(url.password) !== REFERENCED) return 'the password';
   for (const [name, value] of url.searchParams) {
-    if (CREDENTIAL_NAME.test(name) && value !== '' && value !== REFERENCED) return `the query parameter ${JSON.stringify(name)}`;
+    if (isCredentialName(name) && value !== '' && value !== REFERENCED) return `the query parameter ${JSON.stringify(name)}`;
   }
   return undefined;
 }
