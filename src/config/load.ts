@@ -12,6 +12,8 @@ export interface LoadedConfig {
   secrets: SecretValues;
   /** Resolves a path written in bridge.yaml against the file's folder. */
   resolve(path: string): string;
+  /** The API clients left out of `config.server.clients` (LoadOptions.withoutServer): writers all the same. */
+  clientsLeftOut: ReadonlySet<string>;
 }
 
 /** What checking the parts of a config needs, even of one that failed to load: its text, secrets and folder. */
@@ -79,7 +81,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, o
     if (!(e instanceof ConfigError)) throw e;
     throw new ConfigLoadError(withoutEchoes(e.problems, secretProblems), basis, secretProblems);
   }
-  return { ...basis, config };
+  return { ...basis, config, clientsLeftOut: unusedClients };
 }
 
 /**

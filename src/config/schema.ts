@@ -30,13 +30,15 @@ const conflictSchema = z.discriminatedUnion('policy', [
   z
     .object({
       policy: z.literal('source-priority'),
-      priority: z.array(z.string()).min(1).describe('Flows in order of precedence, first wins.'),
+      priority: z.array(z.string()).min(1).describe('Sources in order of precedence, first wins: flows, `api:<client>` of server.clients, or `api:*`.'),
     })
     .strict(),
   z
     .object({
       policy: z.literal('field-ownership'),
-      owners: z.record(z.string(), z.string()).describe('Top-level canonical field → the flow that owns it.'),
+      owners: z
+        .record(z.string(), z.string())
+        .describe('Top-level canonical field, not of the key → the source that owns it: a flow, `api:<client>` of server.clients, or `api:*`.'),
     })
     .strict(),
 ]);

@@ -6,7 +6,7 @@ import { checkAdapter } from '../config/adapter-options.js';
 import { ConfigLoadError, loadConfig, missingFile, withoutEchoes, type ConfigBasis, type LoadedConfig, type LoadOptions } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { loadMapping, validateMappingFiles } from '../mapping/index.js';
-import { loadModel, type Model } from '../model/index.js';
+import { loadModel, type EntityModel, type Model } from '../model/index.js';
 import type { ConflictPolicy } from '../store/types.js';
 import type { IngestFlow } from './ingest.js';
 import { assembleOutbound, sinkOf } from '../outbound/assemble-outbound.js';
@@ -73,18 +73,55 @@ export function assemble(loaded: LoadedConfig): Assembled {
       flows.set(name, { name, mapping, mode: flow.mode, maxDeleteShare: flow.maxDeleteShare, batchSize: flow.batchSize, enabled: flow.enabled, ...source });
     });
   }
-  const conflicts: ConflictPolicy[] = [];
-  for (const [type, policy] of Object.entries(config.conflicts)) {
-    if (!model.entities.has(type)) problems.push(yaml.problem(['conflicts', type], `no entity type "${type}" in the model`));
-    const named = policy.policy === 'source-priority' ? policy.priority : policy.policy === 'field-ownership' ? Object.values(policy.owners) : [];
-    for (const flowName of named) {
-      if (!config.flows[flowName] && !flowName.startsWith('api:')) problems.push(yaml.problem(['conflicts', type], `no flow named "${flowName}" (name a flow, or api:<client> / api:* for REST writers)`));
-    }
-    conflicts.push({ type, ...policy });
-  }
+  const conflicts = conflictPolicies(loaded, model, problems);
   const outbound = assembleOutbound(loaded, model, problems);
   if (problems.length) throw new ConfigError(problems);
   return { model, flows, outbound, conflicts };
+}
+
+/**
+ * The conflict policies, checked against the model and the writers the config has: each names a
+ * type of the model; its sources are flows, `api:*` or `api:<client>` of server.clients; its owned
+ * fields are top-level fields of the type, not of its key. Problems are added to `problems`.
+ */
+function conflictPolicies(loaded: LoadedConfig, model: Model, problems: ConfigProblem[]): ConflictPolicy[] {
+  const { config, yaml } = loaded;
+  const clients = [...Object.keys(config.server.clients), ...loaded.clientsLeftOut];
+  const sourceProblem = (name: string): string | undefined => {
+    if (config.flows[name] || name === 'api:*') return undefined;
+    if (!name.startsWith('api:')) return `no flow named "${name}" (name a flow, or api:<client> / api:* for REST writers)`;
+    const client = name.slice('api:'.length);
+    // Without clients every API caller writes as api:anonymous (src/rest/auth.ts).
+    if (clients.length === 0) return client === 'anonymous' ? undefined : `no API client named "${client}": server.clients names none, so every API write is api:anonymous (or name api:*)`;
+    return clients.includes(client) ? undefined : `no API client named "${client}" under server.clients (${clients.map((c) => `api:${c}`).join(', ')}, or api:* for every client)`;
+  };
+  const conflicts: ConflictPolicy[] = [];
+  for (const [type, policy] of Object.entries(config.conflicts)) {
+    const entity = model.entities.get(type);
+    if (!entity) problems.push(yaml.problem(['conflicts', type], `no entity type "${type}" in the model`));
+    const check = (at: (string | number)[], message: string | undefined) => {
+      if (message !== undefined) problems.push(yaml.problem(['conflicts', type, ...at], message));
+    };
+    if (policy.policy === 'source-priority') policy.priority.forEach((name, i) => check(['priority', i], sourceProblem(name)));
+    if (policy.policy === 'field-ownership') {
+      for (const [field, owner] of Object.entries(policy.owners)) {
+        check(['owners', field], sourceProblem(owner));
+        if (entity) check(['owners', field], ownedFieldProblem(entity, field));
+      }
+    }
+    conflicts.push({ type, ...policy });
+  }
+  return conflicts;
+}
+
+/** Why `field` cannot be owned under field-ownership, or undefined when it can. */
+function ownedFieldProblem(entity: EntityModel, field: string): string | undefined {
+  if (entity.key.includes(field)) {
+    return `"${field}" is the key of ${entity.name} and cannot be owned: the key identifies the entity, so every write must carry it, and ownership would strip it from the writes of the other sources`;
+  }
+  if (Object.hasOwn(entity.fields, field)) return undefined;
+  const ownable = Object.keys(entity.fields).filter((f) => !entity.key.includes(f));
+  return `"${field}" is not a field of ${entity.name} (owners name its top-level fields other than the key: ${ownable.join(', ')})`;
 }
 
 /** The flow's name on every line a source logs. */
