@@ -220,6 +220,24 @@ describe.concurrent('bridge validate', () => {
       '4 problem(s) in 1 file(s)',
     ]);
   });
+
+  it('never prints a secret value in a configuration problem, from validate, run or a store command', async () => {
+    // A mapping path built from a secret, which is not there.
+    const sense = makeBridge({ rows: { mapping: 'mappings/${file:secret-name}.yaml' } });
+    writeFileSync(join(sense.dir, 'secret-name'), 'hunter2hunter2\n');
+    // The same with a shape problem beside them: the config is not assembled, its mapping still checked.
+    const shape = makeBridge({ rows: { mapping: 'mappings/${file:secret-name}.yaml', mode: 'sometimes' } });
+    writeFileSync(join(shape.dir, 'secret-name'), 'hunter2hunter2\n');
+    const outs = await Promise.all([
+      ...[sense, shape].flatMap((b) => [runCli(['validate', '--config', b.configFile]), runCli(['run', '--config', b.configFile])]),
+      runCli(['status', '--config', sense.configFile]),
+    ]);
+    for (const out of outs) {
+      expect(out.status).toBe(2);
+      expect(out.stderr).toMatch(/mapping file .*mappings\/\[redacted\]\.yaml not found/);
+      expect(out.stderr).not.toContain('hunter2');
+    }
+  });
 });
 
 /** A bridge whose one flow maps the benchmark's CSV with a copy of its mapping that can be edited. */

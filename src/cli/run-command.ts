@@ -1,5 +1,6 @@
+import type { LoadedConfig } from '../config/load.js';
 import { createLogger } from '../core/log.js';
-import { loadConfigChecked } from '../runtime/assemble.js';
+import { withConfig } from '../runtime/assemble.js';
 import { startBridge } from '../runtime/daemon.js';
 import { EXIT } from './exit.js';
 
@@ -8,7 +9,10 @@ const SHUTDOWN_LIMIT_MS = 15_000;
 
 /** `bridge run`: the daemon. SIGTERM/SIGINT finish the batch in flight, commit and exit 0. */
 export async function runCommand(options: { config: string }): Promise<number> {
-  const loaded = loadConfigChecked(options.config);
+  return withConfig(options.config, process.env, {}, runBridge);
+}
+
+async function runBridge(loaded: LoadedConfig): Promise<number> {
   const log = createLogger({ level: loaded.config.log.level, secrets: loaded.secrets });
   const bridge = await startBridge(loaded, log);
   await new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@ import { readYamlFile } from '../core/yaml-file.js';
 import { validateMappingFiles } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
 import { checkServerConfig } from '../rest/server.js';
-import { assemble, loadConfigChecked } from '../runtime/assemble.js';
+import { assemble, withConfig } from '../runtime/assemble.js';
 import { EXIT } from './exit.js';
 
 function yamlFiles(path: string): string[] {
@@ -45,12 +45,17 @@ function problemsOf(check: () => void): ConfigProblem[] {
  * The config's problems, then those of every file it names. A config whose shape is wrong is not
  * assembled, but what it names is still checked (loadConfigChecked): one run shows them all.
  */
-function configProblems(file: string): ConfigProblem[] {
-  return problemsOf(() => {
-    const loaded = loadConfigChecked(file);
-    assemble(loaded);
-    checkServerConfig(loaded);
-  });
+async function configProblems(file: string): Promise<ConfigProblem[]> {
+  try {
+    await withConfig(file, process.env, {}, (loaded) => {
+      assemble(loaded);
+      checkServerConfig(loaded);
+    });
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
 }
 
 /**
@@ -62,7 +67,7 @@ export async function validateCommand(paths: string[], options: { config?: strin
   const files = (paths.length ? paths : options.config ? [] : ['mappings']).flatMap(yamlFiles);
   const models = files.filter(isModelFile);
   const problems: ConfigProblem[] = [...models.flatMap(modelProblems), ...validateMappingFiles(files.filter((f) => !models.includes(f)))];
-  if (options.config) problems.push(...configProblems(options.config));
+  if (options.config) problems.push(...(await configProblems(options.config)));
   const seen = new Set<string>();
   for (const p of problems) {
     const line = formatConfigProblem(p);

@@ -104,6 +104,11 @@ export class SecretValues {
     return out;
   }
 
+  /** `problems` with every known secret value scrubbed from what they print: file, path and message. */
+  scrubProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
+    return problems.map((p) => ({ ...p, file: this.scrub(p.file), ...(p.path === undefined ? {} : { path: this.scrub(p.path) }), message: this.scrub(p.message) }));
+  }
+
   get size(): number {
     return this.values.size;
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
-import { assemble } from './assemble.js';
+import { assemble, withConfig } from './assemble.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -77,5 +77,24 @@ describe('conflict policies', () => {
       expect.stringMatching(/bridge\.yaml:11:\d+ \(conflicts\.Customer\.priority\[2\]\): no flow named "c" /),
       expect.stringMatching(/bridge\.yaml:15:\d+ \(conflicts\.Order\.owners\.customerId\): no API client named "nobody"/),
     ]);
+  });
+});
+
+describe('withConfig', () => {
+  it('scrubs the secret values from every problem it lets through, whether the config loads or not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'assemble-'));
+    const file = join(dir, 'bridge.yaml');
+    const flow = (extra: string) => `  rows: { source: { file: { path: ${dir} } }, mapping: 'mappings/\${env:SEC}.yaml'${extra} }`;
+    const env = { SEC: 'hunter2hunter2' };
+    for (const text of [flow(''), flow(', mode: sometimes')]) {
+      writeFileSync(file, [`model: ${join(root, 'mappings', 'model.yaml')}`, 'flows:', text, ''].join('\n'));
+      const failed = await withConfig(file, env, {}, assemble).then(
+        () => expect.unreachable(),
+        (e: unknown) => e,
+      );
+      expect(failed).toBeInstanceOf(ConfigError);
+      expect((failed as ConfigError).message).toContain(`mapping file ${join(dir, 'mappings', '[redacted].yaml')} not found`);
+      expect((failed as ConfigError).message).not.toContain('hunter2');
+    }
   });
 });

@@ -150,14 +150,31 @@ export function sourceOf(
 
 /**
  * `loadConfig`, whose failure lists also the problems of what the config names (problemsBeyond):
- * a config with a wrong shape cannot be assembled, but one run still shows every problem.
+ * a config with a wrong shape cannot be assembled, but one run still shows every problem. They
+ * are scrubbed of the secret values that did resolve, as withConfig's are.
  */
 export function loadConfigChecked(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): LoadedConfig {
   try {
     return loadConfig(file, env, options);
   } catch (e) {
     if (!(e instanceof ConfigLoadError)) throw e;
-    throw new ConfigError([...e.problems, ...problemsBeyond(e)]);
+    throw new ConfigError(e.basis.secrets.scrubProblems([...e.problems, ...problemsBeyond(e)]));
+  }
+}
+
+/**
+ * What a command does with its config: loads it (loadConfigChecked) and runs `use`, through which
+ * every check of what the config names passes (assemble, the server's, the store's). A problem
+ * names paths and values built from secrets (`mapping: mappings/${env:…}.yaml`) like any other,
+ * so every ConfigError leaving here is scrubbed of the config's secret values.
+ */
+export async function withConfig<T>(file: string, env: NodeJS.ProcessEnv, options: LoadOptions, use: (loaded: LoadedConfig) => Promise<T> | T): Promise<T> {
+  const loaded = loadConfigChecked(file, env, options);
+  try {
+    return await use(loaded);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(loaded.secrets.scrubProblems(e.problems));
   }
 }
 
