@@ -66,7 +66,7 @@ describe('conflict policies', () => {
     const file = conflictsConfig([
       '  Customer:',
       '    policy: source-priority',
-      '    priority: [a, api:nobody, c]',
+      '    priority: [a, api:nobody, constructor]',
       '  Order:',
       '    policy: field-ownership',
       '    owners:',
@@ -74,7 +74,7 @@ describe('conflict policies', () => {
     ]);
     expect(problemsOf(file)).toEqual([
       expect.stringMatching(/bridge\.yaml:11:\d+ \(conflicts\.Customer\.priority\[1\]\): no API client named "nobody" under server\.clients \(api:web, or api:\* for every client\)$/),
-      expect.stringMatching(/bridge\.yaml:11:\d+ \(conflicts\.Customer\.priority\[2\]\): no flow named "c" /),
+      expect.stringMatching(/bridge\.yaml:11:\d+ \(conflicts\.Customer\.priority\[2\]\): no flow named "constructor" /),
       expect.stringMatching(/bridge\.yaml:15:\d+ \(conflicts\.Order\.owners\.customerId\): no API client named "nobody"/),
     ]);
   });

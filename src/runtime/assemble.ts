@@ -88,7 +88,7 @@ function conflictPolicies(loaded: LoadedConfig, model: Model, problems: ConfigPr
   const { config, yaml } = loaded;
   const clients = [...Object.keys(config.server.clients), ...loaded.clientsLeftOut];
   const sourceProblem = (name: string): string | undefined => {
-    if (config.flows[name] || name === 'api:*') return undefined;
+    if (Object.hasOwn(config.flows, name) || name === 'api:*') return undefined;
     if (!name.startsWith('api:')) return `no flow named "${name}" (name a flow, or api:<client> / api:* for REST writers)`;
     const client = name.slice('api:'.length);
     // Without clients every API caller writes as api:anonymous (src/rest/auth.ts).
