@@ -50,6 +50,23 @@ describe('schema version 7: the content hash is no longer stored', () => {
   });
 });
 
+describe('schema version 9: a full sync keeps its base and its rejects of unknown key', () => {
+  it('counts the rejects of a delivery in progress as of unknown key: their keys were not kept', async () => {
+    const { path, db: old } = stores.before('full_sync_base');
+    old.exec(`INSERT INTO deliveries (flow, delivery_id, complete, records_done, n_rejected, started_at, finished_at)
+      VALUES ('crm', 'mon', 1, 3, 1, '2026-11-01T10:00:00.000Z', '2026-11-01T10:00:01.000Z'),
+             ('crm', 'tue', 0, 2000, 2, '2026-11-02T10:00:00.000Z', NULL)`);
+    old.close();
+    stores.open({ path });
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT delivery_id, full_sync_base, full_sync_unkeyed FROM deliveries ORDER BY id').raw().all()).toEqual([
+      ['mon', null, 0],
+      ['tue', null, 2],
+    ]);
+    db.close();
+  });
+});
+
 describe('schema version 10: deliveries are marked settled', () => {
   it('takes the complete deliveries and the refusals of an older build as settled, so a snapshot dropped again is still applied anew', async () => {
     const { path, db: old } = stores.before('settled_at');
@@ -66,15 +83,34 @@ describe('schema version 10: deliveries are marked settled', () => {
 });
 
 describe('a migration an older build cannot work with', () => {
+  /** A process holding the store's claim, as a running `bridge run` of the older build does. */
+  async function heldByAnother(path: string): Promise<ReturnType<typeof spawn>> {
+    const claimer = new URL('./store-claim.ts', import.meta.url).pathname;
+    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(claimer)}).then((m) => { m.claimStore(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => holder.stdout!.once('data', resolve));
+    return holder;
+  }
+
+  it('includes marking deliveries settled: an older build would leave its own deliveries unmarked', async () => {
+    const { path, db: old } = stores.before('settled_at');
+    const version = old.pragma('user_version', { simple: true }) as number;
+    old.close();
+    const holder = await heldByAnother(path);
+    try {
+      expect(() => openDatabase(path, 100)).toThrow(`store schema version ${version} must be upgraded to ${schemaVersion}, which the bridge run (pid ${holder.pid}) using the store cannot work with`);
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('close', resolve));
+    }
+  });
+
   it('is not run while a bridge run of another process holds the store, and is run by the one that holds it', async () => {
     const { path, db: old } = stores.before('DROP COLUMN hash');
     old.pragma('journal_mode = WAL');
     const version = old.pragma('user_version', { simple: true }) as number;
     old.close();
-    const claimer = new URL('./store-claim.ts', import.meta.url).pathname;
-    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(claimer)}).then((m) => { m.claimStore(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = await heldByAnother(path);
     try {
-      await new Promise((resolve) => holder.stdout.once('data', resolve));
       const refused = (() => {
         try {
           openDatabase(path, 100).close();

@@ -207,6 +207,10 @@ export const migrations: string[] = [
   -- and how many of its records were rejected with their key unknown (it cannot tell what is absent).
   ALTER TABLE deliveries ADD COLUMN full_sync_base INTEGER;
   ALTER TABLE deliveries ADD COLUMN full_sync_unkeyed INTEGER NOT NULL DEFAULT 0;
+  -- A delivery in progress now had its records rejected without their keys kept: each counts as
+  -- of unknown key, so its full sync's deletions are held (unless forced) rather than taking
+  -- entities whose records were only rejected.
+  UPDATE deliveries SET full_sync_unkeyed = n_rejected WHERE complete = 0;
   `,
   `
   -- When a delivery the store was done with (applied to its end, or refused whole) was settled:
@@ -226,10 +230,13 @@ export const schemaVersion = migrations.length;
 
 /**
  * The schema versions (user_version after the migration) that an older build still running on
- * the store cannot work with: the others only add, which older builds do not see. They rewrite
- * whole tables, so the WAL is emptied after them.
+ * the store cannot work with: the others only add, which older builds do not see. 7 rewrites
+ * whole tables, so the WAL is emptied after it. 10 gives an unset settled_at a meaning (the
+ * delivery's file or message was never settled) which the older build's rows, written after it,
+ * would take on wrongly: a refusal it records would be answered with its old errors unread, a
+ * snapshot it applied skipped when dropped again.
  */
-const BREAKS_OLDER_BUILDS = new Set([7]);
+const BREAKS_OLDER_BUILDS = new Set([7, 10]);
 
 function migrate(db: Db, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
