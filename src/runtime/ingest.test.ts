@@ -106,4 +106,16 @@ describe('ingest', () => {
     expect(await ingest(d('A', body), full, store)).toMatchObject({ status: 'applied', counts: { created: 1 } });
     expect(settled.filter((s) => s.startsWith('ack'))).toEqual(['ack B', 'ack A', 'ack A']);
   });
+
+  it('applies again a file of a flow made a full sync since, which its first full delivery superseded', async () => {
+    const store = stores.open();
+    const file = (id: string, text: string): Delivery => ({ id, meta: { name: `${id}.csv` }, size: text.length, open: () => Buffer.from(text), ack: async () => undefined, nack: async () => undefined });
+    const incremental: IngestFlow = { ...flow, deliversFiles: true };
+    expect((await ingest(file('A', body), incremental, store)).status).toBe('applied');
+    const full: IngestFlow = { ...incremental, mode: 'full', maxDeleteShare: 1 };
+    expect((await ingest(file('B', body.replace(/ID2,[^\n]*\n/, '')), full, store)).counts).toMatchObject({ deleted: 1 });
+    expect(await store.delivery('rows', 'A')).toMatchObject({ state: 'superseded' });
+    // A was moved in its day: dropped again it is the truth again, not a move to finish.
+    expect(await ingest(file('A', body), full, store)).toMatchObject({ status: 'applied', counts: { created: 1 } });
+  });
 });

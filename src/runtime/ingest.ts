@@ -16,6 +16,8 @@ export interface IngestFlow {
   mode: 'incremental' | 'full';
   maxDeleteShare: number;
   batchSize: number;
+  /** The source's deliveries are files: each is marked settled once moved (see `settle` in ingest). */
+  deliversFiles?: boolean;
 }
 
 export type IngestStatus =
@@ -212,9 +214,13 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
       throw new SettleError(done(), e);
     }
     // Read only for a refusal and a snapshot that may be superseded: an incremental flow of small
-    // messages is spared a commit each. Settled already: failing now would have it ingested
-    // again, with nothing left to settle.
-    if (flow.mode === 'full' || status === 'failed' || status === 'held') await store.deliverySettled(flow.name, delivery.id).catch(() => undefined);
+    // messages is spared a commit each. A file is marked in either mode: the flow may be made a
+    // full sync later, when its files of before are superseded, and one dropped again must be
+    // applied, not taken for one whose move failed. Settled already: failing now would have it
+    // ingested again, with nothing left to settle.
+    if (flow.mode === 'full' || flow.deliversFiles === true || status === 'failed' || status === 'held') {
+      await store.deliverySettled(flow.name, delivery.id).catch(() => undefined);
+    }
     return done();
   };
   /** Refuses the delivery whole: kept in the store for `bridge status`, then nacked. */
