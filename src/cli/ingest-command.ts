@@ -22,7 +22,7 @@ export async function ingestCommand(file: string, options: { flow: string; confi
     const ack = moveOnAck && (async () => void (moved = await moveOnAck()));
     const delivery = await fileDelivery(file, (n) => progress.addBytes(n), ack);
     let unsettled: Error | undefined;
-    const outcome = await ingest(delivery, flow, store, { force: options.force, onBatch: (records) => progress.setRecords(records) })
+    const outcome = await ingest(delivery, flow, store, { force: options.force, recheckRefused: true, onBatch: (records) => progress.setRecords(records) })
       .catch((e: unknown) => {
         if (!(e instanceof SettleError)) throw e;
         unsettled = e.cause as Error;

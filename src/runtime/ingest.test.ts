@@ -5,7 +5,7 @@ import type { Delivery } from '../core/delivery.js';
 import { loadMapping } from '../mapping/index.js';
 import { TempStores } from '../store/test-support.js';
 import type { Store } from '../store/types.js';
-import { ingest, type IngestFlow } from './ingest.js';
+import { ingest, SettleError, type IngestFlow } from './ingest.js';
 import { closeIngestWorkers } from './worker-batches.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -87,13 +87,18 @@ describe('ingest', () => {
     // Taken again (its move retried): neither read nor recorded again.
     await expect(ingest(d('bad', refusedText), prices, store)).rejects.toMatchObject({ outcome: { status: 'failed', refusedAt: expect.any(String) } });
     expect(opened).toBe(readFirst);
+    // Asked by hand (bridge ingest, after a fix maybe), it is read and checked again.
+    const checkedAgain = await ingest(d('bad', refusedText), prices, store, { recheckRefused: true }).catch((e: SettleError) => e.outcome);
+    expect(checkedAgain.status).toBe('failed');
+    expect(checkedAgain).not.toHaveProperty('refusedAt');
+    expect(opened).toBe(readFirst + 1);
     failing = false;
     expect(await ingest(d('bad', refusedText), prices, store)).toMatchObject({ status: 'failed', refusedAt: expect.any(String) });
-    expect(await store.deliveryFailures({ flow: 'prices' })).toMatchObject([{ settledAt: expect.any(String) }]);
+    expect(await store.deliveryFailures({ flow: 'prices' })).toMatchObject([{ settledAt: expect.any(String) }, { settledAt: expect.any(String) }]);
     // Settled, the same bytes again are checked again: after a fix they may pass.
     expect(await ingest(d('bad', refusedText), prices, store)).not.toHaveProperty('refusedAt');
     expect(opened).toBeGreaterThan(readFirst);
-    expect(await store.deliveryFailures({ flow: 'prices' })).toHaveLength(2);
+    expect(await store.deliveryFailures({ flow: 'prices' })).toHaveLength(3);
 
     // Full sync: A, then B (A superseded) as if A's ack had failed (or the process died before it).
     const full: IngestFlow = { ...flow, mode: 'full', maxDeleteShare: 1 };

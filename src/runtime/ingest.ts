@@ -51,6 +51,12 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Apply a full sync even when it deletes more than the flow's maxDeleteShare. */
   force?: boolean;
+  /**
+   * Read and check again a delivery refused before whose file was not moved since, rather than
+   * only trying the move again with the errors recorded then: `bridge ingest` is asked by hand,
+   * most often after the mapping was fixed.
+   */
+  recheckRefused?: boolean;
   /** Called after every committed batch, with the records read so far. */
   onBatch?(records: number, counts: ApplyCounts): void;
   /**
@@ -236,7 +242,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   }
   // Refused before and not settled since: nacked again with the errors recorded then, neither read
   // nor recorded again. Forced, it is tried again: a held full sync is what force is for.
-  const refused = options.force ? undefined : await store.unsettledRefusal(flow.name, delivery.id);
+  const refused = options.force || options.recheckRefused ? undefined : await store.unsettledRefusal(flow.name, delivery.id);
   if (refused !== undefined) {
     return settle(() => delivery.nack(new DataError(refused.errors)), refused.status, refused.records, refused.errors, refused.at);
   }
