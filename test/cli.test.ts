@@ -243,8 +243,8 @@ describe.concurrent('bridge validate', () => {
 });
 
 /** A bridge whose one flow maps the benchmark's CSV with a copy of its mapping that can be edited. */
-function rowsBridge() {
-  const bridge = makeBridge({ rows: { mapping: 'rows.yaml' } });
+function rowsBridge(flow: Record<string, unknown> = {}) {
+  const bridge = makeBridge({ rows: { mapping: 'rows.yaml', ...flow } });
   const mapping = join(bridge.dir, 'rows.yaml');
   copyFileSync(join(benchMappings, 'rows-csv.yaml'), mapping);
   return { ...bridge, mapping };
@@ -464,6 +464,29 @@ describe.concurrent('bridge ingest, status and rejects', () => {
       expect((await after.reject(1))?.status).toBe('replayed');
     } finally {
       await after.close();
+    }
+  });
+
+  it('leaves open a reject of a full-sync flow once a later delivery of the flow completed, though it sent the entity unchanged', async () => {
+    const bridge = rowsBridge({ mode: 'full' });
+    const ingest = dayIngest(bridge);
+    expect((await ingest('sun.csv', [[1, 'sunday', 'A']])).status).toBe(0);
+    expect((await ingest('mon.csv', [[1, 'monday', 'X']])).status).toBe(1);
+    const tue = await ingest('tue.csv', [[1, 'sunday', 'A']]);
+    expect(tue.stderr).toContain(' 1 unchanged,');
+    writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
+
+    const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
+    expect(lines(replay.stderr)).toEqual([
+      expect.stringMatching(/^reject 1: superseded by delivery tue\.csv of flow rows \(complete at \S+\), a full set of the flow's entities, newer than the rejected record: left open; force the replay to apply it anyway$/),
+      '0 replayed, 1 superseded, 0 still rejected, 0 not replayable',
+    ]);
+    const store = openSqliteStore({ path: bridge.dbPath });
+    try {
+      expect(await store.get('Row', 'ID00000001')).toMatchObject({ version: 1, data: { name: 'sunday' } });
+      expect((await store.reject(1))?.status).toBe('open');
+    } finally {
+      await store.close();
     }
   });
 

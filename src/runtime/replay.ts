@@ -1,7 +1,7 @@
 import { formatDataError } from '../core/errors.js';
 import { VersionConflictError } from '../store/errors.js';
-import type { EntityWrite, Origin, RejectRecord, Store, SupersedingVersion } from '../store/types.js';
-import type { Assembled } from './assemble.js';
+import type { DeliveryState, EntityWrite, Origin, RejectRecord, Store, SupersedingVersion } from '../store/types.js';
+import type { Assembled, AssembledFlow } from './assemble.js';
 import { requireOpen } from './open-rejects.js';
 
 export interface ReplayResult {
@@ -22,7 +22,17 @@ export interface ReplayOptions {
 // or a client; the check is made again with what they wrote, a few times at most.
 const WRITE_ATTEMPTS = 3;
 
-const describeVersion = (v: SupersedingVersion) => `${v.op} at ${v.at} by ${v.origin}${v.deliveryName ? ` (${v.deliveryName})` : ''}`;
+/** What holds newer data than a reject's record: a version of its entity, or a later delivery of its full-sync flow. */
+type Superseding = { version: SupersedingVersion } | { delivery: DeliveryState };
+
+function describeSuperseding(s: Superseding, write: EntityWrite): string {
+  if ('version' in s) {
+    const v = s.version;
+    return `version ${v.version} of ${write.type} ${write.key} (${v.op} at ${v.at} by ${v.origin}${v.deliveryName ? ` (${v.deliveryName})` : ''})`;
+  }
+  const d = s.delivery;
+  return `delivery ${d.deliveryName ?? d.deliveryId} of flow ${d.flow} (complete at ${d.finishedAt}), a full set of the flow's entities`;
+}
 
 /**
  * Maps rejected records again with their flow's current mapping (after a fix) and applies those
@@ -30,7 +40,10 @@ const describeVersion = (v: SupersedingVersion) => `${v.op} at ${v.at} by ${v.or
  * must be delivered again. Every one must be open (RejectNotOpenError, and none is replayed).
  * A reject whose entity a later delivery or a client wrote since it was recorded is superseded:
  * its record is older than what the store holds, so it is left open and not applied, unless
- * `force`d.
+ * `force`d. So is a reject of a flow in mode full once a later delivery of the flow completed: it
+ * confirmed the entity (even unchanged) or left it out. A later delivery of an incremental flow
+ * that sent the entity unchanged writes no version and leaves no trace, so its reject is not
+ * superseded: telling it would cost every unchanged write of every ingest a mark.
  */
 export async function replayRejects(store: Store, assembled: Assembled, rejects: RejectRecord[], options: ReplayOptions = {}): Promise<ReplayResult> {
   requireOpen(rejects);
@@ -52,12 +65,10 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
     }
     const write: EntityWrite = { type: mapped.entity, key: mapped.key, data: mapped.data, sourceTimestamp: mapped.sourceTimestamp, position };
     const origin: Origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: r.deliveryId, deliveryName: r.deliveryName };
-    const newer = await applyUnlessSuperseded(store, r, write, origin, options.force === true);
+    const newer = await applyUnlessSuperseded(store, r, flow, write, origin, options.force === true);
     if (newer) {
       result.superseded++;
-      result.messages.push(
-        `reject ${r.id}: superseded by version ${newer.version} of ${write.type} ${write.key} (${describeVersion(newer)}), newer than the rejected record: left open; force the replay to apply it anyway`,
-      );
+      result.messages.push(`reject ${r.id}: superseded by ${describeSuperseding(newer, write)}, newer than the rejected record: left open; force the replay to apply it anyway`);
       continue;
     }
     result.replayed++;
@@ -65,13 +76,18 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
   return result;
 }
 
-/** Applies the reject's write and marks it replayed, unless a newer version of its entity (returned) supersedes it. */
-async function applyUnlessSuperseded(store: Store, r: RejectRecord, write: EntityWrite, origin: Origin, force: boolean): Promise<SupersedingVersion | undefined> {
+/** Applies the reject's write and marks it replayed, unless what holds newer data (returned) supersedes it. */
+async function applyUnlessSuperseded(store: Store, r: RejectRecord, flow: AssembledFlow, write: EntityWrite, origin: Origin, force: boolean): Promise<Superseding | undefined> {
   for (let attempt = 1; ; attempt++) {
     // Read before the check: a write after it fails the expected version and is checked in turn.
     const current = await store.get(write.type, write.key);
-    const newer = force ? undefined : await store.rejectSupersededBy(r.id, write.type, write.key);
-    if (newer) return newer;
+    if (!force) {
+      const version = await store.rejectSupersededBy(r.id, write.type, write.key);
+      if (version) return { version };
+      // Only a full flow's deliveries name every entity they keep: an incremental one's tells nothing of this entity.
+      const delivery = flow.mode === 'full' ? await store.deliveryCompletedAfterReject(r.id) : undefined;
+      if (delivery) return { delivery };
+    }
     try {
       const expectedVersion = force ? undefined : current === undefined || current.deleted ? 0 : current.version;
       const applied = await store.apply({ origin, writes: [{ ...write, expectedVersion }] });

@@ -59,6 +59,7 @@ export class Deliveries {
   private readonly forgetSeen: Database.Statement<[string, string]>;
   private readonly discardRejects: Database.Statement<[string, string, string, string]>;
   private readonly forgetIncomplete: Database.Statement<[string, string]>;
+  private readonly completedAfterRejectStmt: Database.Statement<[number], DeliveryRow>;
 
   constructor(db: Database.Database) {
     this.select = db.prepare('SELECT * FROM deliveries WHERE flow = ? AND delivery_id = ?');
@@ -90,6 +91,14 @@ export class Deliveries {
       `UPDATE rejects SET status = 'discarded' WHERE flow = ? AND delivery_id = ? AND status = 'open' AND EXISTS (${incomplete})`,
     );
     this.forgetIncomplete = db.prepare('DELETE FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0');
+    // By time: a delivery keeps no change-feed position. One completed in the reject's very
+    // millisecond counts as after it, which errs towards leaving the reject open (a forced replay
+    // still applies it) rather than towards writing over a newer record.
+    this.completedAfterRejectStmt = db.prepare(
+      `SELECT d.* FROM rejects r JOIN deliveries d ON d.flow = r.flow
+      WHERE r.id = ? AND d.complete = 1 AND d.finished_at >= r.at AND d.delivery_id IS NOT r.delivery_id
+      ORDER BY d.finished_at, d.id LIMIT 1`,
+    );
   }
 
   /**
@@ -158,6 +167,12 @@ export class Deliveries {
   /** The complete delivery was settled (acked) after it was applied: see Store.deliverySettled. */
   settled(flow: string, deliveryId: string, at: string): void {
     this.settledStmt.run(at, flow, deliveryId);
+  }
+
+  /** See Store.deliveryCompletedAfterReject. */
+  completedAfterReject(rejectId: number): DeliveryState | undefined {
+    const row = this.completedAfterRejectStmt.get(rejectId);
+    return row === undefined ? undefined : toState(row);
   }
 
   get(flow: string, deliveryId: string): DeliveryState | undefined {

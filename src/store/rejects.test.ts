@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliveryBatch, flowOrigin, TempStores, upsert } from './test-support.js';
 import type { RejectInput } from './types.js';
@@ -100,6 +101,21 @@ describe('rejects', () => {
       const tue = await store.apply({ origin: flowOrigin('rows', 'tue'), writes: [h1('tuesday, replayed')] });
       await store.markRejectReplayed(2, tue.lastSeq);
       expect(await store.rejectSupersededBy(3, 'Row', 'H1')).toBeUndefined();
+    });
+
+    it('names the first delivery of the reject\'s flow completed after it, which confirmed the entity even unchanged', async () => {
+      const store = stores.open();
+      await store.apply(deliver('sun', [h1('A')]));
+      // Apart by more than the millisecond the times are compared at.
+      await sleep(5);
+      await store.apply(deliver('mon', [], true));
+      await store.apply(deliveryBatch('other', 'mon', [upsert('Row', 'H9', {})], 1, true));
+      // Tuesday sends H1 unchanged: no version, and nothing before its delivery completes.
+      expect((await store.apply(deliveryBatch('rows', 'tue', [h1('A')], 1, false))).unchanged).toBe(1);
+      expect(await store.deliveryCompletedAfterReject(1)).toBeUndefined();
+      await store.apply(deliveryBatch('rows', 'tue', [], 2, true));
+      expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toBeUndefined();
+      expect(await store.deliveryCompletedAfterReject(1)).toMatchObject({ flow: 'rows', deliveryId: 'tue', state: 'complete', finishedAt: expect.any(String) });
     });
 
     it('compares a reject kept before the store knew its seq by time', async () => {

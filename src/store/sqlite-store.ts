@@ -179,6 +179,9 @@ export class SqliteStore implements Store {
   async rejectSupersededBy(id: number, type: string, key: string): Promise<SupersedingVersion | undefined> {
     return this.read(() => this.rejectStore.supersededBy(id, type, key));
   }
+  async deliveryCompletedAfterReject(id: number): Promise<DeliveryState | undefined> {
+    return this.read(() => this.applier.deliveries.completedAfterReject(id));
+  }
   async markRejectReplayed(id: number, seq: number | undefined): Promise<void> {
     await this.locked(() => this.rejectStore.markReplayed(id, seq));
   }

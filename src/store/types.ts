@@ -377,6 +377,13 @@ export interface Store {
    * those of the reject's own delivery. Undefined when there is none.
    */
   rejectSupersededBy(id: number, type: string, key: string): Promise<SupersedingVersion | undefined>;
+  /**
+   * The first delivery of reject `id`'s flow, other than the reject's own, applied to its end
+   * after the reject was recorded; undefined when there is none (or the reject has no flow).
+   * For a flow in mode full it supersedes the reject: it named the entity, confirming it even
+   * when unchanged (which writes no version), or the full sync deleted it.
+   */
+  deliveryCompletedAfterReject(id: number): Promise<DeliveryState | undefined>;
   /** Marks an open reject replayed, with the change (seq) its replay wrote, if any. */
   markRejectReplayed(id: number, seq: number | undefined): Promise<void>;
   deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
