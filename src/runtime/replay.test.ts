@@ -1,0 +1,38 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliveryBatch, TempStores, upsert } from '../store/test-support.js';
+import type { RejectInput } from '../store/types.js';
+import type { Assembled } from './assemble.js';
+import { replayRejects } from './replay.js';
+
+const stores = new TempStores();
+afterEach(() => stores.cleanup());
+
+const rejectOf = (deliveryId: string): RejectInput => ({
+  flow: 'rows', deliveryId, deliveryName: `${deliveryId}.csv`, position: { file: `${deliveryId}.csv`, line: 2, record: 1 },
+  raw: 'RAW', errors: [{ code: 'field.date', message: 'bad date', field: 'DAY', value: 'X' }], mapping: 'rows.yaml',
+  record: { ID: 'H1', DAY: deliveryId }, key: 'H1',
+});
+
+/** A config of flow rows whose (fixed) mapping maps every record to Row H1 with its DAY. */
+const rowsFlow = (mode: 'incremental' | 'full') =>
+  ({
+    flows: new Map([['rows', { name: 'rows', mode, mapping: { toCanonicalRechecked: (r: { DAY: string }) => ({ entity: 'Row', key: 'H1', data: { day: r.DAY } }) } }]]),
+  }) as unknown as Assembled;
+
+describe('replayRejects', () => {
+  it('leaves open a reject of a full-sync flow that a later delivery of the flow sent unchanged', async () => {
+    const store = stores.open();
+    await store.apply(deliveryBatch('rows', 'sun', [upsert('Row', 'H1', { day: 'A' })], 1, true));
+    // Apart by more than the millisecond a delivery's completion and a reject are compared at.
+    await sleep(5);
+    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    await store.apply(deliveryBatch('rows', 'tue', [upsert('Row', 'H1', { day: 'A' })], 1, true));
+    const [mon] = await store.rejects({});
+
+    expect(await replayRejects(store, rowsFlow('full'), [mon])).toMatchObject({ replayed: 0, superseded: 1, messages: [expect.stringContaining('superseded by delivery tue of flow rows')] });
+    expect(await store.get('Row', 'H1')).toMatchObject({ version: 1, data: { day: 'A' } });
+    // An incremental flow's delivery need not name the entity: it says nothing of it.
+    expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({ replayed: 1, superseded: 0 });
+  });
+});
