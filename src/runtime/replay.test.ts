@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliveryBatch, TempStores, upsert } from '../store/test-support.js';
-import type { RejectInput } from '../store/types.js';
+import type { RejectInput, Store } from '../store/types.js';
 import type { Assembled } from './assemble.js';
 import { replayRejects } from './replay.js';
 
@@ -34,5 +34,28 @@ describe('replayRejects', () => {
     expect(await store.get('Row', 'H1')).toMatchObject({ version: 1, data: { day: 'A' } });
     // An incremental flow's delivery need not name the entity: it says nothing of it.
     expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({ replayed: 1, superseded: 0 });
+  });
+
+  it('leaves a replayed reject marked when the process dies right after the write commits', async () => {
+    const store = stores.open();
+    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    await store.apply(deliveryBatch('rows', 'tue', [], 1, true, { rejects: [rejectOf('tue')] }));
+    const [mon, tue] = await store.rejects({});
+    // Killed once its write returned: nothing the replay does after it happens.
+    const dying = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name !== 'apply') return Reflect.get(target, name, receiver) as unknown;
+        return async (...args: Parameters<Store['apply']>) => {
+          await target.apply(...args);
+          throw new Error('killed');
+        };
+      },
+    });
+    await expect(replayRejects(dying, rowsFlow('incremental'), [mon])).rejects.toThrow('killed');
+
+    expect((await store.reject(mon.id))!.status).toBe('replayed');
+    // Tuesday's reject is newer than Monday's replayed record: not superseded by it.
+    expect(await replayRejects(store, rowsFlow('incremental'), [tue])).toMatchObject({ replayed: 1, superseded: 0 });
+    expect(await store.get('Row', 'H1')).toMatchObject({ version: 2, data: { day: 'tue' } });
   });
 });

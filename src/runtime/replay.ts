@@ -90,9 +90,7 @@ async function applyUnlessSuperseded(store: Store, r: RejectRecord, flow: Assemb
     }
     try {
       const expectedVersion = force ? undefined : current === undefined || current.deleted ? 0 : current.version;
-      const applied = await store.apply({ origin, writes: [{ ...write, expectedVersion }] });
-      // The version written holds the record's data: a later reject of the entity is not superseded by it.
-      await store.markRejectReplayed(r.id, applied.created + applied.updated + applied.deleted > 0 ? applied.lastSeq : undefined);
+      await store.apply({ origin, writes: [{ ...write, expectedVersion }], replayOf: r.id });
       return undefined;
     } catch (e) {
       if (!(e instanceof VersionConflictError) || attempt === WRITE_ATTEMPTS) throw e;

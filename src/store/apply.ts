@@ -10,7 +10,8 @@ import type { ApplyBatch, ApplyCounts, ApplyResult, Origin } from './types.js';
 
 /**
  * Applies batches, each in one `BEGIN IMMEDIATE` transaction: entities, versions (which are the
- * change feed), rejects, full-sync deletions and delivery progress commit together or not at all.
+ * change feed), rejects, a replayed reject's mark, full-sync deletions and delivery progress
+ * commit together or not at all.
  *
  * Durability: a commit is made with `synchronous = FULL` (the WAL fsynced) whenever something
  * outside may act on it at once: a delivery's last batch (the source then acks, moves or forgets
@@ -101,6 +102,11 @@ export class BatchApplier {
     if (seenType !== undefined && delivery!.recordsDone === 0) this.fullSync.begin(delivery!.id, seenType, flow!);
     this.writer.writeAll(batch.writes);
     if (seenType !== undefined) this.fullSync.remember(delivery!.id, this.writer.ctx.seenKeys, batch.rejects);
+    if (batch.replayOf !== undefined) {
+      // The version written holds the rejected record's data: a later reject of the entity is not superseded by it.
+      const wrote = counts.created + counts.updated + counts.deleted > 0;
+      this.rejects.markReplayed(batch.replayOf, wrote ? this.writer.ctx.seq : undefined);
+    }
     if (batch.rejects) {
       for (const r of batch.rejects) this.rejects.insert(r, at);
       counts.rejected += batch.rejects.length;

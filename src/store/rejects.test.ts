@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VersionConflictError } from './errors.js';
 import { deliveryBatch, flowOrigin, TempStores, upsert } from './test-support.js';
 import type { RejectInput } from './types.js';
 
@@ -92,14 +93,12 @@ describe('rejects', () => {
       expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toBeUndefined();
       // Reject 2 from Tuesday; reject 1 replayed after it: Monday's data is not newer than Tuesday's record.
       await store.apply(deliver('tue', [], true));
-      const replay = await store.apply({ origin: flowOrigin('rows', 'mon'), writes: [h1('monday, replayed')] });
-      await store.markRejectReplayed(1, replay.lastSeq);
+      await store.apply({ origin: flowOrigin('rows', 'mon'), writes: [h1('monday, replayed')], replayOf: 1 });
       expect((await store.reject(1))!.status).toBe('replayed');
       expect(await store.rejectSupersededBy(2, 'Row', 'H1')).toBeUndefined();
       // Tuesday's reject replayed, then Wednesday's: Tuesday's replay is newer than Monday's reject, not Wednesday's.
       await store.apply(deliver('wed', [], true));
-      const tue = await store.apply({ origin: flowOrigin('rows', 'tue'), writes: [h1('tuesday, replayed')] });
-      await store.markRejectReplayed(2, tue.lastSeq);
+      await store.apply({ origin: flowOrigin('rows', 'tue'), writes: [h1('tuesday, replayed')], replayOf: 2 });
       expect(await store.rejectSupersededBy(3, 'Row', 'H1')).toBeUndefined();
     });
 
@@ -116,6 +115,18 @@ describe('rejects', () => {
       await store.apply(deliveryBatch('rows', 'tue', [], 2, true));
       expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toBeUndefined();
       expect(await store.deliveryCompletedAfterReject(1)).toMatchObject({ flow: 'rows', deliveryId: 'tue', state: 'complete', finishedAt: expect.any(String) });
+    });
+
+    it('marks a replayed reject in the transaction of its write: a crash after the write cannot leave a later reject superseded by it', async () => {
+      const store = stores.open();
+      await store.apply(deliver('mon', [], true));
+      await store.apply(deliver('tue', [], true));
+      // Refused, it marks nothing either.
+      await expect(store.apply({ origin: flowOrigin('rows', 'mon'), writes: [{ ...h1('monday'), expectedVersion: 3 }], replayOf: 1 })).rejects.toThrow(VersionConflictError);
+      expect((await store.reject(1))!.status).toBe('open');
+      await store.apply({ origin: flowOrigin('rows', 'mon'), writes: [{ ...h1('monday'), expectedVersion: 0 }], replayOf: 1 });
+      expect((await store.reject(1))!.status).toBe('replayed');
+      expect(await store.rejectSupersededBy(2, 'Row', 'H1')).toBeUndefined();
     });
 
     it('compares a reject kept before the store knew its seq by time', async () => {

@@ -122,7 +122,7 @@ export class Rejects {
     return found;
   }
 
-  /** See Store.markRejectReplayed. */
+  /** Inside the batch's transaction: see ApplyBatch.replayOf. `seq` is the change its replay wrote, if any. */
   markReplayed(id: number, seq: number | undefined): void {
     this.markReplayedStmt.run(seq ?? null, id);
   }

@@ -182,9 +182,6 @@ export class SqliteStore implements Store {
   async deliveryCompletedAfterReject(id: number): Promise<DeliveryState | undefined> {
     return this.read(() => this.applier.deliveries.completedAfterReject(id));
   }
-  async markRejectReplayed(id: number, seq: number | undefined): Promise<void> {
-    await this.locked(() => this.rejectStore.markReplayed(id, seq));
-  }
   async deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]> {
     return this.read(() => this.applier.deliveries.list(options));
   }

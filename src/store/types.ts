@@ -99,6 +99,13 @@ export interface ApplyBatch {
    * multi-batch delivery whose earlier batches lacked it is refused at full sync.
    */
   fullSyncType?: string;
+  /**
+   * The id of the open reject whose record this batch's writes replay: marked replayed, with the
+   * change they wrote if any, in the batch's transaction, so that a crash leaves both or neither.
+   * A mark made apart from the write could be lost after it, and the reject's own replayed
+   * version would then supersede every later reject of its entity.
+   */
+  replayOf?: number;
 }
 
 export interface ApplyCounts {
@@ -384,8 +391,6 @@ export interface Store {
    * when unchanged (which writes no version), or the full sync deleted it.
    */
   deliveryCompletedAfterReject(id: number): Promise<DeliveryState | undefined>;
-  /** Marks an open reject replayed, with the change (seq) its replay wrote, if any. */
-  markRejectReplayed(id: number, seq: number | undefined): Promise<void>;
   deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
   /** Records a delivery refused whole; the newest DELIVERY_FAILURES_KEPT of a flow are kept. */
   recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void>;
