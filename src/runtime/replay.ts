@@ -6,7 +6,7 @@ import { requireOpen } from './open-rejects.js';
 
 export interface ReplayResult {
   replayed: number;
-  /** Left open: their entity was written since with newer data, which a replay would overwrite. */
+  /** Left open: their entity was written since with newer data, or their full-sync flow delivered again since, which a replay would overwrite. */
   superseded: number;
   stillRejected: number;
   notReplayable: number;
