@@ -1,4 +1,4 @@
-import { ConfigError, DataError, DeliveryChangedError, formatDataError, RetryableError } from '../core/errors.js';
+import { ConfigError, DataError, DeliveryChangedError, formatDataError, problemPlace, RetryableError } from '../core/errors.js';
 
 /** Exit statuses: 0 all good, 1 some records rejected (or a data error), 2 configuration error, 3 anything else. */
 export const EXIT = { ok: 0, rejected: 1, config: 2, failure: 3 } as const;
@@ -29,7 +29,7 @@ export async function runAction(action: () => Promise<number>): Promise<void> {
   }
 }
 
+/** As formatConfigProblem, the path without parentheses: a line of its own under "configuration error:". */
 function formatProblemLine(p: ConfigError['problems'][number]): string {
-  const where = p.line === undefined ? p.file : `${p.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}`;
-  return `${where}${p.path ? ` ${p.path}` : ''}: ${p.message}`;
+  return `${problemPlace(p)}${p.path ? ` ${p.path}` : ''}: ${p.message}`;
 }

@@ -19,8 +19,12 @@ export interface ConfigProblem {
 }
 
 export function formatConfigProblem(p: ConfigProblem): string {
-  const where = p.line === undefined ? p.file : `${p.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}`;
-  return `${where}${p.path ? ` (${p.path})` : ''}: ${p.message}`;
+  return `${problemPlace(p)}${p.path ? ` (${p.path})` : ''}: ${p.message}`;
+}
+
+/** Where a config problem is: file, and line and column when known (`file:line:col`). */
+export function problemPlace(p: ConfigProblem): string {
+  return p.line === undefined ? p.file : `${p.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}`;
 }
 
 export class ConfigError extends Error {
