@@ -46,4 +46,9 @@ describe('a file named on the command line', () => {
     rmSync(path);
     await expect(read(d.open() as AsyncIterable<unknown>)).rejects.toMatchObject({ name: 'DeliveryChangedError', message: 'rows.csv is gone (moved or deleted) while it was read' });
   });
+
+  it('settles in place, unmarked in the store, unless its ack moves it (a file of a source\'s failed/)', async () => {
+    expect((await fileDelivery(file('R1\n'))).settlesInPlace).toBe(true);
+    expect((await fileDelivery(file('R1\n'), undefined, async () => undefined)).settlesInPlace).toBe(false);
+  });
 });

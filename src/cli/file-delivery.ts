@@ -20,7 +20,7 @@ export function checkInputFile(path: string): number {
  * the id is its sha256, as with the drop folder, so a file ingested by hand and dropped later is
  * applied once.
  */
-export async function fileDelivery(path: string, onBytes?: (n: number) => void, ack: () => Promise<void> = async () => {}): Promise<Delivery> {
+export async function fileDelivery(path: string, onBytes?: (n: number) => void, ack?: () => Promise<void>): Promise<Delivery> {
   const absolute = resolve(path);
   const size = checkInputFile(absolute);
   // The same id the drop folder gives the same bytes.
@@ -43,8 +43,10 @@ export async function fileDelivery(path: string, onBytes?: (n: number) => void, 
         onBytes,
       ),
     // Nothing to move but a file of a source's failed/ (see Source.ackByHand): the command
-    // reports the outcome, errors included, itself.
-    ack,
+    // reports the outcome, errors included, itself. Such a file is settled either way: moved on
+    // ack, and refused where refused files go.
+    ack: ack ?? (async () => {}),
     async nack() {},
+    settlesInPlace: ack === undefined,
   };
 }

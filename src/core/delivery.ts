@@ -17,6 +17,12 @@ export interface Delivery {
   ack(): Promise<void>;
   /** The delivery was rejected as a whole: settle it as failed, with every error. */
   nack(error: Error): Promise<void>;
+  /**
+   * Settling leaves it where it is (a file named on the command line, not a source's): the store
+   * does not mark it settled, which would tell the source still holding the same bytes, its move
+   * failed, that they were moved (and a snapshot it holds would be applied over newer ones).
+   */
+  settlesInPlace?: boolean;
 }
 
 /** Inbound transport: yields deliveries until the signal aborts, then returns. */

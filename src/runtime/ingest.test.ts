@@ -106,10 +106,14 @@ describe('ingest', () => {
     await expect(ingest(unacked('A', body), full, store)).rejects.toThrow('could not be settled');
     expect((await ingest(d('B', withoutId2), full, store)).status).toBe('applied');
     expect(await store.delivery('rows', 'A')).toMatchObject({ state: 'superseded' });
+    // Given by hand (bridge ingest of a copy elsewhere), it is not moved: the store does not call
+    // it settled, or the source's next retry would apply it over B.
+    expect(await ingest({ ...d('A', body), settlesInPlace: true }, full, store)).toMatchObject({ status: 'skipped' });
+    expect(await store.delivery('rows', 'A')).not.toHaveProperty('settledAt');
     expect(await ingest(d('A', body), full, store)).toMatchObject({ status: 'skipped', counts: { updated: 0, created: 0 } });
     // Settled now: A again is a snapshot sent again, the truth again.
     expect(await ingest(d('A', body), full, store)).toMatchObject({ status: 'applied', counts: { created: 1 } });
-    expect(settled.filter((s) => s.startsWith('ack'))).toEqual(['ack B', 'ack A', 'ack A']);
+    expect(settled.filter((s) => s.startsWith('ack'))).toEqual(['ack B', 'ack A', 'ack A', 'ack A']);
   });
 
   it('applies again a file of a flow made a full sync since, which its first full delivery superseded', async () => {

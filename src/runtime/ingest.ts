@@ -224,7 +224,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     // full sync later, when its files of before are superseded, and one dropped again must be
     // applied, not taken for one whose move failed. Settled already: failing now would have it
     // ingested again, with nothing left to settle.
-    if (flow.mode === 'full' || flow.deliversFiles === true || status === 'failed' || status === 'held') {
+    if (!delivery.settlesInPlace && (flow.mode === 'full' || flow.deliversFiles === true || status === 'failed' || status === 'held')) {
       await store.deliverySettled(flow.name, delivery.id).catch(() => undefined);
     }
     return done();
