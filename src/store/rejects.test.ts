@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VersionConflictError } from './errors.js';
 import { deliveryBatch, flowOrigin, TempStores, upsert } from './test-support.js';
@@ -136,6 +137,18 @@ describe('rejects', () => {
       const store = stores.open({ path });
       await store.apply(deliver('tue', [h1('tuesday')]));
       expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toMatchObject({ version: 1, op: 'created', deliveryName: 'tue.txt' });
+    });
+
+    it('counts a version written in the very millisecond of a reject kept before seqs as newer', async () => {
+      const { path, db } = stores.before('replayed_seq');
+      db.prepare("INSERT INTO rejects (flow, delivery_id, raw, errors, at) VALUES ('rows', 'mon', 'x', '[]', '2026-01-01T00:00:00.000Z')").run();
+      db.close();
+      const store = stores.open({ path });
+      await store.apply(deliver('tue', [h1('tuesday')]));
+      const raw = new Database(path);
+      raw.prepare('UPDATE rejects SET at = (SELECT at FROM versions ORDER BY seq DESC LIMIT 1)').run();
+      raw.close();
+      expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toMatchObject({ version: 1, deliveryName: 'tue.txt' });
     });
   });
 });

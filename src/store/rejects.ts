@@ -40,15 +40,18 @@ interface SupersedingRow {
 
 // From the entity's current version back along `prev` while the versions are younger than the
 // reject (by seq, or by time for a reject recorded before seqs were kept); the newest of them
-// not of the reject's own delivery nor written by the replay of an earlier reject.
+// not of the reject's own delivery nor written by the replay of an earlier reject. By time, one
+// written in the reject's very millisecond counts as younger: like a delivery completed in it
+// (Deliveries.completedAfterReject), that errs towards leaving the reject open (a forced replay
+// still applies it) rather than towards writing its older record over it.
 const SUPERSEDED_BY = `
   WITH RECURSIVE r AS (SELECT id, seq, at, flow, delivery_id FROM rejects WHERE id = @id),
   chain(seq, prev) AS (
     SELECT v.seq, v.prev FROM entities e JOIN versions v ON v.seq = e.seq, r
-    WHERE e.type = @type AND e.key = @key AND CASE WHEN r.seq IS NULL THEN v.at > r.at ELSE v.seq > r.seq END
+    WHERE e.type = @type AND e.key = @key AND CASE WHEN r.seq IS NULL THEN v.at >= r.at ELSE v.seq > r.seq END
     UNION ALL
     SELECT v.seq, v.prev FROM chain c JOIN versions v ON v.seq = c.prev, r
-    WHERE CASE WHEN r.seq IS NULL THEN v.at > r.at ELSE v.seq > r.seq END
+    WHERE CASE WHEN r.seq IS NULL THEN v.at >= r.at ELSE v.seq > r.seq END
   )
   SELECT v.version, v.op, v.at, o.origin, o.delivery_name FROM chain c JOIN versions v ON v.seq = c.seq JOIN origins o ON o.id = v.origin_id, r
   WHERE NOT (r.delivery_id IS NOT NULL AND o.flow = coalesce(r.flow, '') AND o.delivery_id = r.delivery_id)
