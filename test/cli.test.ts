@@ -478,7 +478,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
 
     const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
     expect(lines(replay.stderr)).toEqual([
-      expect.stringMatching(/^reject 1: superseded by delivery tue\.csv of flow rows \(complete at \S+\), a full set of the flow's entities, newer than the rejected record: left open; force the replay to apply it anyway$/),
+      expect.stringMatching(/^reject 1: superseded by delivery tue\.csv of flow rows \(complete at \S+\), a full set of its Row entities, newer than the rejected record: left open; force the replay to apply it anyway$/),
       '0 replayed, 1 superseded, 0 still rejected, 0 not replayable',
     ]);
     const store = openSqliteStore({ path: bridge.dbPath });

@@ -65,7 +65,7 @@ export function operationPaths(feedScopes: string[]): Obj {
     ]),
     '/v1/admin/rejects/{id}': { parameters: [id], ...adminGet('getReject', 'One rejected record', 'Reject', [], true) },
     '/v1/admin/rejects/{id}/replay': {
-      parameters: [id, query('force', { type: 'boolean', default: false }, 'Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded, or (a flow in mode full) a later delivery of its flow completed.')],
+      parameters: [id, query('force', { type: 'boolean', default: false }, 'Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded, or a later full-sync delivery of its flow completed.')],
       ...adminAction('replayReject', 'Map the rejected record again with its flow\'s current mapping; a superseded one is left open unless forced'),
     },
     '/v1/admin/rejects/{id}/discard': { parameters: [id], ...adminAction('discardReject', 'Mark the rejected record as discarded') },

@@ -20,20 +20,36 @@ const rowsFlow = (mode: 'incremental' | 'full') =>
     flows: new Map([['rows', { name: 'rows', mode, mapping: { toCanonicalRechecked: (r: { DAY: string }) => ({ entity: 'Row', key: 'H1', data: { day: r.DAY } }) } }]]),
   }) as unknown as Assembled;
 
+/** What the deliveries of flow rows in mode full are applied with. */
+const full = { fullSyncType: 'Row', fullSync: { type: 'Row', maxDeleteShare: 1 } };
+
 describe('replayRejects', () => {
-  it('leaves open a reject of a full-sync flow that a later delivery of the flow sent unchanged', async () => {
+  it('leaves open a reject that a later full-sync delivery of its flow sent unchanged, whatever the flow\'s mode is now', async () => {
     const store = stores.open();
-    await store.apply(deliveryBatch('rows', 'sun', [upsert('Row', 'H1', { day: 'A' })], 1, true));
+    await store.apply(deliveryBatch('rows', 'sun', [upsert('Row', 'H1', { day: 'A' })], 1, true, full));
     // Apart by more than the millisecond a delivery's completion and a reject are compared at.
     await sleep(5);
-    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
-    await store.apply(deliveryBatch('rows', 'tue', [upsert('Row', 'H1', { day: 'A' })], 1, true));
+    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { ...full, rejects: [rejectOf('mon')] }));
+    await sleep(5);
+    await store.apply(deliveryBatch('rows', 'tue', [upsert('Row', 'H1', { day: 'A' })], 1, true, full));
     const [mon] = await store.rejects({});
 
-    expect(await replayRejects(store, rowsFlow('full'), [mon])).toMatchObject({ replayed: 0, superseded: 1, messages: [expect.stringContaining('superseded by delivery tue of flow rows')] });
+    const superseded = { replayed: 0, superseded: 1, messages: [expect.stringContaining('superseded by delivery tue of flow rows (complete at')] };
+    expect(await replayRejects(store, rowsFlow('full'), [mon])).toMatchObject(superseded);
+    // Made incremental since: Tuesday was a full set all the same.
+    expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject(superseded);
     expect(await store.get('Row', 'H1')).toMatchObject({ version: 1, data: { day: 'A' } });
-    // An incremental flow's delivery need not name the entity: it says nothing of it.
-    expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({ replayed: 1, superseded: 0 });
+  });
+
+  it('replays a reject that later incremental deliveries of its flow did not write, though the flow is in mode full now', async () => {
+    const store = stores.open();
+    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    await sleep(5);
+    await store.apply(deliveryBatch('rows', 'tue', [upsert('Row', 'OTHER', { day: 'x' })], 1, true));
+    const [mon] = await store.rejects({});
+
+    expect(await replayRejects(store, rowsFlow('full'), [mon])).toMatchObject({ replayed: 1, superseded: 0 });
+    expect(await store.get('Row', 'H1')).toMatchObject({ version: 1, data: { day: 'mon' } });
   });
 
   it('leaves a replayed reject marked when the process dies right after the write commits', async () => {

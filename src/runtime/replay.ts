@@ -1,12 +1,12 @@
 import { formatDataError } from '../core/errors.js';
 import { VersionConflictError } from '../store/errors.js';
 import type { DeliveryState, EntityWrite, Origin, RejectRecord, Store, SupersedingVersion } from '../store/types.js';
-import type { Assembled, AssembledFlow } from './assemble.js';
+import type { Assembled } from './assemble.js';
 import { requireOpen } from './open-rejects.js';
 
 export interface ReplayResult {
   replayed: number;
-  /** Left open: their entity was written since with newer data, or their full-sync flow delivered again since, which a replay would overwrite. */
+  /** Left open: their entity was written since with newer data, or a full-sync delivery of their flow completed since, which a replay would overwrite. */
   superseded: number;
   stillRejected: number;
   notReplayable: number;
@@ -31,7 +31,7 @@ function describeSuperseding(s: Superseding, write: EntityWrite): string {
     return `version ${v.version} of ${write.type} ${write.key} (${v.op} at ${v.at} by ${v.origin}${v.deliveryName ? ` (${v.deliveryName})` : ''})`;
   }
   const d = s.delivery;
-  return `delivery ${d.deliveryName ?? d.deliveryId} of flow ${d.flow} (complete at ${d.finishedAt}), a full set of the flow's entities`;
+  return `delivery ${d.deliveryName ?? d.deliveryId} of flow ${d.flow} (complete at ${d.finishedAt}), a full set of its ${write.type} entities`;
 }
 
 /**
@@ -40,10 +40,11 @@ function describeSuperseding(s: Superseding, write: EntityWrite): string {
  * must be delivered again. Every one must be open (RejectNotOpenError, and none is replayed).
  * A reject whose entity a later delivery or a client wrote since it was recorded is superseded:
  * its record is older than what the store holds, so it is left open and not applied, unless
- * `force`d. So is a reject of a flow in mode full once a later delivery of the flow completed: it
- * confirmed the entity (even unchanged) or left it out. A later delivery of an incremental flow
- * that sent the entity unchanged writes no version and leaves no trace, so its reject is not
- * superseded: telling it would cost every unchanged write of every ingest a mark.
+ * `force`d. So is a reject once a later full-sync delivery of its flow and entity type completed:
+ * it confirmed the entity (even unchanged) or left it out, whatever the flow's mode is now. A
+ * later incremental delivery that sent the entity unchanged writes no version and leaves no
+ * trace, so its reject is not superseded: telling it would cost every unchanged write of every
+ * ingest a mark.
  */
 export async function replayRejects(store: Store, assembled: Assembled, rejects: RejectRecord[], options: ReplayOptions = {}): Promise<ReplayResult> {
   requireOpen(rejects);
@@ -65,7 +66,7 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
     }
     const write: EntityWrite = { type: mapped.entity, key: mapped.key, data: mapped.data, sourceTimestamp: mapped.sourceTimestamp, position };
     const origin: Origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: r.deliveryId, deliveryName: r.deliveryName };
-    const newer = await applyUnlessSuperseded(store, r, flow, write, origin, options.force === true);
+    const newer = await applyUnlessSuperseded(store, r, write, origin, options.force === true);
     if (newer) {
       result.superseded++;
       result.messages.push(`reject ${r.id}: superseded by ${describeSuperseding(newer, write)}, newer than the rejected record: left open; force the replay to apply it anyway`);
@@ -77,15 +78,14 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
 }
 
 /** Applies the reject's write and marks it replayed, unless what holds newer data (returned) supersedes it. */
-async function applyUnlessSuperseded(store: Store, r: RejectRecord, flow: AssembledFlow, write: EntityWrite, origin: Origin, force: boolean): Promise<Superseding | undefined> {
+async function applyUnlessSuperseded(store: Store, r: RejectRecord, write: EntityWrite, origin: Origin, force: boolean): Promise<Superseding | undefined> {
   for (let attempt = 1; ; attempt++) {
     // Read before the check: a write after it fails the expected version and is checked in turn.
     const current = await store.get(write.type, write.key);
     if (!force) {
       const version = await store.rejectSupersededBy(r.id, write.type, write.key);
       if (version) return { version };
-      // Only a full flow's deliveries name every entity they keep: an incremental one's tells nothing of this entity.
-      const delivery = flow.mode === 'full' ? await store.deliveryCompletedAfterReject(r.id) : undefined;
+      const delivery = await store.deliveryCompletedAfterReject(r.id, write.type);
       if (delivery) return { delivery };
     }
     try {

@@ -59,7 +59,7 @@ export class Deliveries {
   private readonly forgetSeen: Database.Statement<[string, string]>;
   private readonly discardRejects: Database.Statement<[string, string, string, string]>;
   private readonly forgetIncomplete: Database.Statement<[string, string]>;
-  private readonly completedAfterRejectStmt: Database.Statement<[number], DeliveryRow>;
+  private readonly completedAfterRejectStmt: Database.Statement<[{ id: number; type: string }], DeliveryRow>;
 
   constructor(db: Database.Database) {
     this.select = db.prepare('SELECT * FROM deliveries WHERE flow = ? AND delivery_id = ?');
@@ -93,10 +93,11 @@ export class Deliveries {
     this.forgetIncomplete = db.prepare('DELETE FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0');
     // By time: a delivery keeps no change-feed position. One completed in the reject's very
     // millisecond counts as after it, which errs towards leaving the reject open (a forced replay
-    // still applies it) rather than towards writing over a newer record.
+    // still applies it) rather than towards writing over a newer record. What the delivery was
+    // (full_sync_type), not what its flow is now: a flow's mode may change between the two.
     this.completedAfterRejectStmt = db.prepare(
       `SELECT d.* FROM rejects r JOIN deliveries d ON d.flow = r.flow
-      WHERE r.id = ? AND d.complete = 1 AND d.finished_at >= r.at AND d.delivery_id IS NOT r.delivery_id
+      WHERE r.id = @id AND d.complete = 1 AND d.full_sync_type = @type AND d.finished_at >= r.at AND d.delivery_id IS NOT r.delivery_id
       ORDER BY d.finished_at, d.id LIMIT 1`,
     );
   }
@@ -170,8 +171,8 @@ export class Deliveries {
   }
 
   /** See Store.deliveryCompletedAfterReject. */
-  completedAfterReject(rejectId: number): DeliveryState | undefined {
-    const row = this.completedAfterRejectStmt.get(rejectId);
+  completedAfterReject(rejectId: number, type: string): DeliveryState | undefined {
+    const row = this.completedAfterRejectStmt.get({ id: rejectId, type });
     return row === undefined ? undefined : toState(row);
   }
 

@@ -103,19 +103,23 @@ describe('rejects', () => {
       expect(await store.rejectSupersededBy(3, 'Row', 'H1')).toBeUndefined();
     });
 
-    it('names the first delivery of the reject\'s flow completed after it, which confirmed the entity even unchanged', async () => {
+    it('names the first full-sync delivery of the reject\'s flow and type completed after it, which confirmed the entity even unchanged', async () => {
       const store = stores.open();
-      await store.apply(deliver('sun', [h1('A')]));
+      const full = { fullSyncType: 'Row', fullSync: { type: 'Row', maxDeleteShare: 1 } };
+      await store.apply(deliver('sun', [h1('A')], false, full));
       // Apart by more than the millisecond the times are compared at.
       await sleep(5);
       await store.apply(deliver('mon', [], true));
       await store.apply(deliveryBatch('other', 'mon', [upsert('Row', 'H9', {})], 1, true));
+      // Incremental, or a full set of another type: they tell nothing of the entity.
+      await store.apply(deliveryBatch('rows', 'inc', [upsert('Row', 'H8', {})], 1, true));
+      await store.apply(deliveryBatch('rows', 'day', [upsert('Day', 'D1', {})], 1, true, { fullSyncType: 'Day', fullSync: { type: 'Day', maxDeleteShare: 1 } }));
       // Tuesday sends H1 unchanged: no version, and nothing before its delivery completes.
-      expect((await store.apply(deliveryBatch('rows', 'tue', [h1('A')], 1, false))).unchanged).toBe(1);
-      expect(await store.deliveryCompletedAfterReject(1)).toBeUndefined();
-      await store.apply(deliveryBatch('rows', 'tue', [], 2, true));
+      expect((await store.apply(deliveryBatch('rows', 'tue', [h1('A')], 1, false, { fullSyncType: 'Row' }))).unchanged).toBe(1);
+      expect(await store.deliveryCompletedAfterReject(1, 'Row')).toBeUndefined();
+      await store.apply(deliveryBatch('rows', 'tue', [], 2, true, full));
       expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toBeUndefined();
-      expect(await store.deliveryCompletedAfterReject(1)).toMatchObject({ flow: 'rows', deliveryId: 'tue', state: 'complete', finishedAt: expect.any(String) });
+      expect(await store.deliveryCompletedAfterReject(1, 'Row')).toMatchObject({ flow: 'rows', deliveryId: 'tue', state: 'complete', finishedAt: expect.any(String) });
     });
 
     it('marks a replayed reject in the transaction of its write: a crash after the write cannot leave a later reject superseded by it', async () => {

@@ -179,8 +179,8 @@ export class SqliteStore implements Store {
   async rejectSupersededBy(id: number, type: string, key: string): Promise<SupersedingVersion | undefined> {
     return this.read(() => this.rejectStore.supersededBy(id, type, key));
   }
-  async deliveryCompletedAfterReject(id: number): Promise<DeliveryState | undefined> {
-    return this.read(() => this.applier.deliveries.completedAfterReject(id));
+  async deliveryCompletedAfterReject(id: number, type: string): Promise<DeliveryState | undefined> {
+    return this.read(() => this.applier.deliveries.completedAfterReject(id, type));
   }
   async deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]> {
     return this.read(() => this.applier.deliveries.list(options));

@@ -385,12 +385,14 @@ export interface Store {
    */
   rejectSupersededBy(id: number, type: string, key: string): Promise<SupersedingVersion | undefined>;
   /**
-   * The first delivery of reject `id`'s flow, other than the reject's own, applied to its end
-   * after the reject was recorded; undefined when there is none (or the reject has no flow).
-   * For a flow in mode full it supersedes the reject: it named the entity, confirming it even
-   * when unchanged (which writes no version), or the full sync deleted it.
+   * The first full-sync delivery of entity `type` (the type the reject's record maps to) of
+   * reject `id`'s flow, other than the reject's own, applied to its end after the reject was
+   * recorded; undefined when there is none (or the reject has no flow). It supersedes the reject:
+   * it named the entity, confirming it even when unchanged (which writes no version), or its full
+   * sync deleted it. Whether a delivery was a full sync is what it was applied as, whatever the
+   * flow's mode is now; an incremental delivery tells nothing of an entity it did not write.
    */
-  deliveryCompletedAfterReject(id: number): Promise<DeliveryState | undefined>;
+  deliveryCompletedAfterReject(id: number, type: string): Promise<DeliveryState | undefined>;
   deliveries(options: { flow?: string; limit?: number }): Promise<DeliveryState[]>;
   /** Records a delivery refused whole; the newest DELIVERY_FAILURES_KEPT of a flow are kept. */
   recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void>;

@@ -317,7 +317,7 @@ export interface paths {
     "/v1/admin/rejects/{id}/replay": {
         parameters: {
             query?: {
-                /** @description Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded, or (a flow in mode full) a later delivery of its flow completed. */
+                /** @description Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded, or a later full-sync delivery of its flow completed. */
                 force?: boolean;
             };
             header?: never;
@@ -2539,7 +2539,7 @@ export interface operations {
     replayReject: {
         parameters: {
             query?: {
-                /** @description Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded, or (a flow in mode full) a later delivery of its flow completed. */
+                /** @description Apply it even when superseded: a later delivery or a client wrote its entity since it was recorded, or a later full-sync delivery of its flow completed. */
                 force?: boolean;
             };
             header?: {
