@@ -98,6 +98,8 @@ export async function adminReplay(ctx: RouteContext, req: Request, res: Response
   const force = req.query.force === undefined ? false : String(req.query.force);
   if (force !== false && force !== 'true' && force !== 'false') throw badParameter('force', 'true or false expected');
   const result = await openOnly(() => replayRejects(ctx.store, assembled, [r], { force: force === 'true' }));
+  // Discarded or replayed since it was read above: answered as if it had been so then.
+  if (result.notOpen) throw new HttpProblem('conflict', result.messages.join('; '));
   ctx.feed.poke();
   sendScrubbed(ctx, res, { id: r.id, ...result, status: (await ctx.store.reject(r.id))!.status });
 }

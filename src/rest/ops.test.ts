@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
-import { assemble } from '../runtime/assemble.js';
+import { type Assembled, assemble } from '../runtime/assemble.js';
 import { checkServerConfig } from './server.js';
 import { json, modelFile, startTestServer, type TestServer } from './test-server.js';
 
@@ -101,6 +101,21 @@ describe('operational endpoints', () => {
     const bad = await t.fetch('/v1/admin/rejects/1/replay?force=yes', { method: 'POST' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ errors: [{ field: 'force', message: 'true or false expected' }] });
+  });
+
+  it('answers 409 for a reject discarded while its replay runs, and writes nothing', async () => {
+    let t: TestServer | undefined;
+    // Mapping it is where the replay is when `bridge rejects discard` comes in.
+    const toCanonicalRechecked = () => {
+      void t!.store.setRejectStatus([1], 'discarded');
+      return { entity: 'Row', key: 'H1', data: { day: 'mon' } };
+    };
+    t = await server({ assembled: { flows: new Map([['rows', { name: 'rows', mode: 'incremental', mapping: { toCanonicalRechecked } }]]) } as unknown as Assembled });
+    await t.store.apply({ origin: { origin: 'flow:rows', flow: 'rows' }, writes: [], rejects: [{ flow: 'rows', raw: 'x', record: { DAY: 'mon' }, errors: [{ code: 'field.date', message: 'bad date' }] }] });
+    const r = await t.fetch('/v1/admin/rejects/1/replay', { method: 'POST' });
+    expect(r.status).toBe(409);
+    expect(await r.json()).toMatchObject({ detail: 'reject 1 is discarded, not open: it changed after the replay chose it; nothing was written' });
+    expect(await t.store.get('Row', 'H1')).toBeUndefined();
   });
 
   it('mounts extra routers, times out slow requests with 503 and answers unexpected errors with 500 problems', async () => {

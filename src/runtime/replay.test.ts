@@ -52,6 +52,18 @@ describe('replayRejects', () => {
     expect(await store.get('Row', 'H1')).toMatchObject({ version: 1, data: { day: 'mon' } });
   });
 
+  it('writes nothing for a reject discarded after the replay chose it, and says it is not open', async () => {
+    const store = stores.open();
+    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    const [mon] = await store.rejects({});
+    // `bridge rejects discard` while the API's replay runs.
+    await store.setRejectStatus([mon.id], 'discarded');
+
+    expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({ replayed: 0, notOpen: 1, messages: [`reject ${mon.id} is discarded, not open: it changed after the replay chose it; nothing was written`] });
+    expect(await store.get('Row', 'H1')).toBeUndefined();
+    expect((await store.reject(mon.id))!.status).toBe('discarded');
+  });
+
   it('leaves a replayed reject marked when the process dies right after the write commits', async () => {
     const store = stores.open();
     await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));

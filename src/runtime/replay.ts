@@ -1,5 +1,5 @@
 import { formatDataError } from '../core/errors.js';
-import { VersionConflictError } from '../store/errors.js';
+import { RejectNoLongerOpenError, VersionConflictError } from '../store/errors.js';
 import type { DeliveryState, EntityWrite, Origin, RejectRecord, Store, SupersedingVersion } from '../store/types.js';
 import type { Assembled } from './assemble.js';
 import { requireOpen } from './open-rejects.js';
@@ -10,6 +10,8 @@ export interface ReplayResult {
   superseded: number;
   stillRejected: number;
   notReplayable: number;
+  /** Discarded or replayed since they were chosen (by another command, or a client): nothing of theirs was written. */
+  notOpen: number;
   messages: string[];
 }
 
@@ -37,7 +39,8 @@ function describeSuperseding(s: Superseding, write: EntityWrite): string {
 /**
  * Maps rejected records again with their flow's current mapping (after a fix) and applies those
  * that now map, as writes of their flow. Records that never decoded cannot be replayed: they
- * must be delivered again. Every one must be open (RejectNotOpenError, and none is replayed).
+ * must be delivered again. Every one must be open (RejectNotOpenError, and none is replayed);
+ * one discarded or replayed while the replay runs is not written and counted `notOpen`.
  * A reject whose entity a later delivery or a client wrote since it was recorded is superseded:
  * its record is older than what the store holds, so it is left open and not applied, unless
  * `force`d. So is a reject once a later full-sync delivery of its flow and entity type completed:
@@ -48,7 +51,7 @@ function describeSuperseding(s: Superseding, write: EntityWrite): string {
  */
 export async function replayRejects(store: Store, assembled: Assembled, rejects: RejectRecord[], options: ReplayOptions = {}): Promise<ReplayResult> {
   requireOpen(rejects);
-  const result: ReplayResult = { replayed: 0, superseded: 0, stillRejected: 0, notReplayable: 0, messages: [] };
+  const result: ReplayResult = { replayed: 0, superseded: 0, stillRejected: 0, notReplayable: 0, notOpen: 0, messages: [] };
   for (const r of rejects) {
     const flow = r.flow ? assembled.flows.get(r.flow) : undefined;
     if (!r.record || !flow) {
@@ -66,7 +69,15 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
     }
     const write: EntityWrite = { type: mapped.entity, key: mapped.key, data: mapped.data, sourceTimestamp: mapped.sourceTimestamp, position };
     const origin: Origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: r.deliveryId, deliveryName: r.deliveryName };
-    const newer = await applyUnlessSuperseded(store, r, write, origin, options.force === true);
+    let newer: Superseding | undefined;
+    try {
+      newer = await applyUnlessSuperseded(store, r, write, origin, options.force === true);
+    } catch (e) {
+      if (!(e instanceof RejectNoLongerOpenError)) throw e;
+      result.notOpen++;
+      result.messages.push(`reject ${r.id} is ${(await store.reject(r.id))?.status ?? 'gone'}, not open: it changed after the replay chose it; nothing was written`);
+      continue;
+    }
     if (newer) {
       result.superseded++;
       result.messages.push(`reject ${r.id}: superseded by ${describeSuperseding(newer, write)}, newer than the rejected record: left open; force the replay to apply it anyway`);

@@ -81,6 +81,17 @@ export class VersionConflictError extends Error {
   }
 }
 
+/**
+ * The reject a batch replays (ApplyBatch.replayOf) is no longer open: it was discarded or
+ * replayed after the replay read it. Thrown from `apply`; nothing of the batch was applied.
+ */
+export class RejectNoLongerOpenError extends Error {
+  override readonly name = 'RejectNoLongerOpenError';
+  constructor(readonly rejectId: number) {
+    super(`reject ${rejectId} is no longer open: nothing of its replay was applied`);
+  }
+}
+
 interface SqliteLikeError {
   code?: unknown;
   message?: unknown;

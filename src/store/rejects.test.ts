@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VersionConflictError } from './errors.js';
+import { RejectNoLongerOpenError, VersionConflictError } from './errors.js';
 import { deliveryBatch, flowOrigin, TempStores, upsert } from './test-support.js';
 import type { RejectInput } from './types.js';
 
@@ -132,6 +132,15 @@ describe('rejects', () => {
       await store.apply({ origin: flowOrigin('rows', 'mon'), writes: [{ ...h1('monday'), expectedVersion: 0 }], replayOf: 1 });
       expect((await store.reject(1))!.status).toBe('replayed');
       expect(await store.rejectSupersededBy(2, 'Row', 'H1')).toBeUndefined();
+    });
+
+    it('refuses the whole batch that replays a reject no longer open', async () => {
+      const store = stores.open();
+      await store.apply(deliver('mon', [], true));
+      await store.setRejectStatus([1], 'discarded');
+      await expect(store.apply({ origin: flowOrigin('rows', 'mon'), writes: [h1('monday')], replayOf: 1 })).rejects.toThrow(RejectNoLongerOpenError);
+      expect(await store.get('Row', 'H1')).toBeUndefined();
+      expect((await store.reject(1))!.status).toBe('discarded');
     });
 
     it('compares a reject kept before the store knew its seq by time', async () => {

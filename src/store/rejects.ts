@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { RejectNoLongerOpenError } from './errors.js';
 import type { RejectInput, RejectRecord, SupersedingVersion } from './types.js';
 
 type RejectStatus = RejectRecord['status'];
@@ -125,9 +126,13 @@ export class Rejects {
     return found;
   }
 
-  /** Inside the batch's transaction: see ApplyBatch.replayOf. `seq` is the change its replay wrote, if any. */
+  /**
+   * Inside the batch's transaction: see ApplyBatch.replayOf. `seq` is the change its replay wrote,
+   * if any. A reject no longer open (RejectNoLongerOpenError) rolls the batch back: the replay
+   * checked a copy read before the transaction, and a discard since must not be written over.
+   */
   markReplayed(id: number, seq: number | undefined): void {
-    this.markReplayedStmt.run(seq ?? null, id);
+    if (this.markReplayedStmt.run(seq ?? null, id).changes === 0) throw new RejectNoLongerOpenError(id);
   }
 
   /** All or nothing: an unknown id (RangeError) or status (TypeError) changes none. */

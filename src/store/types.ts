@@ -103,7 +103,8 @@ export interface ApplyBatch {
    * The id of the open reject whose record this batch's writes replay: marked replayed, with the
    * change they wrote if any, in the batch's transaction, so that a crash leaves both or neither.
    * A mark made apart from the write could be lost after it, and the reject's own replayed
-   * version would then supersede every later reject of its entity.
+   * version would then supersede every later reject of its entity. A reject no longer open
+   * refuses the batch whole (RejectNoLongerOpenError).
    */
   replayOf?: number;
 }

@@ -734,6 +734,8 @@ export interface components {
             superseded?: number;
             stillRejected?: number;
             notReplayable?: number;
+            /** @description Rejects: how many were discarded or replayed by someone else while this replay ran: nothing of theirs was written. */
+            notOpen?: number;
             messages?: string[];
         };
         /**
