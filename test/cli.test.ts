@@ -382,7 +382,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
 
     writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
     const replay = await runCli(['rejects', 'replay', '--all', '--config', bridge.configFile]);
-    expect(replay.stderr).toContain('1 replayed, 0 superseded, 0 still rejected, 1 not replayable, 0 no longer open');
+    expect(replay.stderr).toContain('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 1 not replayable, 0 no longer open');
     expect(replay.status).toBe(1);
     const store = openSqliteStore({ path: bridge.dbPath });
     try {
@@ -413,7 +413,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
     const [first, second] = lines((await runCli(['rejects', 'list', '--json', '--config', bridge.configFile])).stdout).map((l) => JSON.parse(l).id as number);
     const replayed = await runCli(['rejects', 'replay', String(first), '--config', bridge.configFile]);
-    expect(replayed.stderr).toBe('1 replayed, 0 superseded, 0 still rejected, 0 not replayable, 0 no longer open\n');
+    expect(replayed.stderr).toBe('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open\n');
     expect((await ingest('thu.csv', [[1, 'thursday', 'A']])).status).toBe(0);
     expect((await runCli(['rejects', 'discard', String(second), '--config', bridge.configFile])).status).toBe(0);
 
@@ -433,6 +433,34 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     }
   });
 
+  it('leaves open a reject whose replay a conflict policy skips, and exits 1', async () => {
+    const bridge = makeBridge({ rows: { mapping: 'rows.yaml' } }, { conflicts: { Row: { policy: 'source-priority', priority: ['api:*', 'rows'] } } });
+    const mapping = join(bridge.dir, 'rows.yaml');
+    copyFileSync(join(benchMappings, 'rows-csv.yaml'), mapping);
+    const client = openSqliteStore({ path: bridge.dbPath });
+    try {
+      await client.apply({ origin: { origin: 'api:anonymous' }, writes: [{ type: 'Row', key: 'ID00000001', data: { name: 'from the api' } }] });
+    } finally {
+      await client.close();
+    }
+    expect((await dayIngest({ ...bridge, mapping })('mon.csv', [[1, 'monday', 'X']])).status).toBe(1);
+    writeFileSync(mapping, readFileSync(mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
+
+    const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
+    expect(lines(replay.stderr)).toEqual([
+      'reject 1: skipped by the conflict policy of Row: Row ID00000001 keeps what it holds; left open',
+      '0 replayed, 0 superseded, 1 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open',
+    ]);
+    expect(replay.status).toBe(1);
+    const store = openSqliteStore({ path: bridge.dbPath });
+    try {
+      expect(await store.get('Row', 'ID00000001')).toMatchObject({ version: 1, data: { name: 'from the api' } });
+      expect((await store.reject(1))?.status).toBe('open');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('leaves open a reject whose entity a later delivery wrote, naming it, and applies it with --force', async () => {
     const bridge = rowsBridge();
     const ingest = dayIngest(bridge);
@@ -444,7 +472,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
     expect(lines(replay.stderr)).toEqual([
       expect.stringMatching(/^reject 1: superseded by version 1 of Row ID00000001 \(created at \S+ by flow:rows \(tue\.csv\)\), newer than the rejected record: left open; force the replay to apply it anyway$/),
-      '0 replayed, 1 superseded, 0 still rejected, 0 not replayable, 0 no longer open',
+      '0 replayed, 1 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open',
     ]);
     expect(replay.status).toBe(1);
     const before = store();
@@ -456,7 +484,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     }
 
     const forced = await runCli(['rejects', 'replay', '1', '--force', '--config', bridge.configFile]);
-    expect(forced.stderr).toBe('1 replayed, 0 superseded, 0 still rejected, 0 not replayable, 0 no longer open\n');
+    expect(forced.stderr).toBe('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open\n');
     expect(forced.status).toBe(0);
     const after = store();
     try {
@@ -479,7 +507,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
     expect(lines(replay.stderr)).toEqual([
       expect.stringMatching(/^reject 1: superseded by delivery tue\.csv of flow rows \(complete at \S+\), a full set of its Row entities, newer than the rejected record: left open; force the replay to apply it anyway$/),
-      '0 replayed, 1 superseded, 0 still rejected, 0 not replayable, 0 no longer open',
+      '0 replayed, 1 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open',
     ]);
     const store = openSqliteStore({ path: bridge.dbPath });
     try {

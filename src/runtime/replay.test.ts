@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveryBatch, TempStores, upsert } from '../store/test-support.js';
+import { deliveryBatch, flowOrigin, TempStores, upsert } from '../store/test-support.js';
 import type { RejectInput, Store } from '../store/types.js';
 import type { Assembled } from './assemble.js';
 import { replayRejects } from './replay.js';
@@ -62,6 +62,30 @@ describe('replayRejects', () => {
     expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({ replayed: 0, notOpen: 1, messages: [`reject ${mon.id} is discarded, not open: it changed after the replay chose it; nothing was written`] });
     expect(await store.get('Row', 'H1')).toBeUndefined();
     expect((await store.reject(mon.id))!.status).toBe('discarded');
+  });
+
+  it('leaves open a reject whose write a conflict policy skips, and says so', async () => {
+    const store = stores.open({ conflicts: [{ type: 'Row', policy: 'source-priority', priority: ['other', 'rows'] }] });
+    await store.apply({ origin: flowOrigin('other', 'o1'), writes: [upsert('Row', 'H1', { day: 'other' })], progress: { flow: 'other', deliveryId: 'o1', recordsDone: 1, complete: true } });
+    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    const [mon] = await store.rejects({});
+
+    expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({
+      replayed: 0, skipped: 1, messages: ['reject 1: skipped by the conflict policy of Row: Row H1 keeps what it holds; left open'],
+    });
+    expect(await store.get('Row', 'H1')).toMatchObject({ version: 1, data: { day: 'other' } });
+    expect((await store.reject(mon.id))!.status).toBe('open');
+  });
+
+  it('marks replayed a reject whose record the store holds already (an unchanged write)', async () => {
+    const store = stores.open();
+    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    // Written since by its own delivery's origin, which does not supersede it.
+    await store.apply({ origin: flowOrigin('rows', 'mon'), writes: [upsert('Row', 'H1', { day: 'mon' })] });
+    const [mon] = await store.rejects({});
+
+    expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({ replayed: 1, skipped: 0 });
+    expect((await store.reject(mon.id))!.status).toBe('replayed');
   });
 
   it('leaves a replayed reject marked when the process dies right after the write commits', async () => {

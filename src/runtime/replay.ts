@@ -1,6 +1,6 @@
 import { formatDataError } from '../core/errors.js';
 import { RejectNoLongerOpenError, VersionConflictError } from '../store/errors.js';
-import type { DeliveryState, EntityWrite, Origin, RejectRecord, Store, SupersedingVersion } from '../store/types.js';
+import type { ApplyResult, DeliveryState, EntityWrite, Origin, RejectRecord, Store, SupersedingVersion } from '../store/types.js';
 import type { Assembled } from './assemble.js';
 import { requireOpen } from './open-rejects.js';
 
@@ -8,6 +8,8 @@ export interface ReplayResult {
   replayed: number;
   /** Left open: their entity was written since with newer data, or a full-sync delivery of their flow completed since, which a replay would overwrite. */
   superseded: number;
+  /** Left open: a conflict policy of their entity type refused their write (a higher-priority source, a newer timestamp). */
+  skipped: number;
   stillRejected: number;
   notReplayable: number;
   /** Discarded or replayed since they were chosen (by another command, or a client): nothing of theirs was written. */
@@ -40,7 +42,8 @@ function describeSuperseding(s: Superseding, write: EntityWrite): string {
  * Maps rejected records again with their flow's current mapping (after a fix) and applies those
  * that now map, as writes of their flow. Records that never decoded cannot be replayed: they
  * must be delivered again. Every one must be open (RejectNotOpenError, and none is replayed);
- * one discarded or replayed while the replay runs is not written and counted `notOpen`.
+ * one discarded or replayed while the replay runs is not written and counted `notOpen`. One
+ * whose write a conflict policy skips is left open and counted `skipped`.
  * A reject whose entity a later delivery or a client wrote since it was recorded is superseded:
  * its record is older than what the store holds, so it is left open and not applied, unless
  * `force`d. So is a reject once a later full-sync delivery of its flow and entity type completed:
@@ -51,7 +54,7 @@ function describeSuperseding(s: Superseding, write: EntityWrite): string {
  */
 export async function replayRejects(store: Store, assembled: Assembled, rejects: RejectRecord[], options: ReplayOptions = {}): Promise<ReplayResult> {
   requireOpen(rejects);
-  const result: ReplayResult = { replayed: 0, superseded: 0, stillRejected: 0, notReplayable: 0, notOpen: 0, messages: [] };
+  const result: ReplayResult = { replayed: 0, superseded: 0, skipped: 0, stillRejected: 0, notReplayable: 0, notOpen: 0, messages: [] };
   for (const r of rejects) {
     const flow = r.flow ? assembled.flows.get(r.flow) : undefined;
     if (!r.record || !flow) {
@@ -69,27 +72,30 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
     }
     const write: EntityWrite = { type: mapped.entity, key: mapped.key, data: mapped.data, sourceTimestamp: mapped.sourceTimestamp, position };
     const origin: Origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: r.deliveryId, deliveryName: r.deliveryName };
-    let newer: Superseding | undefined;
+    let outcome: Superseding | { applied: ApplyResult };
     try {
-      newer = await applyUnlessSuperseded(store, r, write, origin, options.force === true);
+      outcome = await applyUnlessSuperseded(store, r, write, origin, options.force === true);
     } catch (e) {
       if (!(e instanceof RejectNoLongerOpenError)) throw e;
       result.notOpen++;
       result.messages.push(`reject ${r.id} is ${(await store.reject(r.id))?.status ?? 'gone'}, not open: it changed after the replay chose it; nothing was written`);
       continue;
     }
-    if (newer) {
+    if (!('applied' in outcome)) {
       result.superseded++;
-      result.messages.push(`reject ${r.id}: superseded by ${describeSuperseding(newer, write)}, newer than the rejected record: left open; force the replay to apply it anyway`);
-      continue;
+      result.messages.push(`reject ${r.id}: superseded by ${describeSuperseding(outcome, write)}, newer than the rejected record: left open; force the replay to apply it anyway`);
+    } else if (outcome.applied.skipped > 0) {
+      result.skipped++;
+      result.messages.push(`reject ${r.id}: skipped by the conflict policy of ${write.type}: ${write.type} ${write.key} keeps what it holds; left open`);
+    } else {
+      result.replayed++;
     }
-    result.replayed++;
   }
   return result;
 }
 
-/** Applies the reject's write and marks it replayed, unless what holds newer data (returned) supersedes it. */
-async function applyUnlessSuperseded(store: Store, r: RejectRecord, write: EntityWrite, origin: Origin, force: boolean): Promise<Superseding | undefined> {
+/** Applies the reject's write and marks it replayed (see ApplyBatch.replayOf), unless what holds newer data (returned) supersedes it. */
+async function applyUnlessSuperseded(store: Store, r: RejectRecord, write: EntityWrite, origin: Origin, force: boolean): Promise<Superseding | { applied: ApplyResult }> {
   for (let attempt = 1; ; attempt++) {
     // Read before the check: a write after it fails the expected version and is checked in turn.
     const current = await store.get(write.type, write.key);
@@ -101,8 +107,7 @@ async function applyUnlessSuperseded(store: Store, r: RejectRecord, write: Entit
     }
     try {
       const expectedVersion = force ? undefined : current === undefined || current.deleted ? 0 : current.version;
-      await store.apply({ origin, writes: [{ ...write, expectedVersion }], replayOf: r.id });
-      return undefined;
+      return { applied: await store.apply({ origin, writes: [{ ...write, expectedVersion }], replayOf: r.id }) };
     } catch (e) {
       if (!(e instanceof VersionConflictError) || attempt === WRITE_ATTEMPTS) throw e;
     }

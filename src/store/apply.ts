@@ -102,7 +102,8 @@ export class BatchApplier {
     if (seenType !== undefined && delivery!.recordsDone === 0) this.fullSync.begin(delivery!.id, seenType, flow!);
     this.writer.writeAll(batch.writes);
     if (seenType !== undefined) this.fullSync.remember(delivery!.id, this.writer.ctx.seenKeys, batch.rejects);
-    if (batch.replayOf !== undefined) {
+    // Skipped by a conflict policy, the record is not in the store: the reject stays open.
+    if (batch.replayOf !== undefined && counts.skipped === 0) {
       // The version written holds the rejected record's data: a later reject of the entity is not superseded by it.
       const wrote = counts.created + counts.updated + counts.deleted > 0;
       this.rejects.markReplayed(batch.replayOf, wrote ? this.writer.ctx.seq : undefined);

@@ -104,7 +104,9 @@ export interface ApplyBatch {
    * change they wrote if any, in the batch's transaction, so that a crash leaves both or neither.
    * A mark made apart from the write could be lost after it, and the reject's own replayed
    * version would then supersede every later reject of its entity. A reject no longer open
-   * refuses the batch whole (RejectNoLongerOpenError).
+   * refuses the batch whole (RejectNoLongerOpenError). A write a conflict policy skipped leaves
+   * it open (the result's `skipped`); an unchanged one marks it: the store holds its record's
+   * data already, which is all a replay would do.
    */
   replayOf?: number;
 }

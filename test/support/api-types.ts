@@ -732,6 +732,8 @@ export interface components {
             replayed?: number | number[];
             /** @description Rejects: how many were left open because their entity holds newer data (not forced). */
             superseded?: number;
+            /** @description Rejects: how many were left open because a conflict policy of their entity type refused the write. */
+            skipped?: number;
             stillRejected?: number;
             notReplayable?: number;
             /** @description Rejects: how many were discarded or replayed by someone else while this replay ran: nothing of theirs was written. */
