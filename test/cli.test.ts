@@ -382,7 +382,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
 
     writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
     const replay = await runCli(['rejects', 'replay', '--all', '--config', bridge.configFile]);
-    expect(replay.stderr).toContain('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 1 not replayable, 0 no longer open');
+    expect(replay.stderr).toContain('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 1 not replayable, 0 no longer open, 0 failed');
     expect(replay.status).toBe(1);
     const store = openSqliteStore({ path: bridge.dbPath });
     try {
@@ -413,7 +413,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
     const [first, second] = lines((await runCli(['rejects', 'list', '--json', '--config', bridge.configFile])).stdout).map((l) => JSON.parse(l).id as number);
     const replayed = await runCli(['rejects', 'replay', String(first), '--config', bridge.configFile]);
-    expect(replayed.stderr).toBe('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open\n');
+    expect(replayed.stderr).toBe('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed\n');
     expect((await ingest('thu.csv', [[1, 'thursday', 'A']])).status).toBe(0);
     expect((await runCli(['rejects', 'discard', String(second), '--config', bridge.configFile])).status).toBe(0);
 
@@ -449,7 +449,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
     expect(lines(replay.stderr)).toEqual([
       'reject 1: skipped by the conflict policy of Row: Row ID00000001 keeps what it holds; left open',
-      '0 replayed, 0 superseded, 1 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open',
+      '0 replayed, 0 superseded, 1 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed',
     ]);
     expect(replay.status).toBe(1);
     const store = openSqliteStore({ path: bridge.dbPath });
@@ -472,7 +472,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
     expect(lines(replay.stderr)).toEqual([
       expect.stringMatching(/^reject 1: superseded by version 1 of Row ID00000001 \(created at \S+ by flow:rows \(tue\.csv\)\), newer than the rejected record: left open; force the replay to apply it anyway$/),
-      '0 replayed, 1 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open',
+      '0 replayed, 1 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed',
     ]);
     expect(replay.status).toBe(1);
     const before = store();
@@ -484,7 +484,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     }
 
     const forced = await runCli(['rejects', 'replay', '1', '--force', '--config', bridge.configFile]);
-    expect(forced.stderr).toBe('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open\n');
+    expect(forced.stderr).toBe('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed\n');
     expect(forced.status).toBe(0);
     const after = store();
     try {
@@ -507,7 +507,7 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
     expect(lines(replay.stderr)).toEqual([
       expect.stringMatching(/^reject 1: superseded by delivery tue\.csv of flow rows \(complete at \S+\), a full set of its Row entities, newer than the rejected record: left open; force the replay to apply it anyway$/),
-      '0 replayed, 1 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open',
+      '0 replayed, 1 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed',
     ]);
     const store = openSqliteStore({ path: bridge.dbPath });
     try {

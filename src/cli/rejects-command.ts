@@ -77,8 +77,10 @@ export function rejectsCommands(defaultConfig: string): Command {
             const result = await replayRejects(store, assembled, await select(store, given, o), { force: o.force === true });
             for (const line of result.messages) process.stderr.write(`${loaded.secrets.scrub(line)}\n`);
             process.stderr.write(
-              `${result.replayed} replayed, ${result.superseded} superseded, ${result.skipped} skipped by a conflict policy, ${result.stillRejected} still rejected, ${result.notReplayable} not replayable, ${result.notOpen} no longer open\n`,
+              `${result.replayed} replayed, ${result.superseded} superseded, ${result.skipped} skipped by a conflict policy, ${result.stillRejected} still rejected, ${result.notReplayable} not replayable, ${result.notOpen} no longer open, ${result.failed} failed\n`,
             );
+            // A race with other writers passes: run it again (3), unlike the rest, which need a look (1).
+            if (result.failed) return EXIT.failure;
             return result.superseded || result.skipped || result.stillRejected || result.notReplayable || result.notOpen ? EXIT.rejected : EXIT.ok;
           }),
         ),

@@ -142,7 +142,7 @@ export const COMMON_SCHEMAS: Obj = {
   ActionResult: {
     type: 'object',
     description: 'The outcome of an admin action: the record\'s id and new status; a replay also counts what it did.',
-    properties: { id: int, status: str, replayed: { description: 'Rejects: how many were applied. Dead letters (replay all): the ids queued.', oneOf: [int, { type: 'array', items: int }] }, superseded: { ...int, description: 'Rejects: how many were left open because their entity holds newer data (not forced).' }, skipped: { ...int, description: 'Rejects: how many were left open because a conflict policy of their entity type refused the write.' }, stillRejected: int, notReplayable: int, notOpen: { ...int, description: 'Rejects: how many were discarded or replayed by someone else while this replay ran: nothing of theirs was written.' }, messages: { type: 'array', items: str } },
+    properties: { id: int, status: str, replayed: { description: 'Rejects: how many were applied. Dead letters (replay all): the ids queued.', oneOf: [int, { type: 'array', items: int }] }, superseded: { ...int, description: 'Rejects: how many were left open because their entity holds newer data (not forced).' }, skipped: { ...int, description: 'Rejects: how many were left open because a conflict policy of their entity type refused the write.' }, stillRejected: int, notReplayable: int, notOpen: { ...int, description: 'Rejects: how many were discarded or replayed by someone else while this replay ran: nothing of theirs was written.' }, failed: { ...int, description: 'Rejects: how many were left open because other writes of their entity raced every attempt at the write; replay again.' }, messages: { type: 'array', items: str } },
     required: ['status'],
   },
 };

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliveryBatch, flowOrigin, TempStores, upsert } from '../store/test-support.js';
+import { VersionConflictError } from '../store/errors.js';
 import type { RejectInput, Store } from '../store/types.js';
 import type { Assembled } from './assemble.js';
 import { replayRejects } from './replay.js';
@@ -86,6 +87,30 @@ describe('replayRejects', () => {
 
     expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({ replayed: 1, skipped: 0 });
     expect((await store.reject(mon.id))!.status).toBe('replayed');
+  });
+
+  it('reports a reject whose write other writers raced every attempt as failed, and goes on with the others', async () => {
+    const store = stores.open();
+    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    await store.apply(deliveryBatch('rows', 'tue', [], 1, true, { rejects: [rejectOf('tue')] }));
+    const [mon, tue] = await store.rejects({});
+    // Monday's write always finds another version than it read.
+    const racing = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name !== 'apply') return Reflect.get(target, name, receiver) as unknown;
+        return async (batch: Parameters<Store['apply']>[0]) => {
+          if (batch.replayOf === mon.id) throw new VersionConflictError('Row', 'H1', 0, 1);
+          return target.apply(batch);
+        };
+      },
+    });
+
+    expect(await replayRejects(racing, rowsFlow('incremental'), [mon, tue])).toMatchObject({
+      replayed: 1, failed: 1,
+      messages: [`reject ${mon.id}: failed: Row H1: expected version none (absent), current is 1: other writes of the entity raced all 3 attempts; left open, replay it again`],
+    });
+    expect((await store.reject(mon.id))!.status).toBe('open');
+    expect((await store.reject(tue.id))!.status).toBe('replayed');
   });
 
   it('leaves a replayed reject marked when the process dies right after the write commits', async () => {

@@ -14,6 +14,8 @@ export interface ReplayResult {
   notReplayable: number;
   /** Discarded or replayed since they were chosen (by another command, or a client): nothing of theirs was written. */
   notOpen: number;
+  /** Left open: other writes of their entity raced every attempt at their write; replayed again, they may go through. */
+  failed: number;
   messages: string[];
 }
 
@@ -43,7 +45,8 @@ function describeSuperseding(s: Superseding, write: EntityWrite): string {
  * that now map, as writes of their flow. Records that never decoded cannot be replayed: they
  * must be delivered again. Every one must be open (RejectNotOpenError, and none is replayed);
  * one discarded or replayed while the replay runs is not written and counted `notOpen`. One
- * whose write a conflict policy skips is left open and counted `skipped`.
+ * whose write a conflict policy skips is left open and counted `skipped`; one whose write other
+ * writes of its entity raced WRITE_ATTEMPTS times is left open and counted `failed`.
  * A reject whose entity a later delivery or a client wrote since it was recorded is superseded:
  * its record is older than what the store holds, so it is left open and not applied, unless
  * `force`d. So is a reject once a later full-sync delivery of its flow and entity type completed:
@@ -54,7 +57,7 @@ function describeSuperseding(s: Superseding, write: EntityWrite): string {
  */
 export async function replayRejects(store: Store, assembled: Assembled, rejects: RejectRecord[], options: ReplayOptions = {}): Promise<ReplayResult> {
   requireOpen(rejects);
-  const result: ReplayResult = { replayed: 0, superseded: 0, skipped: 0, stillRejected: 0, notReplayable: 0, notOpen: 0, messages: [] };
+  const result: ReplayResult = { replayed: 0, superseded: 0, skipped: 0, stillRejected: 0, notReplayable: 0, notOpen: 0, failed: 0, messages: [] };
   for (const r of rejects) {
     const flow = r.flow ? assembled.flows.get(r.flow) : undefined;
     if (!r.record || !flow) {
@@ -72,7 +75,7 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
     }
     const write: EntityWrite = { type: mapped.entity, key: mapped.key, data: mapped.data, sourceTimestamp: mapped.sourceTimestamp, position };
     const origin: Origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: r.deliveryId, deliveryName: r.deliveryName };
-    let outcome: Superseding | { applied: ApplyResult };
+    let outcome: Superseding | { applied: ApplyResult } | { raced: VersionConflictError };
     try {
       outcome = await applyUnlessSuperseded(store, r, write, origin, options.force === true);
     } catch (e) {
@@ -81,7 +84,10 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
       result.messages.push(`reject ${r.id} is ${(await store.reject(r.id))?.status ?? 'gone'}, not open: it changed after the replay chose it; nothing was written`);
       continue;
     }
-    if (!('applied' in outcome)) {
+    if ('raced' in outcome) {
+      result.failed++;
+      result.messages.push(`reject ${r.id}: failed: ${outcome.raced.message}: other writes of the entity raced all ${WRITE_ATTEMPTS} attempts; left open, replay it again`);
+    } else if (!('applied' in outcome)) {
       result.superseded++;
       result.messages.push(`reject ${r.id}: superseded by ${describeSuperseding(outcome, write)}, newer than the rejected record: left open; force the replay to apply it anyway`);
     } else if (outcome.applied.skipped > 0) {
@@ -94,8 +100,18 @@ export async function replayRejects(store: Store, assembled: Assembled, rejects:
   return result;
 }
 
-/** Applies the reject's write and marks it replayed (see ApplyBatch.replayOf), unless what holds newer data (returned) supersedes it. */
-async function applyUnlessSuperseded(store: Store, r: RejectRecord, write: EntityWrite, origin: Origin, force: boolean): Promise<Superseding | { applied: ApplyResult }> {
+/**
+ * Applies the reject's write and marks it replayed (see ApplyBatch.replayOf), unless what holds
+ * newer data (returned) supersedes it. The last version conflict is returned (`raced`), not
+ * thrown: it is this reject's failure, and the others of the replay are tried all the same.
+ */
+async function applyUnlessSuperseded(
+  store: Store,
+  r: RejectRecord,
+  write: EntityWrite,
+  origin: Origin,
+  force: boolean,
+): Promise<Superseding | { applied: ApplyResult } | { raced: VersionConflictError }> {
   for (let attempt = 1; ; attempt++) {
     // Read before the check: a write after it fails the expected version and is checked in turn.
     const current = await store.get(write.type, write.key);
@@ -109,7 +125,8 @@ async function applyUnlessSuperseded(store: Store, r: RejectRecord, write: Entit
       const expectedVersion = force ? undefined : current === undefined || current.deleted ? 0 : current.version;
       return { applied: await store.apply({ origin, writes: [{ ...write, expectedVersion }], replayOf: r.id }) };
     } catch (e) {
-      if (!(e instanceof VersionConflictError) || attempt === WRITE_ATTEMPTS) throw e;
+      if (!(e instanceof VersionConflictError)) throw e;
+      if (attempt === WRITE_ATTEMPTS) return { raced: e };
     }
   }
 }

@@ -738,6 +738,8 @@ export interface components {
             notReplayable?: number;
             /** @description Rejects: how many were discarded or replayed by someone else while this replay ran: nothing of theirs was written. */
             notOpen?: number;
+            /** @description Rejects: how many were left open because other writes of their entity raced every attempt at the write; replay again. */
+            failed?: number;
             messages?: string[];
         };
         /**
