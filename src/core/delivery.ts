@@ -18,9 +18,10 @@ export interface Delivery {
   /** The delivery was rejected as a whole: settle it as failed, with every error. */
   nack(error: Error): Promise<void>;
   /**
-   * Settling leaves it where it is (a file named on the command line, not a source's): the store
-   * does not mark it settled, which would tell the source still holding the same bytes, its move
-   * failed, that they were moved (and a snapshot it holds would be applied over newer ones).
+   * Settling leaves it where it is (a file named on the command line, not a source's). Skipped as
+   * known, it is not marked settled in the store: that would tell a source still holding the same
+   * bytes, its move failed, that they were moved (and a snapshot it holds would be applied over
+   * newer ones). Applied or refused by this run, it is: there is nothing to move.
    */
   settlesInPlace?: boolean;
 }

@@ -113,7 +113,10 @@ describe('ingest', () => {
     expect(await ingest(d('A', body), full, store)).toMatchObject({ status: 'skipped', counts: { updated: 0, created: 0 } });
     // Settled now: A again is a snapshot sent again, the truth again.
     expect(await ingest(d('A', body), full, store)).toMatchObject({ status: 'applied', counts: { created: 1 } });
-    expect(settled.filter((s) => s.startsWith('ack'))).toEqual(['ack B', 'ack A', 'ack A', 'ack A']);
+    // Applied by hand, a delivery is settled, nothing being left to move: the same bytes again are applied anew.
+    expect((await ingest({ ...d('C', withoutId2), settlesInPlace: true }, full, store)).status).toBe('applied');
+    expect(await store.delivery('rows', 'C')).toMatchObject({ settledAt: expect.any(String) });
+    expect(settled.filter((s) => s.startsWith('ack'))).toEqual(['ack B', 'ack A', 'ack A', 'ack A', 'ack C']);
   });
 
   it('applies again a file of a flow made a full sync since, which its first full delivery superseded', async () => {

@@ -224,7 +224,11 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     // full sync later, when its files of before are superseded, and one dropped again must be
     // applied, not taken for one whose move failed. Settled already: failing now would have it
     // ingested again, with nothing left to settle.
-    if (!delivery.settlesInPlace && (flow.mode === 'full' || flow.deliversFiles === true || status === 'failed' || status === 'held')) {
+    // One settled in place (a file named on the command line) is marked when this run applied or
+    // refused it, there being nothing to move; not when it was only skipped as known, which a
+    // source may still hold unmoved.
+    const onlySkippedInPlace = delivery.settlesInPlace === true && status === 'skipped';
+    if (!onlySkippedInPlace && (flow.mode === 'full' || flow.deliversFiles === true || status === 'failed' || status === 'held')) {
       await store.deliverySettled(flow.name, delivery.id).catch(() => undefined);
     }
     return done();
