@@ -30,6 +30,9 @@ describe('bridge deadletters', () => {
     expect((await runCli(['deadletters', 'replay', '1', ...c])).stderr).toContain('1 queued for replay');
     expect((await runCli(['deadletters', 'discard', '2', ...c])).stderr).toContain('1 discarded');
     expect((await runCli(['deadletters', 'replay', '--all', ...c])).stderr).toContain('1 queued for replay');
+    const bogus = await runCli(['deadletters', 'list', '--status', 'bogus', ...c]);
+    expect(bogus.stderr).toBe('configuration error:\n  command line: --status must be one of open, replayed, discarded, not "bogus"\n');
+    expect(bogus.status).toBe(2);
     const missing = await runCli(['deadletters', 'show', '9', ...c]);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('no dead letter 9');

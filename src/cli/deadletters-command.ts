@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { deadLetterJson } from '../outbound/dead-letter-json.js';
+import { DEAD_LETTER_STATUSES } from '../store/outbound.js';
 import type { DeadLetter, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
-import { selectById } from './select-by-id.js';
+import { listedStatus, selectById } from './select-by-id.js';
 import { withStore } from './with-store.js';
 
 /** The dead letters named (each must exist), or with --all every open one (of --flow). */
@@ -35,18 +36,19 @@ export function deadLettersCommands(defaultConfig: string): Command {
     .command('list')
     .option('-c, --config <file>', 'bridge config', defaultConfig)
     .option('-f, --flow <name>', 'only this outbound flow')
-    .option('-s, --status <status>', 'open | replayed | discarded', 'open')
+    .option('-s, --status <status>', DEAD_LETTER_STATUSES.join(' | '), 'open')
     .option('-n, --limit <n>', 'at most this many', '100')
     .option('--json', 'one JSON object a line')
     .action((o) =>
-      runAction(() =>
-        withStore(o.config, async ({ store, loaded }) => {
-          const list = await store.deadLetters({ status: o.status, flow: o.flow, limit: Number(o.limit) });
+      runAction(() => {
+        const status = listedStatus(o.status, DEAD_LETTER_STATUSES);
+        return withStore(o.config, async ({ store, loaded }) => {
+          const list = await store.deadLetters({ status, flow: o.flow, limit: Number(o.limit) });
           for (const d of list) process.stdout.write(`${loaded.secrets.scrub(o.json ? JSON.stringify(deadLetterJson(d)) : summary(d))}\n`);
           if (!o.json) process.stderr.write(`${list.length} dead letter(s)\n`);
           return EXIT.ok;
-        }),
-      ),
+        });
+      }),
     );
   cmd
     .command('show <id>')

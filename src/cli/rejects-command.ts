@@ -5,7 +5,7 @@ import { replayRejects } from '../runtime/replay.js';
 import { REJECT_STATUSES } from '../store/rejects.js';
 import type { RejectRecord, Store } from '../store/types.js';
 import { EXIT, runAction } from './exit.js';
-import { selectById } from './select-by-id.js';
+import { listedStatus, selectById } from './select-by-id.js';
 import { withStore } from './with-store.js';
 
 /** The selected rejects: the ids given (each must exist), or with --all every open one (of --flow). */
@@ -42,9 +42,9 @@ export function rejectsCommands(defaultConfig: string): Command {
     .option('--json', 'one JSON object a line')
     .action((o) =>
       runAction(() => {
-        if (!REJECT_STATUSES.includes(o.status)) throw new ConfigError({ file: 'command line', message: `--status must be one of ${REJECT_STATUSES.join(', ')}, not "${o.status}"` });
+        const status = listedStatus(o.status, REJECT_STATUSES);
         return withStore(o.config, async ({ store, loaded }) => {
-          const list = await store.rejects({ status: o.status, flow: o.flow, limit: Number(o.limit) });
+          const list = await store.rejects({ status, flow: o.flow, limit: Number(o.limit) });
           for (const r of list) process.stdout.write(`${loaded.secrets.scrub(o.json ? JSON.stringify(r) : summary(r))}\n`);
           if (!o.json) process.stderr.write(`${list.length} reject(s)\n`);
           return EXIT.ok;

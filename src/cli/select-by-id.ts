@@ -25,3 +25,9 @@ export async function selectById<T>(given: string[], all: boolean | undefined, b
   }
   return chosen;
 }
+
+/** The `--status` a list command was given, when it is one of `allowed`; a command-line problem otherwise. */
+export function listedStatus<S extends string>(status: string, allowed: readonly S[]): S {
+  if (!(allowed as readonly string[]).includes(status)) throw new ConfigError({ file: 'command line', message: `--status must be one of ${allowed.join(', ')}, not "${status}"` });
+  return status as S;
+}

@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { DeadLetter, InflightMessage, JsonObject, OutboundPosition, OutboundSettlement } from './types.js';
 
+/** Every status a dead letter can have, for the commands that take one. */
+export const DEAD_LETTER_STATUSES: readonly DeadLetter['status'][] = ['open', 'replayed', 'discarded'];
+
 interface InflightRow {
   message_id: string;
   changes: string;
