@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/store/index.js';
 import { benchMappings, csvRows, makeBridge, repoRoot, runCli } from './support/bridge-process.js';
@@ -298,6 +299,23 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const size = (csvRows(1, 20).length / 1024).toFixed(1);
     expect(onTerminal).toContain(`\r[${'#'.repeat(30)}] 100.0% ${size} KiB/${size} KiB 20 records `);
     expect(onTerminal).toMatch(/rows\.csv: applied; 20 records/);
+  });
+
+  it('reads again, by hand, a refused file whose move the daemon could not make, rather than answering with the errors recorded then', async () => {
+    const bridge = rowsBridge();
+    const file = join(bridge.dir, 'rows.csv');
+    writeFileSync(file, '');
+    const refused = await runCli(['ingest', file, '--flow', 'rows', '--config', bridge.configFile]);
+    expect(refused.stderr).toMatch(/^rows\.csv: failed; .*\n {2}rows\.csv:1 \(record 0\): no header row/);
+    // As the daemon leaves a refusal it could not move to failed/.
+    const db = new Database(bridge.dbPath);
+    db.prepare('UPDATE delivery_failures SET settled_at = NULL').run();
+    db.close();
+    // The fix: the file has no header row, its columns are declared.
+    writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('header: true', 'header: false, columns: [ID, NAME, CITY, QTY, PRICE, AMOUNT, DISCOUNT, ORDERED, SHIPPED, STATUS]'));
+    const again = await runCli(['ingest', file, '--flow', 'rows', '--config', bridge.configFile]);
+    expect(again.stderr).toMatch(/^rows\.csv: applied; 0 records/);
+    expect(again.status).toBe(0);
   });
 
   it('needs no API client token set for a command that serves no API; bridge run does', async () => {

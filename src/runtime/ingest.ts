@@ -219,14 +219,13 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     } catch (e) {
       throw new SettleError(done(), e);
     }
-    // Read only for a refusal and a snapshot that may be superseded: an incremental flow of small
-    // messages is spared a commit each. A file is marked in either mode: the flow may be made a
-    // full sync later, when its files of before are superseded, and one dropped again must be
-    // applied, not taken for one whose move failed. Settled already: failing now would have it
-    // ingested again, with nothing left to settle.
-    // One settled in place (a file named on the command line) is marked when this run applied or
+    // The mark is read only for a refusal and a snapshot that may be superseded, so an incremental
+    // flow of small messages is spared its commit; a file is marked in either mode, since the flow
+    // may be made a full sync later, and its files of before, dropped again, must be applied. One
+    // settled in place (a file named on the command line) is marked when this run applied or
     // refused it, there being nothing to move; not when it was only skipped as known, which a
-    // source may still hold unmoved.
+    // source may still hold unmoved. A failed mark is ignored: the settle is done, and throwing
+    // would have the delivery ingested again with nothing left to settle.
     const onlySkippedInPlace = delivery.settlesInPlace === true && status === 'skipped';
     if (!onlySkippedInPlace && (flow.mode === 'full' || flow.deliversFiles === true || status === 'failed' || status === 'held')) {
       await store.deliverySettled(flow.name, delivery.id).catch(() => undefined);

@@ -95,14 +95,9 @@ describe('replayRejects', () => {
     await store.apply(deliveryBatch('rows', 'tue', [], 1, true, { rejects: [rejectOf('tue')] }));
     const [mon, tue] = await store.rejects({});
     // Monday's write always finds another version than it read.
-    const racing = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name !== 'apply') return Reflect.get(target, name, receiver) as unknown;
-        return async (batch: Parameters<Store['apply']>[0]) => {
-          if (batch.replayOf === mon.id) throw new VersionConflictError('Row', 'H1', 0, 1);
-          return target.apply(batch);
-        };
-      },
+    const racing = withApply(store, async (batch) => {
+      if (batch.replayOf === mon.id) throw new VersionConflictError('Row', 'H1', 0, 1);
+      return store.apply(batch);
     });
 
     expect(await replayRejects(racing, rowsFlow('incremental'), [mon, tue])).toMatchObject({
@@ -119,14 +114,9 @@ describe('replayRejects', () => {
     await store.apply(deliveryBatch('rows', 'tue', [], 1, true, { rejects: [rejectOf('tue')] }));
     const [mon, tue] = await store.rejects({});
     // Killed once its write returned: nothing the replay does after it happens.
-    const dying = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name !== 'apply') return Reflect.get(target, name, receiver) as unknown;
-        return async (...args: Parameters<Store['apply']>) => {
-          await target.apply(...args);
-          throw new Error('killed');
-        };
-      },
+    const dying = withApply(store, async (batch) => {
+      await store.apply(batch);
+      throw new Error('killed');
     });
     await expect(replayRejects(dying, rowsFlow('incremental'), [mon])).rejects.toThrow('killed');
 
@@ -136,3 +126,8 @@ describe('replayRejects', () => {
     expect(await store.get('Row', 'H1')).toMatchObject({ version: 2, data: { day: 'tue' } });
   });
 });
+
+/** `store` with its apply replaced: a fault the real store cannot be made to show on cue. */
+function withApply(store: Store, apply: Store['apply']): Store {
+  return new Proxy(store, { get: (target, name, receiver) => (name === 'apply' ? apply : (Reflect.get(target, name, receiver) as unknown)) });
+}

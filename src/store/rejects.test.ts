@@ -68,6 +68,15 @@ describe('rejects', () => {
     const deliver = (id: string, writes: ReturnType<typeof upsert>[], rejected = false, extra = {}) =>
       deliveryBatch('rows', id, writes, writes.length + (rejected ? 1 : 0), true, { rejects: rejected ? [{ ...reject('rows', 1), deliveryId: id, deliveryName: `${id}.csv` }] : [], ...extra });
     const h1 = (day: string) => upsert('Row', 'H1', { day });
+    /** A store whose reject 1 (Monday's, of H1) was kept before rejects had a seq, then Tuesday's delivery of H1. */
+    async function withOldRejectAndTuesday() {
+      const { path, db } = stores.before('replayed_seq');
+      db.prepare("INSERT INTO rejects (flow, delivery_id, raw, errors, at) VALUES ('rows', 'mon', 'x', '[]', '2026-01-01T00:00:00.000Z')").run();
+      db.close();
+      const store = stores.open({ path });
+      await store.apply(deliver('tue', [h1('tuesday')]));
+      return { path, store };
+    }
 
     it('names the newest version of the entity a later delivery or a client wrote after the reject', async () => {
       const store = stores.open();
@@ -144,20 +153,12 @@ describe('rejects', () => {
     });
 
     it('compares a reject kept before the store knew its seq by time', async () => {
-      const { path, db } = stores.before('replayed_seq');
-      db.prepare("INSERT INTO rejects (flow, delivery_id, raw, errors, at) VALUES ('rows', 'mon', 'x', '[]', '2026-01-01T00:00:00.000Z')").run();
-      db.close();
-      const store = stores.open({ path });
-      await store.apply(deliver('tue', [h1('tuesday')]));
+      const { store } = await withOldRejectAndTuesday();
       expect(await store.rejectSupersededBy(1, 'Row', 'H1')).toMatchObject({ version: 1, op: 'created', deliveryName: 'tue.txt' });
     });
 
     it('counts a version written in the very millisecond of a reject kept before seqs as newer', async () => {
-      const { path, db } = stores.before('replayed_seq');
-      db.prepare("INSERT INTO rejects (flow, delivery_id, raw, errors, at) VALUES ('rows', 'mon', 'x', '[]', '2026-01-01T00:00:00.000Z')").run();
-      db.close();
-      const store = stores.open({ path });
-      await store.apply(deliver('tue', [h1('tuesday')]));
+      const { path, store } = await withOldRejectAndTuesday();
       const raw = new Database(path);
       raw.prepare('UPDATE rejects SET at = (SELECT at FROM versions ORDER BY seq DESC LIMIT 1)').run();
       raw.close();
