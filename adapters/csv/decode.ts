@@ -2,7 +2,8 @@ import { Parser, type Options as ParseOptions } from 'csv-parse';
 import type { DataErrorDetail } from '../../src/core/errors.js';
 import { unicodeMarkedMessage, type UnicodeMark } from '../../src/encoding/index.js';
 import { DECODE_SLICE_BYTES, type ByteInput, type DecodeStart } from '../../src/core/format.js';
-import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
+import type { RecordDigests } from '../../src/core/record-digests.js';
+import type { DigestedDecoded, DeliveryMeta, Position } from '../../src/core/records.js';
 import { checkHeader, ColumnLayout, type BuildResult } from './columns.js';
 import { openFeed, type ParserFeed } from './input.js';
 import { parseRecordDelimiters, type CsvOptions } from './options.js';
@@ -22,9 +23,9 @@ type ParserError = Error & { code?: string; column?: unknown };
  * csv-parse runs as a Transform driven synchronously (write a slice, read what it parsed), so
  * there is no async step per record and memory stays at one slice's worth of records.
  */
-export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: CsvOptions, start?: DecodeStart): AsyncIterable<Decoded[]> {
+export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: CsvOptions, start?: DecodeStart, digests?: RecordDigests): AsyncIterable<DigestedDecoded[]> {
   const feed = openFeed(input, options.encoding);
-  const delivery = new DeliveryDecoder(options, meta, feed, start);
+  const delivery = new DeliveryDecoder(options, meta, feed, start, digests);
   try {
     for await (const slice of feed.slices) {
       if (feed.unicodeMark !== undefined) {
@@ -49,7 +50,7 @@ export async function* decodeCsv(input: ByteInput, meta: DeliveryMeta, options: 
  * Writes what a quote that was never closed left to read again (see readOnAfter) to the parser
  * that reads on, slice by slice; true when there was such a rest.
  */
-function* readOn(delivery: DeliveryDecoder): Generator<Decoded[], boolean> {
+function* readOn(delivery: DeliveryDecoder): Generator<DigestedDecoded[], boolean> {
   let any = false;
   for (let piece = delivery.nextToReread(); piece !== undefined; piece = delivery.nextToReread()) {
     any = true;
@@ -60,7 +61,7 @@ function* readOn(delivery: DeliveryDecoder): Generator<Decoded[], boolean> {
 }
 
 class DeliveryDecoder {
-  pending: Decoded[] = [];
+  pending: DigestedDecoded[] = [];
   stopped = false;
   private parser: Parser | undefined;
   private layout: ColumnLayout | undefined;
@@ -84,12 +85,15 @@ class DeliveryDecoder {
   private plain: PlainLines | undefined;
   /** The start of a plain line whose end is still to come. */
   private lineCarry = NO_BYTES;
+  /** Set once what records map to depends on nothing more: after the header, if there is one. */
+  private digests: RecordDigests | undefined;
 
   constructor(
     private readonly options: CsvOptions,
     meta: DeliveryMeta,
     private readonly feed: ParserFeed,
     start?: DecodeStart,
+    private readonly digestsGiven?: RecordDigests,
   ) {
     this.file = meta.name;
     // A piece's input starts with the header line (one line: a piece has no quotes), then its own lines.
@@ -100,7 +104,10 @@ class DeliveryDecoder {
     this.syn = options;
     this.delimiters = parseRecordDelimiters(options.recordDelimiter);
     this.plain = PlainLines.for(options);
-    if (!options.header) this.layout = new ColumnLayout(options.columns ?? [], options);
+    if (!options.header) {
+      this.layout = new ColumnLayout(options.columns ?? [], options);
+      this.digests = digestsGiven;
+    }
   }
 
   write(slice: Buffer): void {
@@ -148,7 +155,7 @@ class DeliveryDecoder {
     return first.subarray(0, DECODE_SLICE_BYTES);
   }
 
-  take(): Decoded[] {
+  take(): DigestedDecoded[] {
     const out = this.pending;
     this.pending = [];
     return out;
@@ -229,7 +236,8 @@ class DeliveryDecoder {
       const line = text.slice(from, lf);
       from = lf + 1;
       if (line.length === 0 && this.options.skipEmptyLines) this.nextLine++;
-      else this.onLine(line.split(plain.delimiter), this.nextLine++, line);
+      // Split by onLine, once it knows the line is not a record recognised as sent before.
+      else this.onLine(undefined, this.nextLine++, line);
     }
     // The start of the next line: csv-parse's from here when it is already too long to be plain.
     const tail = bytes.subarray(lastLf + 1);
@@ -279,11 +287,21 @@ class DeliveryDecoder {
     this.onLine(values, line, text);
   }
 
-  /** A record's values, the line it starts on, and its text without its terminator. */
-  private onLine(values: string[], line: number, text: string): void {
+  /** A record's values (undefined: a plain line's, to split), the line it starts on, and its text without its terminator. */
+  private onLine(values: string[] | undefined, line: number, text: string): void {
     const layout = this.layout;
-    if (layout === undefined) return this.onHeader(values, line, text);
+    if (layout === undefined) return this.onHeader(values ?? text.split(this.options.delimiter), line, text);
     const position: Position = { file: this.file, line, record: ++this.recordNo };
+    // Text with U+FFFD may stand for bytes not valid in the encoding, which the checks below reject.
+    const digest = this.digests === undefined || text.includes('\uFFFD') ? undefined : this.digests.of(text);
+    if (digest !== undefined) {
+      const known = this.digests!.known(digest);
+      if (known !== 0) {
+        this.pending.push({ known, digest, position });
+        return;
+      }
+    }
+    values ??= text.split(this.options.delimiter);
     const countProblem = layout.checkCount(values.length);
     if (countProblem) return this.fail({ ...countProblem, position }, text);
     const b = this.built;
@@ -302,7 +320,7 @@ class DeliveryDecoder {
       const message = `bytes not valid in ${this.options.encoding} (shown as U+FFFD)`;
       return this.fail({ code: 'field.encoding', message, position, field, value: values[b.bad] }, text);
     }
-    this.pending.push({ record: b.record, position, raw: text });
+    this.pending.push({ record: b.record, position, raw: text, digest });
   }
 
   private onHeader(names: string[], line: number, text: string): void {
@@ -313,6 +331,9 @@ class DeliveryDecoder {
       return;
     }
     this.layout = new ColumnLayout(names, this.options);
+    // Which column is which depends on the header: so does what a record's text maps to.
+    this.digestsGiven?.dependOn(text);
+    this.digests = this.digestsGiven;
   }
 
   /**

@@ -16,7 +16,7 @@ function create(options: CsvOptions, context: FormatContext): Format {
   }
   const frozen = Object.freeze({ ...options });
   return {
-    decode: (input, meta, start) => decodeCsv(input, meta, frozen, start),
+    decode: ((input, meta, start, digests) => decodeCsv(input, meta, frozen, start, digests)) as Format['decode'],
     encode: (records) => encodeCsv(records, frozen),
     lines: lineSplit(frozen),
   };

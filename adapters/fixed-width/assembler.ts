@@ -1,5 +1,5 @@
 import type { DataErrorDetail } from '../../src/core/errors.js';
-import type { Decoded, DecodedRecord, LegacyRecord, LegacyValue, Position } from '../../src/core/records.js';
+import type { DecodedRecord, DigestedDecoded, LegacyRecord, LegacyValue, Position } from '../../src/core/records.js';
 import { failureOf, type FixedWidthFailure } from './failure.js';
 import { isAncestorOrSelf, type Plan, type RecordKind } from './plan.js';
 import { Tally } from './trailer-checks.js';
@@ -29,11 +29,11 @@ export class Assembler {
     this.tally = new Tally(plan);
   }
 
-  unknown(f: FixedWidthFailure, out: Decoded[]): void {
+  unknown(f: FixedWidthFailure, out: DigestedDecoded[]): void {
     out.push(f);
   }
 
-  accept(kind: RecordKind, d: DecodedRecord | FixedWidthFailure, out: Decoded[]): void {
+  accept(kind: RecordKind, d: DecodedRecord | FixedWidthFailure, out: DigestedDecoded[]): void {
     if (!this.plan.multi) {
       out.push(d);
       return;
@@ -88,7 +88,7 @@ export class Assembler {
   }
 
   /** End of the delivery: yields open groups and reports file trailers that never came. */
-  finish(out: Decoded[], position: Position): void {
+  finish(out: DigestedDecoded[], position: Position): void {
     if (!this.plan.multi) return;
     for (let i = this.open.length - 1; i >= 0; i--) if (this.open[i]) this.close(i, out);
     for (const kind of this.tally.missing()) {
@@ -97,7 +97,7 @@ export class Assembler {
     }
   }
 
-  private close(i: number, out: Decoded[]): void {
+  private close(i: number, out: DigestedDecoded[]): void {
     const g = this.open[i]!;
     this.open[i] = undefined;
     if (!g.decoded) return;

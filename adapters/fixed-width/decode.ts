@@ -1,6 +1,7 @@
 import type { DataErrorDetail } from '../../src/core/errors.js';
 import type { ByteInput, DecodeStart } from '../../src/core/format.js';
-import type { Decoded, DeliveryMeta, Position } from '../../src/core/records.js';
+import type { RecordDigests } from '../../src/core/record-digests.js';
+import type { DeliveryMeta, DigestedDecoded, Position } from '../../src/core/records.js';
 import { unicodeMarkAt, unicodeMarkedMessage, UTF8_MARK_BYTES } from '../../src/encoding/index.js';
 import { Assembler } from './assembler.js';
 import { ByteWindow, slicedChunks } from './byte-input.js';
@@ -12,8 +13,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /** Decodes a delivery: splits records (by line or by length), decodes each, yields a batch per chunk. */
-export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: DeliveryMeta, start?: DecodeStart): AsyncIterable<Decoded[]> {
-  const s = new Session(plan, meta, start);
+export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: DeliveryMeta, start?: DecodeStart, digests?: RecordDigests): AsyncIterable<DigestedDecoded[]> {
+  const s = new Session(plan, meta, start, digests);
   const win = new ByteWindow();
   win.base = start?.offset ?? 0;
   // Only the file's own start can hold a byte-order mark, not a piece's.
@@ -21,7 +22,7 @@ export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: Delive
   for await (const chunk of slicedChunks(input)) {
     if (chunk.length === 0) continue;
     win.push(chunk);
-    const out: Decoded[] = [];
+    const out: DigestedDecoded[] = [];
     if (!markLooked) {
       if (win.available < UTF8_MARK_BYTES) continue;
       markLooked = true;
@@ -31,7 +32,7 @@ export async function* decodeDelivery(plan: Plan, input: ByteInput, meta: Delive
     if (out.length) yield out;
     if (s.stopped) return;
   }
-  const out: Decoded[] = [];
+  const out: DigestedDecoded[] = [];
   s.split(win, true, out);
   if (!s.stopped) s.finish(out);
   if (out.length) yield out;
@@ -45,12 +46,16 @@ class Session {
   private line = 0;
   private readonly maxLine: number;
   private readonly discEnd: number;
+  /** Only for a single layout: the records of several are assembled, and checked, together. */
+  private readonly digests: RecordDigests | undefined;
 
   constructor(
     private readonly plan: Plan,
     private readonly meta: DeliveryMeta,
     start?: DecodeStart,
+    digests?: RecordDigests,
   ) {
+    this.digests = plan.multi ? undefined : digests;
     if (start !== undefined) {
       this.line = start.line - 1;
       this.record = start.record;
@@ -61,7 +66,7 @@ class Session {
     this.discEnd = plan.discriminator ? plan.discriminator.start + plan.discriminator.length : 0;
   }
 
-  finish(out: Decoded[]): void {
+  finish(out: DigestedDecoded[]): void {
     this.assembler.finish(out, { file: this.meta.name, record: this.record });
   }
 
@@ -73,7 +78,7 @@ class Session {
    * file is refused whole. A file without separators may start with binary fields, whose bytes
    * can be anything: it is left to its layout.
    */
-  byteOrderMark(win: ByteWindow, out: Decoded[]): void {
+  byteOrderMark(win: ByteWindow, out: DigestedDecoded[]): void {
     const mark = unicodeMarkAt(win.buf, win.pos);
     if (mark === undefined) return;
     const { codec, options } = this.plan;
@@ -88,12 +93,12 @@ class Session {
     this.stopped = true;
   }
 
-  split(win: ByteWindow, final: boolean, out: Decoded[]): void {
+  split(win: ByteWindow, final: boolean, out: DigestedDecoded[]): void {
     if (this.plan.options.separator === 'none') this.splitByLength(win, final, out);
     else this.splitLines(win, final, out);
   }
 
-  private splitLines(win: ByteWindow, final: boolean, out: Decoded[]): void {
+  private splitLines(win: ByteWindow, final: boolean, out: DigestedDecoded[]): void {
     const buf = win.buf;
     const sep = this.plan.options.separator;
     while (!this.stopped && win.pos < buf.length) {
@@ -118,7 +123,7 @@ class Session {
     }
   }
 
-  private lineRecord(kind: RecordKind, line: Buffer, pos: Position, out: Decoded[]): void {
+  private lineRecord(kind: RecordKind, line: Buffer, pos: Position, out: DigestedDecoded[]): void {
     const want = kind.length;
     const mode = this.plan.options.lineLength;
     if (kind.layout.variable) {
@@ -145,7 +150,7 @@ class Session {
     this.decodeRecord(kind, line, pos, out);
   }
 
-  private splitByLength(win: ByteWindow, final: boolean, out: Decoded[]): void {
+  private splitByLength(win: ByteWindow, final: boolean, out: DigestedDecoded[]): void {
     while (!this.stopped && win.available > 0) {
       if (win.available < this.discEnd && !final) return;
       const offset = win.offset;
@@ -175,7 +180,7 @@ class Session {
     }
   }
 
-  private kindOf(bytes: Buffer, pos: Position, out: Decoded[]): RecordKind | undefined {
+  private kindOf(bytes: Buffer, pos: Position, out: DigestedDecoded[]): RecordKind | undefined {
     const d = this.plan.discriminator;
     if (!d) return this.plan.kinds[0];
     const key = bytes.toString('latin1', d.start, d.start + d.length);
@@ -187,23 +192,31 @@ class Session {
     return kind;
   }
 
-  private decodeRecord(kind: RecordKind, bytes: Buffer, pos: Position, out: Decoded[]): void {
+  private decodeRecord(kind: RecordKind, bytes: Buffer, pos: Position, out: DigestedDecoded[]): void {
+    const digest = this.digests?.of(bytes);
+    if (digest !== undefined) {
+      const known = this.digests!.known(digest);
+      if (known !== 0) {
+        out.push({ known, digest, position: pos });
+        return;
+      }
+    }
     const dec = this.decoders[kind.index];
     const rec = dec.decode(bytes);
-    this.emit(kind, rec, dec, bytes.length, pos, out);
+    this.emit(kind, rec, dec, bytes.length, pos, out, digest);
   }
 
-  private emit(kind: RecordKind, record: ReturnType<RecordDecoder['decode']>, dec: RecordDecoder, length: number, pos: Position, out: Decoded[]): void {
+  private emit(kind: RecordKind, record: ReturnType<RecordDecoder['decode']>, dec: RecordDecoder, length: number, pos: Position, out: DigestedDecoded[], digest?: string): void {
     const raw = dec.raw(length);
     if (!dec.errors) {
-      this.assembler.accept(kind, { record, position: pos, raw }, out);
+      this.assembler.accept(kind, { record, position: pos, raw, digest }, out);
       return;
     }
     const errors = dec.errors.map((e) => ({ ...e, position: pos }));
     this.assembler.accept(kind, failureOf(errors, pos, raw, kind.checks.length > 0), out);
   }
 
-  private failure(pos: Position, detail: DataErrorDetail, bytes: Buffer, out: Decoded[], kind?: RecordKind): void {
+  private failure(pos: Position, detail: DataErrorDetail, bytes: Buffer, out: DigestedDecoded[], kind?: RecordKind): void {
     const raw = kind ? this.rawOf(kind, bytes) : bytes.toString('hex').toUpperCase();
     const f = failureOf([{ ...detail, position: pos }], pos, raw, kind ? kind.checks.length > 0 : false);
     if (kind) this.assembler.accept(kind, f, out);
@@ -214,7 +227,7 @@ class Session {
     return kind.layout.binary ? bytes.toString('hex').toUpperCase() : this.plan.codec.decode(bytes).text;
   }
 
-  private fatal(offset: number, code: DataErrorDetail['code'], message: string, out: Decoded[]): void {
+  private fatal(offset: number, code: DataErrorDetail['code'], message: string, out: DigestedDecoded[]): void {
     const pos: Position = { file: this.meta.name, record: this.record + 1, offset };
     out.push({ ...failureOf([{ code, message, position: pos }], pos, ''), fatal: true });
     this.stopped = true;

@@ -21,7 +21,7 @@ export const fixedWidthFormat: FormatAdapter<typeof fixedWidthOptions> = {
   create(options, context): Format {
     const plan = buildPlan(options, context);
     return {
-      decode: (input, meta, start) => decodeDelivery(plan, input, meta, start),
+      decode: ((input, meta, start, digests) => decodeDelivery(plan, input, meta, start, digests)) as Format['decode'],
       encode: (records) => encodeRecords(plan, records),
       checksWholeDelivery: plan.checks,
       // One layout, records split at line feeds: each line is a record on its own.

@@ -36,6 +36,7 @@ export async function ingestCommand(file: string, options: { flow: string; confi
         `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.rejected} rejected, ${c.skipped} skipped by conflict policy\n`,
     );
     for (const e of outcome.errors) process.stderr.write(`  ${loaded.secrets.scrub(formatDataError(e))}\n`);
+    if (outcome.recognised) process.stderr.write(`  recognised: ${outcome.recognised} of the unchanged records came as they were before, and were not mapped again\n`);
     if (outcome.resumedAfter !== undefined) process.stderr.write(`  resumed: an earlier run read and committed the first ${outcome.resumedAfter} records; the counts above are this run's\n`);
     if (c.rejected) process.stderr.write(`  see the rejects with: bridge rejects list --flow ${flow.name}\n`);
     if (moved !== undefined) process.stderr.write(`  ${moved}\n`);

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
-import type { Decoded, DeliveryMeta, LegacyRecord } from './records.js';
+import type { RecordDigests } from './record-digests.js';
+import type { Decoded, DeliveryMeta, DigestedDecoded, LegacyRecord } from './records.js';
 
 /** Bytes as a format reads them: a stream, any async iterable of chunks, or one buffer. */
 export type ByteInput = Readable | AsyncIterable<Buffer | Uint8Array> | Buffer;
@@ -47,9 +48,13 @@ export function* decodeSlices(chunk: Buffer): Iterable<Buffer> {
 export interface Format {
   /**
    * Decodes a delivery. Every record or failure is yielded in input order, each with its
-   * position; a failure never stops the rest of the delivery unless it is `fatal`.
+   * position; a failure never stops the rest of the delivery unless it is `fatal`. Given
+   * `digests`, a format whose records decode each on its own (nothing but the lines before the
+   * first record changes how one decodes) digests each record's raw text or bytes, and yields a
+   * record it recognises as a KnownRecord, without decoding it; other formats ignore it.
    */
   decode(input: ByteInput, meta: DeliveryMeta, start?: DecodeStart): AsyncIterable<Decoded[]>;
+  decode(input: ByteInput, meta: DeliveryMeta, start: DecodeStart | undefined, digests: RecordDigests | undefined): AsyncIterable<DigestedDecoded[]>;
   /**
    * Encodes records back into bytes. A record that cannot be encoded (a value too long for its
    * field, a character the encoding lacks) throws a DataError naming the record and field.

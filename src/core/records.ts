@@ -31,6 +31,21 @@ export interface DecodedRecord {
   recordType?: string;
   /** The record's raw text, kept so that a rejected record can be shown and replayed. */
   raw?: string;
+  /** Its digest, when the decoder was given RecordDigests (see core/record-digests.ts). */
+  digest?: string;
+}
+
+/**
+ * A record whose digest a delivery of the same mapping brought before: not decoded nor mapped.
+ * `known` is the seq of the version it wrote or confirmed then; the store checks that version is
+ * still the entity's current one before it counts the record unchanged.
+ */
+export interface KnownRecord {
+  known: number;
+  digest: string;
+  position: Position;
+  /** Not kept: a known record is neither rejected nor shown. */
+  raw?: undefined;
 }
 
 export interface DecodeFailure {
@@ -46,6 +61,13 @@ export interface DecodeFailure {
 }
 
 export type Decoded = DecodedRecord | DecodeFailure;
+
+/** What a decoder given RecordDigests yields. */
+export type DigestedDecoded = Decoded | KnownRecord;
+
+export function isKnownRecord(d: DigestedDecoded): d is KnownRecord {
+  return (d as KnownRecord).known !== undefined;
+}
 
 export function isDecodeFailure(d: Decoded): d is DecodeFailure {
   return (d as DecodeFailure).error !== undefined;

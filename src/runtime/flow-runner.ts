@@ -101,6 +101,7 @@ function logOutcome(log: Logger, flow: string, outcome: IngestOutcome, state: Fl
     updated: counts.updated,
     deleted: counts.deleted,
     unchanged: counts.unchanged,
+    ...(outcome.recognised !== undefined ? { recognised: outcome.recognised } : {}),
     rejected: counts.rejected,
     skipped: counts.skipped,
     ms: Math.round(outcome.ms),

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { DataErrorDetail } from '../core/errors.js';
 import { SourceFiles } from '../core/source-files.js';
+import { RecordDigests } from '../core/record-digests.js';
 import type { DeliveryMeta, Position } from '../core/records.js';
 import { loadMapping, type MappedEntity, type Mapping } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
@@ -82,11 +83,17 @@ async function run(job: WorkerJob): Promise<void> {
   // Fault injection for the tests: a worker that dies without a word.
   if (process.env.BRIDGE_FAULT === 'ingest-worker-exit') process.exit(70);
   const mapping = mappingOf(job);
-  const decoded = mapping.format.decode(input(), job.meta as DeliveryMeta, job.start);
-  for await (const batch of cutBatches(decoded, { ...job, mapping }, new PreparedValues((job.meta as DeliveryMeta).name))) {
+  const digests = job.digests && new RecordDigests(job.digests);
+  const decoded = mapping.format.decode(input(), job.meta as DeliveryMeta, job.start, digests);
+  for await (const batch of cutBatches(decoded, { ...job, mapping, digests }, new PreparedValues((job.meta as DeliveryMeta).name))) {
     while (uncommitted >= job.ahead) await new Promise<void>((resolve) => (wakeMapper = resolve));
     uncommitted++;
-    postWrites({ kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last });
+    const d = batch.digests;
+    const transfer = d === undefined ? [] : [d.writes.buffer, d.knownSeqs.buffer, d.knownDigests.buffer].filter((b, i, all) => all.indexOf(b) === i && b.byteLength > 0);
+    port.postMessage(
+      { kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last, digests: d } satisfies ToMain,
+      [batch.writes.numbers.buffer, ...(transfer as ArrayBuffer[])],
+    );
     if (batch.last) return;
   }
 }

@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { DataError, DeliveryChangedError, type DataErrorDetail } from '../core/errors.js';
 import type { Delivery } from '../core/delivery.js';
+import { knownRecordsTable, RecordDigests, type RecordDigestsInit } from '../core/record-digests.js';
 import { failureDetail, isDecodeFailure } from '../core/records.js';
 import type { Mapping } from '../mapping/index.js';
 import type { ApplyCounts, Store } from '../store/types.js';
-import { DeliveryCompleteError, FullSyncHeldError } from '../store/index.js';
+import { DeliveryCompleteError, FullSyncHeldError, KnownRecordsChangedError } from '../store/index.js';
+import { digestSeed } from './digest-seed.js';
 import { mapInThread, type MappedBatch } from './mapped-batches.js';
 import { mapInPieces, PIECE_WORKERS } from './piece-batches.js';
 import { mapInWorker, warmIngestWorker } from './worker-batches.js';
@@ -45,6 +47,8 @@ export interface IngestOutcome {
   errors: DataErrorDetail[];
   /** Refused by an earlier attempt (then), whose settling failed: only settling was tried again; `errors` are those recorded then. */
   refusedAt?: string;
+  /** Of the unchanged records, those recognised by their digest, neither decoded nor mapped (see core/record-digests.ts). */
+  recognised?: number;
 }
 
 export interface IngestOptions {
@@ -155,6 +159,9 @@ function ack(delivery: Delivery): Promise<void> {
   return delivery.ack();
 }
 
+/** Times a delivery's batch is mapped again for known records found changed, before none are recognised in it. */
+const MAX_REMAPS = 3;
+
 /** Record failures listed beside what condemns a delivery whole: often its cause (a record not read is not counted). */
 const RECORD_FAILURES_WITH_FATAL = 100;
 
@@ -259,6 +266,14 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
 
   const origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name };
   let seen = skip;
+  let recognised = 0;
+  // Records are recognised (see core/record-digests.ts) in deliveries that are sent again whole:
+  // files, and a full sync's snapshots. A message of an incremental flow is spared the digests.
+  const digestMapping = flow.deliversFiles === true || flow.mode === 'full' || delivery.settlesInPlace === true ? digestSeed(mapping) : undefined;
+  const knownBefore = digestMapping === undefined ? undefined : await store.knownRecords(digestMapping, mapping.entity);
+  /** What the decoder recognises records by, without the records of `changed` seqs; nothing after `MAX_REMAPS`. */
+  const recognising = (changed?: Set<number>, remaps = 0): RecordDigestsInit | undefined =>
+    knownBefore && { context: knownBefore.context, known: remaps > MAX_REMAPS ? undefined : knownRecordsTable(knownBefore.entries, changed) };
 
   /** `recordsBefore`: where the batch starts, the previous batch's end. */
   const commit = async (batch: MappedBatch, recordsBefore: number) => {
@@ -270,34 +285,60 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
       progress,
       fullSyncType: flow.mode === 'full' ? mapping.entity : undefined,
       fullSync: batch.last && flow.mode === 'full' ? { type: mapping.entity, maxDeleteShare: flow.maxDeleteShare, force: options.force } : undefined,
+      // On every batch, when there are digests: the last one (often empty) makes the delivery's the mapping's set.
+      digests: batch.digests && { ...batch.digests, mapping: digestMapping! },
     });
     addCounts(counts, result);
+    recognised += batch.digests?.knownSeqs.length ?? 0;
     options.onBatch?.(batch.seen - skip, counts);
   };
 
-  const cut = { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, skip, batchSize: flow.batchSize };
   const worker = useWorker(delivery, options);
-  const job = { ...cut, mappingFile: mapping.file, modelFile: mapping.model.file, sources: { ...mapping.model.sources, ...mapping.sources }, meta: { ...delivery.meta } };
   const split = mapping.format.lines;
-  const batches = !worker
-    ? mapInThread(mapping.format.decode(delivery.open(), delivery.meta), { ...cut, mapping })
-    : split !== undefined && skip === 0 && (worker === 'pieces' || (worker === 'default' && piecesPay()))
-      ? mapInPieces(delivery.open(), job, split, worker === 'pieces' ? TEST_PIECE_BYTES : PIECE_BYTES)
-      : mapInWorker(delivery.open(), job);
+  /** The delivery's batches from record `from` on, recognising the records `init` knows. */
+  const batchesFrom = (from: number, init: RecordDigestsInit | undefined) => {
+    const cut = { flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name, skip: from, batchSize: flow.batchSize };
+    const job = { ...cut, mappingFile: mapping.file, modelFile: mapping.model.file, sources: { ...mapping.model.sources, ...mapping.sources }, meta: { ...delivery.meta }, digests: init };
+    const digests = init && new RecordDigests(init);
+    return !worker
+      ? mapInThread(mapping.format.decode(delivery.open(), delivery.meta, undefined, digests), { ...cut, mapping, digests })
+      : split !== undefined && from === 0 && (worker === 'pieces' || (worker === 'default' && piecesPay()))
+        ? mapInPieces(delivery.open(), job, split, worker === 'pieces' ? TEST_PIECE_BYTES : PIECE_BYTES)
+        : mapInWorker(delivery.open(), job);
+  };
+  /** Seqs of known records found changed: their records are mapped, not recognised, when a batch is mapped again. */
+  const changed = new Set<number>();
+  let remaps = 0;
   /** Records of this run that could not be read or mapped, committed or not (a held last batch is rolled back). */
   let rejectedRead = 0;
   try {
-    for await (const batch of batches) {
-      const before = seen;
-      seen = batch.seen;
-      rejectedRead += batch.rejects.length;
-      if (batch.fatal) {
-        // `seen` counts the item that condemned the delivery (a header, a trailer, a record past
-        // maxRecordSize): the records read are those before it.
-        return refuse('failed', seen - skip - 1, batch.fatal);
+    for (let batches = batchesFrom(skip, recognising()); ; ) {
+      let before = seen;
+      let batchRejects = 0;
+      try {
+        for await (const batch of batches) {
+          before = seen;
+          seen = batch.seen;
+          batchRejects = batch.rejects.length;
+          rejectedRead += batchRejects;
+          if (batch.fatal) {
+            // `seen` counts the item that condemned the delivery (a header, a trailer, a record past
+            // maxRecordSize): the records read are those before it.
+            return refuse('failed', seen - skip - 1, batch.fatal);
+          }
+          await commit(batch, before);
+          if (!batch.last && options.signal?.aborted) return outcome('interrupted', seen - skip);
+        }
+        break;
+      } catch (e) {
+        if (!(e instanceof KnownRecordsChangedError)) throw e;
+        // Their entities changed since (a client, another flow, an earlier record of this same
+        // delivery): the batch rolled back, and is mapped again from its first record with these
+        // records decoded and mapped. After a few, nothing more is recognised in this delivery.
+        [seen, rejectedRead] = [before, rejectedRead - batchRejects];
+        for (const s of e.seqs) changed.add(s);
+        batches = batchesFrom(seen, recognising(changed, ++remaps));
       }
-      await commit(batch, before);
-      if (!batch.last && options.signal?.aborted) return outcome('interrupted', seen - skip);
     }
   } catch (e) {
     // Its batches may hold bytes of another content: a later delivery of the same id starts over.
@@ -312,5 +353,6 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     }
     throw e;
   }
-  return settle(() => ack(delivery), 'applied', seen - skip);
+  const applied = await settle(() => ack(delivery), 'applied', seen - skip);
+  return recognised > 0 ? { ...applied, recognised } : applied;
 }

@@ -214,7 +214,7 @@ export async function* mapInPieces(input: ByteInput, job: Job, split: LineSplit,
         continue;
       }
       flights.shift();
-      if (b.fatal === undefined && b.seen === f.piece.records && b.writes.length + b.rejects.length === 0) continue;
+      if (b.fatal === undefined && b.seen === f.piece.records && b.writes.length + b.rejects.length + (b.digests?.knownSeqs.length ?? 0) === 0) continue;
       // Not one record per line, or a fatal failure: what is left of this piece, and everything
       // after it, as one piece to the delivery's end.
       const later = flights.splice(0);

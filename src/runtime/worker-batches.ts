@@ -147,7 +147,7 @@ export async function* mapInWorker(input: ByteInput, job: Omit<WorkerJob, 'ahead
       }
       if (m.kind !== 'batch') continue;
       if (m.last) reusable = m.fatal === undefined;
-      const batch: MappedBatch = { seen: m.seen, writes: preparedWrites(m.values, name, writes), rejects: m.rejects, fatal: m.fatal, last: m.last };
+      const batch: MappedBatch = { seen: m.seen, writes: preparedWrites(m.values, name, writes), rejects: m.rejects, fatal: m.fatal, last: m.last, digests: m.digests };
       writes = [];
       yield batch;
       if (m.last) return;

@@ -1,5 +1,6 @@
 import { ConfigError, DataError, RetryableError, type ConfigProblem, type DataErrorDetail } from '../core/errors.js';
 import type { DecodeStart } from '../core/format.js';
+import type { BatchDigests, RecordDigestsInit } from '../core/record-digests.js';
 import type { SourceTexts } from '../core/source-files.js';
 import type { PreparedWriteValues } from '../store/prepared-write.js';
 import type { RejectInput } from '../store/types.js';
@@ -20,6 +21,8 @@ export interface WorkerJob {
   start?: DecodeStart;
   /** Batches the worker may post before the first of them is committed. */
   ahead: number;
+  /** Digest the records, and recognise those known (see core/record-digests.ts). */
+  digests?: RecordDigestsInit;
 }
 
 export type ToWorker =
@@ -34,7 +37,7 @@ export type ToMain =
   | { kind: 'pull' }
   /** Writes of the batch being cut, posted ahead of it; the batch's own values follow them. */
   | { kind: 'part'; values: PreparedWriteValues }
-  | { kind: 'batch'; seen: number; values: PreparedWriteValues; rejects: RejectInput[]; fatal?: DataErrorDetail[]; last: boolean }
+  | { kind: 'batch'; seen: number; values: PreparedWriteValues; rejects: RejectInput[]; fatal?: DataErrorDetail[]; last: boolean; digests?: BatchDigests }
   | { kind: 'error'; error: SerializedError };
 
 export interface SerializedError {

@@ -5,6 +5,7 @@ import type { DeliveryFailures } from './delivery-failures.js';
 import { EntityWriter } from './entity-writer.js';
 import { mapSqliteError } from './errors.js';
 import { FullSync } from './full-sync.js';
+import { RecordDigestSets } from './record-digest-sets.js';
 import type { Rejects } from './rejects.js';
 import type { ApplyBatch, ApplyCounts, ApplyResult, Origin } from './types.js';
 
@@ -24,6 +25,7 @@ export class BatchApplier {
   readonly deliveries: Deliveries;
   private readonly writer: EntityWriter;
   private readonly fullSync: FullSync;
+  readonly digestSets: RecordDigestSets;
   private readonly head: Database.Statement<[], number>;
   private readonly findOrigin: Database.Statement<[string, string, string, string], number>;
   private readonly insertOrigin: Database.Statement<[string, string, string, string], number>;
@@ -40,6 +42,7 @@ export class BatchApplier {
     this.deliveries = new Deliveries(db);
     this.writer = new EntityWriter(db, rules);
     this.fullSync = new FullSync(db);
+    this.digestSets = new RecordDigestSets(db);
     this.head = db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM versions').pluck();
     this.findOrigin = db
       .prepare<[string, string, string, string], number>('SELECT id FROM origins WHERE origin = ? AND flow = ? AND delivery_id = ? AND delivery_name = ?')
@@ -88,6 +91,7 @@ export class BatchApplier {
           `without fullSyncType, so the store cannot tell which entities they confirmed; pass fullSyncType on every batch`,
       );
     }
+    const digests = delivery === undefined ? undefined : batch.digests;
     this.writer.begin({
       seq: this.head.get()!,
       at,
@@ -98,9 +102,16 @@ export class BatchApplier {
       seenType,
       seenKeys: [],
       counts,
+      writeSeqs: digests === undefined ? undefined : [],
     });
     if (seenType !== undefined && delivery!.recordsDone === 0) this.fullSync.begin(delivery!.id, seenType, flow!);
     this.writer.writeAll(batch.writes);
+    if (digests !== undefined) {
+      // After the writes: one of the batch's own may have changed a known record's entity.
+      for (const key of this.digestSets.confirm(digests, seenType !== undefined)) this.writer.ctx.seenKeys.push(key);
+      counts.unchanged += digests.knownSeqs.length;
+      this.digestSets.save(delivery!.id, digests, this.writer.ctx.writeSeqs!);
+    }
     if (seenType !== undefined) this.fullSync.remember(delivery!.id, this.writer.ctx.seenKeys, batch.rejects);
     // Skipped by a conflict policy, the record is not in the store: the reject stays open.
     if (batch.replayOf !== undefined && counts.skipped === 0) {
@@ -121,6 +132,7 @@ export class BatchApplier {
       this.deliveries.finish(delivery.id, progress!, counts, at);
       // Refused whole before (held, or failed), it is applied now: `bridge status` says so.
       if (progress!.complete) this.failures.markApplied(progress!.flow, progress!.deliveryId, at);
+      if (progress!.complete && digests !== undefined) this.digestSets.complete(digests.mapping, digests.context, delivery.id);
     }
     return { ...counts, lastSeq: this.writer.ctx.seq };
   }

@@ -57,6 +57,7 @@ export class Deliveries {
   private readonly recent: Database.Statement<[number], DeliveryRow>;
   private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
   private readonly forgetSeen: Database.Statement<[string, string]>;
+  private readonly forgetDigests: Database.Statement<[string, string]>;
   private readonly discardRejects: Database.Statement<[string, string, string, string]>;
   private readonly forgetIncomplete: Database.Statement<[string, string]>;
   private readonly completedAfterRejectStmt: Database.Statement<[{ id: number; type: string }], DeliveryRow>;
@@ -87,6 +88,7 @@ export class Deliveries {
     this.recentOfFlow = db.prepare('SELECT * FROM deliveries WHERE flow = ? ORDER BY started_at DESC, id DESC LIMIT ?');
     const incomplete = 'SELECT id FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0';
     this.forgetSeen = db.prepare(`DELETE FROM full_sync_seen WHERE delivery IN (${incomplete})`);
+    this.forgetDigests = db.prepare(`DELETE FROM record_digests WHERE delivery IN (${incomplete})`);
     this.discardRejects = db.prepare(
       `UPDATE rejects SET status = 'discarded' WHERE flow = ? AND delivery_id = ? AND status = 'open' AND EXISTS (${incomplete})`,
     );
@@ -111,6 +113,7 @@ export class Deliveries {
     // Its records are judged again when it comes again: rejects of this read would be doubles.
     const discarded = this.discardRejects.run(flow, deliveryId, flow, deliveryId).changes;
     this.forgetSeen.run(flow, deliveryId);
+    this.forgetDigests.run(flow, deliveryId);
     this.forgetIncomplete.run(flow, deliveryId);
     return discarded;
   }

@@ -51,6 +51,8 @@ export interface BatchContext {
   seenType: string | undefined;
   seenKeys: string[];
   counts: ApplyCounts;
+  /** When set, each write's seq is pushed to it: of the version it wrote or confirmed unchanged, else 0. */
+  writeSeqs?: number[];
 }
 
 /**
@@ -101,7 +103,9 @@ export class EntityWriter {
   /** Writes a batch's writes, in order, and flushes them. */
   writeAll(writes: readonly EntityWrite[]): void {
     this.current.load(writes);
-    for (const w of writes) this.write(w);
+    const seqs = this.ctx.writeSeqs;
+    if (seqs === undefined) for (const w of writes) this.write(w);
+    else for (const w of writes) seqs.push(this.write(w));
     this.flush();
   }
 
@@ -111,7 +115,8 @@ export class EntityWriter {
     this.entities.flush();
   }
 
-  private write(w: EntityWrite): void {
+  /** Returns the seq of the version written or confirmed unchanged; 0 for anything else. */
+  private write(w: EntityWrite): number {
     const c = this.ctx;
     if (c.seenType === w.type) c.seenKeys.push(w.key);
     const row = this.current.get(w.type, w.key, this);
@@ -124,17 +129,17 @@ export class EntityWriter {
     }
     if (isDelete && (row === undefined || row[DELETED] === 1)) {
       c.counts.unchanged++;
-      return;
+      return 0;
     }
     if (row !== undefined && rule !== undefined && rule.skips(row[FLOW], row[ORIGIN], row[TS_MS], ms, c.flow, c.origin)) {
       c.counts.skipped++;
-      return;
+      return 0;
     }
     if (isDelete) {
       const seq = this.tombstone(w.type, w.key, row![VERSION], row![SEQ], ms, w.position, w.sourceTimestamp);
       this.current.set(w.type, w.key, [w.key, row![VERSION] + 1, seq, row![DATA_SEQ], row![DATA], 1, c.flow ?? null, c.origin, ms]);
       c.counts.deleted++;
-      return;
+      return 0;
     }
     const live = row !== undefined && row[DELETED] === 0;
     let json: string;
@@ -149,7 +154,7 @@ export class EntityWriter {
     }
     if (live && row[DATA] === json) {
       c.counts.unchanged++;
-      return;
+      return row[SEQ];
     }
     const seq = ++c.seq;
     // A revived tombstone is 'created' again: its life (and createdAt) starts anew; version goes on.
@@ -168,6 +173,7 @@ export class EntityWriter {
     this.current.set(w.type, w.key, [w.key, version, seq, seq, json, 0, flow, c.origin, ms]);
     if (live) c.counts.updated++;
     else c.counts.created++;
+    return seq;
   }
 
   /** `position`: the position's JSON text, or null. */

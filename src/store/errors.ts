@@ -85,6 +85,18 @@ export class VersionConflictError extends Error {
  * The reject a batch replays (ApplyBatch.replayOf) is no longer open: it was discarded or
  * replayed after the replay read it. Thrown from `apply`; nothing of the batch was applied.
  */
+/**
+ * Records recognised by their digest (see core/record-digests.ts) whose entity changed since
+ * the version they wrote or confirmed: the batch is rolled back, and the runtime maps it again,
+ * these records decoded and mapped as any other.
+ */
+export class KnownRecordsChangedError extends Error {
+  override readonly name = 'KnownRecordsChangedError';
+  constructor(readonly seqs: number[]) {
+    super(`${seqs.length} records recognised as known wrote or confirmed versions that are no longer current (seqs ${seqs.slice(0, 5).join(', ')}${seqs.length > 5 ? ', …' : ''})`);
+  }
+}
+
 export class RejectNoLongerOpenError extends Error {
   override readonly name = 'RejectNoLongerOpenError';
   constructor(readonly rejectId: number) {

@@ -223,6 +223,22 @@ export const migrations: string[] = [
   ALTER TABLE delivery_failures ADD COLUMN settled_at TEXT;
   UPDATE delivery_failures SET settled_at = at;
   `,
+  `
+  -- The digests of the records a delivery wrote or confirmed, with the seq of that version, one
+  -- row a batch (ENTRY_BYTES an entry); and per mapping (its identity, see runtime/digest-seed.ts)
+  -- the last complete delivery whose digests a later delivery of that mapping recognises, and
+  -- that delivery's context (what its records depended on: a CSV header).
+  CREATE TABLE record_digests (
+    delivery INTEGER NOT NULL,
+    entries BLOB NOT NULL
+  );
+  CREATE INDEX record_digests_by_delivery ON record_digests (delivery);
+  CREATE TABLE record_digest_sets (
+    mapping TEXT PRIMARY KEY,
+    delivery INTEGER NOT NULL,
+    context TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { BatchApplier } from './apply.js';
-import { compileConflicts } from './conflicts.js';
+import { compileConflicts, type ConflictRule } from './conflicts.js';
 import { DeliveryFailures } from './delivery-failures.js';
 import { EntityQueries } from './entity-query.js';
 import { mapSqliteError, StoreLockedError } from './errors.js';
@@ -67,6 +67,7 @@ export class SqliteStore implements Store {
   private readonly outbox: Outbox;
   private readonly failures: DeliveryFailures;
   private readonly commitListeners = new Set<() => void>();
+  private readonly rules: Map<string, ConflictRule>;
 
   constructor(
     private readonly db: Database.Database,
@@ -80,7 +81,8 @@ export class SqliteStore implements Store {
     this.entityQueries = new EntityQueries(db);
     this.idempotency = new IdempotencyKeys(db);
     this.failures = new DeliveryFailures(db);
-    this.applier = new BatchApplier(db, path, compileConflicts(conflicts), this.rejectStore, this.failures);
+    this.rules = compileConflicts(conflicts);
+    this.applier = new BatchApplier(db, path, this.rules, this.rejectStore, this.failures);
     this.outbox = new Outbox(db);
   }
 
@@ -129,6 +131,9 @@ export class SqliteStore implements Store {
 
   async apply(batch: ApplyBatch): Promise<ApplyResult> {
     return this.locked(() => this.applySync(batch));
+  }
+  async knownRecords(mapping: string, type: string): Promise<{ entries: Buffer; context: string }> {
+    return this.read(() => (this.rules.has(type) ? { entries: Buffer.alloc(0), context: '' } : this.applier.digestSets.entries(mapping)));
   }
   async delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined> {
     return this.read(() => this.applier.deliveries.get(flow, deliveryId));

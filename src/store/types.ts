@@ -1,3 +1,4 @@
+import type { BatchDigests } from '../core/record-digests.js';
 import type { DataErrorDetail } from '../core/errors.js';
 import type { Position } from '../core/records.js';
 
@@ -109,6 +110,13 @@ export interface ApplyBatch {
    * data already, which is all a replay would do.
    */
   replayOf?: number;
+  /**
+   * The digests of the batch's records (see core/record-digests.ts) and the set they go to: the
+   * mapping's identity. Its known records count as unchanged once their versions are found
+   * current, else the batch is refused (KnownRecordsChangedError); the digests are kept, and the
+   * delivery's last batch makes them the mapping's set.
+   */
+  digests?: BatchDigests & { mapping: string };
 }
 
 export interface ApplyCounts {
@@ -355,6 +363,12 @@ export interface OutboundSettlement {
 }
 
 export interface Store {
+  /**
+   * The digests a later delivery of `mapping` recognises records by (ENTRY_BYTES each); empty when
+   * there are none, or when `type` has a conflict policy, which may skip a record of unchanged
+   * content where the store alone cannot tell (its source timestamp is not known unmapped).
+   */
+  knownRecords(mapping: string, type: string): Promise<{ entries: Buffer; context: string }>;
   /** Applies one batch in one transaction: entities, versions, change events, rejects, progress. */
   apply(batch: ApplyBatch): Promise<ApplyResult>;
   delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined>;

@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+import { DIGEST_WORDS, ENTRY_BYTES, type BatchDigests } from '../core/record-digests.js';
+import { KnownRecordsChangedError } from './errors.js';
+
+/**
+ * The store's part of recognising records a delivery of the same mapping brought before (see
+ * core/record-digests.ts): each batch keeps the digests of its records with the seq of the
+ * version each wrote or confirmed; a complete delivery's digests become its mapping's set, and
+ * the set they replace goes. A record recognised by a later delivery counts as unchanged only if
+ * that version is still its entity's current one, checked in the batch's transaction after its
+ * writes; otherwise the batch is refused (KnownRecordsChangedError) and mapped again.
+ */
+export class RecordDigestSets {
+  private readonly insert: Database.Statement<[number, Buffer]>;
+  private readonly publishedFor: Database.Statement<[string], number>;
+  private readonly publishing: Database.Statement<[number], string>;
+  private readonly publish: Database.Statement<[string, number, string]>;
+  private readonly dropOf: Database.Statement<[number]>;
+  private readonly load: Database.Statement<[string], Buffer>;
+  private readonly contextOf: Database.Statement<[string], string>;
+  private readonly changed: Database.Statement<[string], number>;
+  private readonly keysOf: Database.Statement<[string], string>;
+
+  constructor(db: Database.Database) {
+    this.insert = db.prepare('INSERT INTO record_digests (delivery, entries) VALUES (?, ?)');
+    this.publishedFor = db.prepare<[string], number>('SELECT delivery FROM record_digest_sets WHERE mapping = ?').pluck();
+    this.publishing = db.prepare<[number], string>('SELECT mapping FROM record_digest_sets WHERE delivery = ? LIMIT 1').pluck();
+    this.publish = db.prepare(
+      'INSERT INTO record_digest_sets (mapping, delivery, context) VALUES (?, ?, ?) ON CONFLICT (mapping) DO UPDATE SET delivery = excluded.delivery, context = excluded.context',
+    );
+    this.contextOf = db.prepare<[string], string>('SELECT context FROM record_digest_sets WHERE mapping = ?').pluck();
+    this.dropOf = db.prepare('DELETE FROM record_digests WHERE delivery = ?');
+    this.load = db
+      .prepare<[string], Buffer>('SELECT d.entries FROM record_digest_sets s JOIN record_digests d ON d.delivery = s.delivery WHERE s.mapping = ? ORDER BY d.rowid')
+      .pluck();
+    this.changed = db
+      .prepare<[string], number>(
+        `SELECT j.value FROM json_each(?) j LEFT JOIN versions v ON v.seq = j.value
+          LEFT JOIN entities e ON e.type = v.type AND e.key = v.key
+          WHERE e.seq IS NOT j.value OR e.deleted <> 0`,
+      )
+      .pluck();
+    this.keysOf = db.prepare<[string], string>('SELECT v.key FROM json_each(?) j JOIN versions v ON v.seq = j.value').pluck();
+  }
+
+  /** The entries of `mapping`'s set, concatenated (empty when there is none), and its delivery's context. */
+  entries(mapping: string): { entries: Buffer; context: string } {
+    return { entries: Buffer.concat(this.load.all(mapping)), context: this.contextOf.get(mapping) ?? '' };
+  }
+
+  /**
+   * Checks the batch's known records, after its writes; returns their keys when `withKeys` (a
+   * full sync's seen keys). Throws KnownRecordsChangedError naming those no longer current.
+   */
+  confirm(digests: BatchDigests, withKeys: boolean): string[] {
+    if (digests.knownSeqs.length === 0) return [];
+    const seqs = JSON.stringify(Array.from(digests.knownSeqs));
+    const changed = this.changed.all(seqs);
+    if (changed.length) throw new KnownRecordsChangedError(changed);
+    return withKeys ? this.keysOf.all(seqs) : [];
+  }
+
+  /** Keeps the batch's digests: each write's with the seq `writeSeqs` gives it (0: none kept), then the known records'. */
+  save(deliveryRowId: number, digests: BatchDigests, writeSeqs: readonly number[]): void {
+    const known = digests.knownSeqs.length;
+    const buffer = new ArrayBuffer((writeSeqs.length + known) * ENTRY_BYTES);
+    const words = new Uint32Array(buffer);
+    const seqs = new Float64Array(buffer);
+    let n = 0;
+    // Word by word: a subarray a record cost the store's thread, the first ingest's slower one, an object each.
+    const add = (from: Uint32Array, at: number, seq: number) => {
+      const o = n * 6;
+      words[o] = from[at];
+      words[o + 1] = from[at + 1];
+      words[o + 2] = from[at + 2];
+      words[o + 3] = from[at + 3];
+      seqs[n * 3 + 2] = seq;
+      n++;
+    };
+    const w = digests.writes;
+    for (let i = 0; i < writeSeqs.length; i++) {
+      const at = i * DIGEST_WORDS;
+      if (writeSeqs[i] > 0 && (w[at] | w[at + 1] | w[at + 2] | w[at + 3]) !== 0) add(w, at, writeSeqs[i]);
+    }
+    for (let i = 0; i < known; i++) add(digests.knownDigests, i * DIGEST_WORDS, digests.knownSeqs[i]);
+    if (n > 0) this.insert.run(deliveryRowId, Buffer.from(buffer, 0, n * ENTRY_BYTES));
+  }
+
+  /**
+   * Makes a complete delivery's digests its mapping's set; those of the set it replaces go, unless
+   * another mapping's set is the same delivery's.
+   */
+  complete(mapping: string, context: string, deliveryRowId: number): void {
+    const replaced = this.publishedFor.get(mapping);
+    this.publish.run(mapping, deliveryRowId, context);
+    if (replaced !== undefined && replaced !== deliveryRowId && this.publishing.get(replaced) === undefined) this.dropOf.run(replaced);
+  }
+
+  /** Drops a delivery's digests (its progress forgotten). */
+  forget(deliveryRowId: number): void {
+    this.dropOf.run(deliveryRowId);
+  }
+}
