@@ -81,3 +81,50 @@ describe.each(['never', 'always', 'pieces'])('crash safety of the drop-folder fl
     }
   }, 120_000);
 });
+
+describe('crash safety of a file sent again, its records recognised', () => {
+  it('applies each changed record exactly once and counts the rest unchanged, however often the daemon is killed', async () => {
+    const env = { BRIDGE_INGEST_WORKER: 'always' };
+    const records = 60_000;
+    const changed = new Set([7, 20_000, 45_000, 59_999]);
+    const bridge = makeBridge({ rows: { mapping: join(benchMappings, 'rows-csv.yaml'), batchSize: 500 } });
+    writeFileSync(join(bridge.inbox('rows'), 'monday.csv'), csvRows(1, records));
+    const first = startDaemon(bridge.configFile, env);
+    running.push(first);
+    expect(await first.waitForLog((l) => l.msg === 'delivery' && l.delivery === 'monday.csv')).toMatchObject({ status: 'applied', created: records });
+    first.child.kill('SIGTERM');
+    await first.exited;
+
+    const again = csvRows(1, records, (i, f) => (changed.has(i) ? [f[0], `Renamed ${i}`, ...f.slice(2)] : f));
+    const deliveryId = createHash('sha256').update(again).digest('hex');
+    writeFileSync(join(bridge.inbox('rows'), 'tuesday.csv'), again);
+    for (const share of [0.2, 0.6]) {
+      const d = startDaemon(bridge.configFile, env);
+      running.push(d);
+      for (;;) {
+        const state = await progress(bridge.dbPath, deliveryId).catch(() => undefined);
+        if (state && (state.recordsDone >= share * records || state.state === 'complete')) break;
+        await sleep(5);
+      }
+      d.child.kill('SIGKILL');
+      await d.exited;
+    }
+    const last = startDaemon(bridge.configFile, env);
+    running.push(last);
+    const line = await last.waitForLog((l) => l.msg === 'delivery' && l.delivery === 'tuesday.csv');
+    last.child.kill('SIGTERM');
+    await last.exited;
+    expect(line.status).toBe('applied');
+    expect(line.recognised).toBeGreaterThan(0);
+    const state = await progress(bridge.dbPath, deliveryId);
+    expect(state).toMatchObject({ state: 'complete', recordsDone: records, counts: expect.objectContaining({ created: 0, updated: changed.size, unchanged: records - changed.size, rejected: 0 }) });
+    const store = openSqliteStore({ path: bridge.dbPath });
+    try {
+      expect(await store.head()).toBe(records + changed.size);
+      const events = await store.changes({ after: records, limit: 100 });
+      expect(events.map((e) => [e.key, e.op, e.version])).toEqual([...changed].map((i) => [`ID${String(i).padStart(8, '0')}`, 'updated', 2]));
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});

@@ -23,7 +23,13 @@ function codeIdentity(): string {
     try {
       names = readdirSync(join(root, path)).sort();
     } catch {
-      hash.update(path).update('\0').update(readFileSync(join(root, path))).update('\0');
+      let bytes: Buffer | string;
+      try {
+        bytes = readFileSync(join(root, path));
+      } catch {
+        bytes = 'absent'; // an install without it: its code is whatever the rest says
+      }
+      hash.update(path).update('\0').update(bytes).update('\0');
       return;
     }
     for (const name of names) {

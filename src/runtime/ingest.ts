@@ -159,6 +159,13 @@ function ack(delivery: Delivery): Promise<void> {
   return delivery.ack();
 }
 
+/**
+ * Records recognised at most, of the known set's first: the set's table takes about 56 bytes a
+ * record, so that peak memory stays flat in the size of the file sent again (~85 MB at most).
+ * The records past it are decoded and mapped.
+ */
+const MAX_KNOWN_RECORDS = 1_500_000;
+
 /** Times a delivery's batch is mapped again for known records found changed, before none are recognised in it. */
 const MAX_REMAPS = 3;
 
@@ -270,7 +277,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   // Records are recognised (see core/record-digests.ts) in deliveries that are sent again whole:
   // files, and a full sync's snapshots. A message of an incremental flow is spared the digests.
   const digestMapping = flow.deliversFiles === true || flow.mode === 'full' || delivery.settlesInPlace === true ? digestSeed(mapping) : undefined;
-  const knownBefore = digestMapping === undefined ? undefined : await store.knownRecords(digestMapping, mapping.entity);
+  const knownBefore = digestMapping === undefined ? undefined : await store.knownRecords(digestMapping, mapping.entity, MAX_KNOWN_RECORDS);
   /** What the decoder recognises records by, without the records of `changed` seqs; nothing after `MAX_REMAPS`. */
   const recognising = (changed?: Set<number>, remaps = 0): RecordDigestsInit | undefined =>
     knownBefore && { context: knownBefore.context, known: remaps > MAX_REMAPS ? undefined : knownRecordsTable(knownBefore.entries, changed) };

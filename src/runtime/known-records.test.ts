@@ -1,11 +1,14 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ENTRY_BYTES } from '../core/record-digests.js';
 import type { Delivery } from '../core/delivery.js';
 import { loadMapping, type Mapping } from '../mapping/index.js';
 import { TempStores } from '../store/test-support.js';
 import type { Store } from '../store/types.js';
+import { digestSeed } from './digest-seed.js';
 import { ingest, type IngestFlow, type IngestOptions } from './ingest.js';
 import { closeIngestWorkers } from './worker-batches.js';
 
@@ -100,6 +103,24 @@ describe.each([
     const store = stores.open();
     expect(await summary(store, fixed(ids(1, 5)), flowOf('f', fixedMapping), options)).toMatchObject({ created: 5 });
     expect(await summary(store, fixed([...ids(1, 4), { id: 5, name: 'Other' }]), flowOf('f', fixedMapping), options)).toMatchObject({ updated: 1, unchanged: 4, recognised: 4 });
+  });
+});
+
+describe('the digests the store keeps', () => {
+  it('are those of the last complete delivery of each mapping: the ones they replace go', async () => {
+    const store = stores.open();
+    for (const flow of ['a', 'b', 'a']) await summary(store, csv(ids(1, 5)), flowOf(flow), {});
+    await summary(store, fixed(ids(1, 4)), flowOf('f', fixedMapping), {});
+    const db = new Database(store.path, { readonly: true });
+    try {
+      const kept = db.prepare('SELECT delivery, sum(length(entries)) AS bytes FROM record_digests GROUP BY delivery ORDER BY delivery').all();
+      expect(kept).toEqual([expect.objectContaining({ bytes: 5 * ENTRY_BYTES }), expect.objectContaining({ bytes: 4 * ENTRY_BYTES })]);
+    } finally {
+      db.close();
+    }
+    // At most as many as asked for: a very large set is recognised in part, its memory bounded.
+    expect((await store.knownRecords(digestSeed(csvMapping), 'Row', 2)).entries.length).toBe(2 * ENTRY_BYTES);
+    expect((await store.knownRecords(digestSeed(csvMapping), 'Row', 100)).entries.length).toBe(5 * ENTRY_BYTES);
   });
 });
 

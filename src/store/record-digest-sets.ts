@@ -43,9 +43,20 @@ export class RecordDigestSets {
     this.keysOf = db.prepare<[string], string>('SELECT v.key FROM json_each(?) j JOIN versions v ON v.seq = j.value').pluck();
   }
 
-  /** The entries of `mapping`'s set, concatenated (empty when there is none), and its delivery's context. */
-  entries(mapping: string): { entries: Buffer; context: string } {
-    return { entries: Buffer.concat(this.load.all(mapping)), context: this.contextOf.get(mapping) ?? '' };
+  /**
+   * The entries of `mapping`'s set, concatenated (empty when there is none), at most `max` of
+   * them (its first records'), and its delivery's context.
+   */
+  entries(mapping: string, max: number): { entries: Buffer; context: string } {
+    const rows: Buffer[] = [];
+    let bytes = 0;
+    for (const row of this.load.iterate(mapping)) {
+      rows.push(row);
+      bytes += row.length;
+      if (bytes >= max * ENTRY_BYTES) break;
+    }
+    const entries = Buffer.concat(rows);
+    return { entries: entries.subarray(0, Math.min(entries.length, max * ENTRY_BYTES)), context: this.contextOf.get(mapping) ?? '' };
   }
 
   /**

@@ -132,8 +132,8 @@ export class SqliteStore implements Store {
   async apply(batch: ApplyBatch): Promise<ApplyResult> {
     return this.locked(() => this.applySync(batch));
   }
-  async knownRecords(mapping: string, type: string): Promise<{ entries: Buffer; context: string }> {
-    return this.read(() => (this.rules.has(type) ? { entries: Buffer.alloc(0), context: '' } : this.applier.digestSets.entries(mapping)));
+  async knownRecords(mapping: string, type: string, max: number): Promise<{ entries: Buffer; context: string }> {
+    return this.read(() => (this.rules.has(type) ? { entries: Buffer.alloc(0), context: '' } : this.applier.digestSets.entries(mapping, max)));
   }
   async delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined> {
     return this.read(() => this.applier.deliveries.get(flow, deliveryId));

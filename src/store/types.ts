@@ -364,11 +364,12 @@ export interface OutboundSettlement {
 
 export interface Store {
   /**
-   * The digests a later delivery of `mapping` recognises records by (ENTRY_BYTES each); empty when
-   * there are none, or when `type` has a conflict policy, which may skip a record of unchanged
-   * content where the store alone cannot tell (its source timestamp is not known unmapped).
+   * The digests a later delivery of `mapping` recognises records by (ENTRY_BYTES each, at most
+   * `max`), and the context they were taken in; empty when there are none, or when `type` has a
+   * conflict policy, which may skip a record of unchanged content where the store alone cannot
+   * tell (its source timestamp is not known unmapped).
    */
-  knownRecords(mapping: string, type: string): Promise<{ entries: Buffer; context: string }>;
+  knownRecords(mapping: string, type: string, max: number): Promise<{ entries: Buffer; context: string }>;
   /** Applies one batch in one transaction: entities, versions, change events, rejects, progress. */
   apply(batch: ApplyBatch): Promise<ApplyResult>;
   delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined>;
