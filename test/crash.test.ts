@@ -22,6 +22,19 @@ async function progress(dbPath: string, deliveryId: string): Promise<DeliverySta
   }
 }
 
+/** Starts the daemon and kills it (-9) once the delivery has `records` committed, or is complete. */
+async function killWhenDone(bridge: { configFile: string; dbPath: string }, deliveryId: string, records: number, env: Record<string, string>): Promise<void> {
+  const d = startDaemon(bridge.configFile, env);
+  running.push(d);
+  for (;;) {
+    const state = await progress(bridge.dbPath, deliveryId).catch(() => undefined);
+    if (state && (state.recordsDone >= records || state.state === 'complete')) break;
+    await sleep(5);
+  }
+  d.child.kill('SIGKILL');
+  await d.exited;
+}
+
 // Every way of mapping a delivery: on the store's thread, in the ingest worker while the store
 // commits, and in pieces on two workers (a resumed delivery then goes on in one worker).
 describe.each(['never', 'always', 'pieces'])('crash safety of the drop-folder flow (ingest worker: %s)', (worker) => {
@@ -36,15 +49,7 @@ describe.each(['never', 'always', 'pieces'])('crash safety of the drop-folder fl
     // kill -9 at several points of the file: each restart resumes where the last commit left off.
     const killedAt: number[] = [];
     for (const share of [0.1, 0.4, 0.75]) {
-      const d = startDaemon(bridge.configFile, env);
-      running.push(d);
-      for (;;) {
-        const state = await progress(bridge.dbPath, deliveryId).catch(() => undefined);
-        if (state && (state.recordsDone >= share * records || state.state === 'complete')) break;
-        await sleep(5);
-      }
-      d.child.kill('SIGKILL');
-      await d.exited;
+      await killWhenDone(bridge, deliveryId, share * records, env);
       killedAt.push((await progress(bridge.dbPath, deliveryId))?.recordsDone ?? 0);
     }
     expect(killedAt[0]).toBeLessThan(records);
@@ -98,17 +103,7 @@ describe('crash safety of a file sent again, its records recognised', () => {
     const again = csvRows(1, records, (i, f) => (changed.has(i) ? [f[0], `Renamed ${i}`, ...f.slice(2)] : f));
     const deliveryId = createHash('sha256').update(again).digest('hex');
     writeFileSync(join(bridge.inbox('rows'), 'tuesday.csv'), again);
-    for (const share of [0.2, 0.6]) {
-      const d = startDaemon(bridge.configFile, env);
-      running.push(d);
-      for (;;) {
-        const state = await progress(bridge.dbPath, deliveryId).catch(() => undefined);
-        if (state && (state.recordsDone >= share * records || state.state === 'complete')) break;
-        await sleep(5);
-      }
-      d.child.kill('SIGKILL');
-      await d.exited;
-    }
+    for (const share of [0.2, 0.6]) await killWhenDone(bridge, deliveryId, share * records, env);
     const last = startDaemon(bridge.configFile, env);
     running.push(last);
     const line = await last.waitForLog((l) => l.msg === 'delivery' && l.delivery === 'tuesday.csv');
