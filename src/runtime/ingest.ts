@@ -314,12 +314,12 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
         : mapInWorker(delivery.open(), job);
   };
   /** Seqs of known records found changed: their records are mapped, not recognised, when a batch is mapped again. */
-  const changed = new Set<number>();
+  const changed = new Set<number>(knownBefore?.changed);
   let remaps = 0;
   /** Records of this run that could not be read or mapped, committed or not (a held last batch is rolled back). */
   let rejectedRead = 0;
   try {
-    for (let batches = batchesFrom(skip, recognising()); ; ) {
+    for (let batches = batchesFrom(skip, recognising(changed)); ; ) {
       let before = seen;
       let batchRejects = 0;
       try {

@@ -14,10 +14,11 @@ export class RecordDigestSets {
   private readonly insert: Database.Statement<[number, Buffer]>;
   private readonly publishedFor: Database.Statement<[string], number>;
   private readonly publishing: Database.Statement<[number], string>;
-  private readonly publish: Database.Statement<[string, number, string]>;
+  private readonly publish: Database.Statement<[string, number, string, number]>;
   private readonly dropOf: Database.Statement<[number]>;
   private readonly load: Database.Statement<[string], Buffer>;
-  private readonly contextOf: Database.Statement<[string], string>;
+  private readonly setOf: Database.Statement<[string], { context: string; head: number }>;
+  private readonly replacedSince: Database.Statement<[number, number], number>;
   private readonly changed: Database.Statement<[string], number>;
   private readonly keysOf: Database.Statement<[string], string>;
 
@@ -26,9 +27,12 @@ export class RecordDigestSets {
     this.publishedFor = db.prepare<[string], number>('SELECT delivery FROM record_digest_sets WHERE mapping = ?').pluck();
     this.publishing = db.prepare<[number], string>('SELECT mapping FROM record_digest_sets WHERE delivery = ? LIMIT 1').pluck();
     this.publish = db.prepare(
-      'INSERT INTO record_digest_sets (mapping, delivery, context) VALUES (?, ?, ?) ON CONFLICT (mapping) DO UPDATE SET delivery = excluded.delivery, context = excluded.context',
+      `INSERT INTO record_digest_sets (mapping, delivery, context, head) VALUES (?, ?, ?, ?)
+        ON CONFLICT (mapping) DO UPDATE SET delivery = excluded.delivery, context = excluded.context, head = excluded.head`,
     );
-    this.contextOf = db.prepare<[string], string>('SELECT context FROM record_digest_sets WHERE mapping = ?').pluck();
+    this.setOf = db.prepare<[string], { context: string; head: number }>('SELECT context, head FROM record_digest_sets WHERE mapping = ?');
+    // The version each entity changed since the head had then: what a set's entry of it names.
+    this.replacedSince = db.prepare<[number, number], number>('SELECT prev FROM versions WHERE seq > ? AND prev <= ?').pluck();
     this.dropOf = db.prepare('DELETE FROM record_digests WHERE delivery = ?');
     this.load = db
       .prepare<[string], Buffer>('SELECT d.entries FROM record_digest_sets s JOIN record_digests d ON d.delivery = s.delivery WHERE s.mapping = ? ORDER BY d.rowid')
@@ -45,9 +49,13 @@ export class RecordDigestSets {
 
   /**
    * The entries of `mapping`'s set, concatenated (empty when there is none), at most `max` of
-   * them (its first records'), and its delivery's context.
+   * them (its first records'); its delivery's context; and the seqs of the versions the set
+   * names that are current no more, as far as the versions written since it tell (an entry
+   * replaced within its own delivery, a key sent twice, is found only when its batch is applied).
    */
-  entries(mapping: string, max: number): { entries: Buffer; context: string } {
+  entries(mapping: string, max: number): { entries: Buffer; context: string; changed: number[] } {
+    const set = this.setOf.get(mapping);
+    if (set === undefined) return { entries: Buffer.alloc(0), context: '', changed: [] };
     const rows: Buffer[] = [];
     let bytes = 0;
     for (const row of this.load.iterate(mapping)) {
@@ -56,7 +64,7 @@ export class RecordDigestSets {
       if (bytes >= max * ENTRY_BYTES) break;
     }
     const entries = Buffer.concat(rows);
-    return { entries: entries.subarray(0, Math.min(entries.length, max * ENTRY_BYTES)), context: this.contextOf.get(mapping) ?? '' };
+    return { entries: entries.subarray(0, Math.min(entries.length, max * ENTRY_BYTES)), context: set.context, changed: this.replacedSince.all(set.head, set.head) };
   }
 
   /**
@@ -101,9 +109,9 @@ export class RecordDigestSets {
    * Makes a complete delivery's digests its mapping's set; those of the set it replaces go, unless
    * another mapping's set is the same delivery's.
    */
-  complete(mapping: string, context: string, deliveryRowId: number): void {
+  complete(mapping: string, context: string, deliveryRowId: number, head: number): void {
     const replaced = this.publishedFor.get(mapping);
-    this.publish.run(mapping, deliveryRowId, context);
+    this.publish.run(mapping, deliveryRowId, context, head);
     if (replaced !== undefined && replaced !== deliveryRowId && this.publishing.get(replaced) === undefined) this.dropOf.run(replaced);
   }
 

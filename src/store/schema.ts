@@ -226,8 +226,9 @@ export const migrations: string[] = [
   `
   -- The digests of the records a delivery wrote or confirmed, with the seq of that version, one
   -- row a batch (ENTRY_BYTES an entry); and per mapping (its identity, see runtime/digest-seed.ts)
-  -- the last complete delivery whose digests a later delivery of that mapping recognises, and
-  -- that delivery's context (what its records depended on: a CSV header).
+  -- the last complete delivery whose digests a later delivery of that mapping recognises, that
+  -- delivery's context (what its records depended on: a CSV header), and the change-feed head
+  -- when it completed (the versions after it tell which of its records' entities changed since).
   CREATE TABLE record_digests (
     delivery INTEGER NOT NULL,
     entries BLOB NOT NULL
@@ -236,7 +237,8 @@ export const migrations: string[] = [
   CREATE TABLE record_digest_sets (
     mapping TEXT PRIMARY KEY,
     delivery INTEGER NOT NULL,
-    context TEXT NOT NULL
+    context TEXT NOT NULL,
+    head INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
 ];

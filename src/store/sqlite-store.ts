@@ -11,6 +11,7 @@ import { Queries } from './queries.js';
 import { Rejects } from './rejects.js';
 import { openDatabase } from './schema.js';
 import type {
+  KnownRecords,
   ApplyBatch,
   ApplyResult,
   ChangeEvent,
@@ -132,8 +133,8 @@ export class SqliteStore implements Store {
   async apply(batch: ApplyBatch): Promise<ApplyResult> {
     return this.locked(() => this.applySync(batch));
   }
-  async knownRecords(mapping: string, type: string, max: number): Promise<{ entries: Buffer; context: string }> {
-    return this.read(() => (this.rules.has(type) ? { entries: Buffer.alloc(0), context: '' } : this.applier.digestSets.entries(mapping, max)));
+  async knownRecords(mapping: string, type: string, max: number): Promise<KnownRecords> {
+    return this.read(() => (this.rules.has(type) ? { entries: Buffer.alloc(0), context: '', changed: [] } : this.applier.digestSets.entries(mapping, max)));
   }
   async delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined> {
     return this.read(() => this.applier.deliveries.get(flow, deliveryId));

@@ -362,14 +362,23 @@ export interface OutboundSettlement {
   deadLetters?: { message: StoredOutboundMessage; attempts: DeliveryAttempt[] }[];
 }
 
+/** A mapping's set of known records (see core/record-digests.ts). */
+export interface KnownRecords {
+  /** ENTRY_BYTES each, at most the `max` asked for. */
+  entries: Buffer;
+  /** What the set's records depended on (see RecordDigests.context). */
+  context: string;
+  /** Seqs of versions entries name that have been replaced since the set was made. */
+  changed: number[];
+}
+
 export interface Store {
   /**
-   * The digests a later delivery of `mapping` recognises records by (ENTRY_BYTES each, at most
-   * `max`), and the context they were taken in; empty when there are none, or when `type` has a
-   * conflict policy, which may skip a record of unchanged content where the store alone cannot
-   * tell (its source timestamp is not known unmapped).
+   * The digests a later delivery of `mapping` recognises records by; empty when there are none,
+   * or when `type` has a conflict policy, which may skip a record of unchanged content where the
+   * store alone cannot tell (its source timestamp is not known unmapped).
    */
-  knownRecords(mapping: string, type: string, max: number): Promise<{ entries: Buffer; context: string }>;
+  knownRecords(mapping: string, type: string, max: number): Promise<KnownRecords>;
   /** Applies one batch in one transaction: entities, versions, change events, rejects, progress. */
   apply(batch: ApplyBatch): Promise<ApplyResult>;
   delivery(flow: string, deliveryId: string): Promise<DeliveryState | undefined>;
