@@ -2,6 +2,9 @@ import type Database from 'better-sqlite3';
 import { DIGEST_WORDS, ENTRY_BYTES, type BatchDigests } from '../core/record-digests.js';
 import { KnownRecordsChangedError } from './errors.js';
 
+/** Versions written since a set was made, past which it is not used (see `entries`). */
+const MAX_VERSIONS_SINCE = 1_000_000;
+
 /**
  * The store's part of recognising records a delivery of the same mapping brought before (see
  * core/record-digests.ts): each batch keeps the digests of its records with the seq of the
@@ -19,6 +22,7 @@ export class RecordDigestSets {
   private readonly load: Database.Statement<[string], Buffer>;
   private readonly setOf: Database.Statement<[string], { context: string; head: number }>;
   private readonly replacedSince: Database.Statement<[number, number], number>;
+  private readonly head: Database.Statement<[], number>;
   private readonly changed: Database.Statement<[string], number>;
   private readonly keysOf: Database.Statement<[string], string>;
 
@@ -33,6 +37,7 @@ export class RecordDigestSets {
     this.setOf = db.prepare<[string], { context: string; head: number }>('SELECT context, head FROM record_digest_sets WHERE mapping = ?');
     // The version each entity changed since the head had then: what a set's entry of it names.
     this.replacedSince = db.prepare<[number, number], number>('SELECT prev FROM versions WHERE seq > ? AND prev <= ?').pluck();
+    this.head = db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM versions').pluck();
     this.dropOf = db.prepare('DELETE FROM record_digests WHERE delivery = ?');
     this.load = db
       .prepare<[string], Buffer>('SELECT d.entries FROM record_digest_sets s JOIN record_digests d ON d.delivery = s.delivery WHERE s.mapping = ? ORDER BY d.rowid')
@@ -53,9 +58,11 @@ export class RecordDigestSets {
    * names that are current no more, as far as the versions written since it tell (an entry
    * replaced within its own delivery, a key sent twice, is found only when its batch is applied).
    */
-  entries(mapping: string, max: number): { entries: Buffer; context: string; changed: number[] } {
+  entries(mapping: string, max: number, maxVersionsSince = MAX_VERSIONS_SINCE): { entries: Buffer; context: string; changed: number[] } {
     const set = this.setOf.get(mapping);
-    if (set === undefined) return { entries: Buffer.alloc(0), context: '', changed: [] };
+    // Past so many versions since, reading them would hold up the thread (a third of a second a
+    // million): the delivery maps every record, and makes a new set.
+    if (set === undefined || this.head.get()! - set.head > maxVersionsSince) return { entries: Buffer.alloc(0), context: '', changed: [] };
     const rows: Buffer[] = [];
     let bytes = 0;
     for (const row of this.load.iterate(mapping)) {

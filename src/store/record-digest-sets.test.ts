@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENTRY_BYTES } from '../core/record-digests.js';
+import { RecordDigestSets } from './record-digest-sets.js';
+import { openDatabase } from './schema.js';
+import { TempStores } from './test-support.js';
+
+const stores = new TempStores();
+afterEach(() => stores.cleanup());
+
+describe('record digest sets', () => {
+  it('name the versions replaced since the set was made, and are not used past so many versions since', () => {
+    const db = openDatabase(stores.open().path, 1000);
+    try {
+      const version = db.prepare("INSERT INTO versions (seq, type, key, version, op, prev, data, at, origin_id) VALUES (?, 'Row', ?, ?, ?, ?, '{}', 'now', 1)");
+      version.run(1, 'A', 1, 'created', null);
+      version.run(2, 'B', 1, 'created', null);
+      db.prepare("INSERT INTO record_digests (delivery, entries) VALUES (7, ?)").run(Buffer.alloc(2 * ENTRY_BYTES));
+      const sets = new RecordDigestSets(db);
+      sets.complete('m', 'ctx', 7, 2);
+      // Since: B updated twice (its set version is 2), A deleted (1), C created.
+      version.run(3, 'B', 2, 'updated', 2);
+      version.run(4, 'B', 3, 'updated', 3);
+      version.run(5, 'A', 2, 'deleted', 1);
+      version.run(6, 'C', 1, 'created', null);
+      expect(sets.entries('m', 10)).toEqual({ entries: Buffer.alloc(2 * ENTRY_BYTES), context: 'ctx', changed: [2, 1] });
+      expect(sets.entries('m', 1).entries.length).toBe(ENTRY_BYTES);
+      expect(sets.entries('m', 10, 3).entries.length).toBe(0);
+      expect(sets.entries('other', 10)).toEqual({ entries: Buffer.alloc(0), context: '', changed: [] });
+    } finally {
+      db.close();
+    }
+  });
+});
