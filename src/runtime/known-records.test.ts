@@ -173,3 +173,31 @@ describe('records sent again, not recognised', () => {
     expect(await summary(store, csv(ids(1, 3)), flowOf('b'), {})).toMatchObject({ recognised: 0 });
   });
 });
+
+describe('records sent again, under mappings that changed', () => {
+  const mappingWith = (name: string, edit: (text: string) => string): Mapping => {
+    const at = mkdtempSync(join(dir, `${name}-`));
+    copyFileSync(resolve(root, 'bench/mappings/model.yaml'), join(at, 'model.yaml'));
+    writeFileSync(join(at, 'rows-csv.yaml'), edit(readFileSync(resolve(root, 'bench/mappings/rows-csv.yaml'), 'utf8')));
+    return loadMapping(join(at, 'rows-csv.yaml'));
+  };
+  const line = (id: number, status: string) => `ID${id},N,Lyon,1,1.00,1.00,0.00,20260101,20270101,${status}`;
+  const file = (...lines: string[]) => [HEADER, ...lines, ''].join('\n');
+  const named = (id: string, text: string): Delivery => ({ ...deliveryOf(text), id });
+
+  it('does not recognise, under the mapping a delivery resumed with, the records its run before mapped under another', async () => {
+    const store = stores.open();
+    const upper = mappingWith('upper', (t) => t.replace('A: active', 'A: ACTIVE'));
+    const rows = file(...[1, 2, 3, 4, 5, 6].map((i) => line(i, 'A')));
+    // Stopped after its first batch (ID1, ID2), as a shutdown does; the daemon restarts with a fixed mapping.
+    const stop = new AbortController();
+    const first = await ingest(named('d', rows), flowOf('a'), store, { signal: stop.signal, onBatch: () => stop.abort() });
+    expect(first.status).toBe('interrupted');
+    expect((await ingest(named('d', rows), flowOf('a', upper), store)).counts).toMatchObject({ created: 4 });
+    // The same records again under the fixed mapping: ID1 and ID2 still hold what the first mapped.
+    const o = await ingest(named('d2', rows), flowOf('a', upper), store);
+    expect({ updated: o.counts.updated, unchanged: o.counts.unchanged }).toEqual({ updated: 2, unchanged: 4 });
+    expect((await store.get('Row', 'ID1'))?.data.status).toBe('ACTIVE');
+  });
+
+});

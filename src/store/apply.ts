@@ -110,7 +110,7 @@ export class BatchApplier {
       // After the writes: one of the batch's own may have changed a known record's entity.
       for (const key of this.digestSets.confirm(digests, seenType !== undefined)) this.writer.ctx.seenKeys.push(key);
       counts.unchanged += digests.knownSeqs.length;
-      this.digestSets.save(delivery!.id, digests, this.writer.ctx.writeSeqs!);
+      this.digestSets.save(delivery!.id, digests.mapping, digests, this.writer.ctx.writeSeqs!);
     }
     if (seenType !== undefined) this.fullSync.remember(delivery!.id, this.writer.ctx.seenKeys, batch.rejects);
     // Skipped by a conflict policy, the record is not in the store: the reject stays open.

@@ -14,7 +14,8 @@ const MAX_VERSIONS_SINCE = 1_000_000;
  * writes; otherwise the batch is refused (KnownRecordsChangedError) and mapped again.
  */
 export class RecordDigestSets {
-  private readonly insert: Database.Statement<[number, Buffer]>;
+  private readonly insert: Database.Statement<[number, Buffer, string]>;
+  private readonly dropOthers: Database.Statement<[number, string]>;
   private readonly publishedFor: Database.Statement<[string], number>;
   private readonly publishing: Database.Statement<[number], string>;
   private readonly publish: Database.Statement<[string, number, string, number]>;
@@ -27,7 +28,8 @@ export class RecordDigestSets {
   private readonly keysOf: Database.Statement<[string], string>;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare('INSERT INTO record_digests (delivery, entries) VALUES (?, ?)');
+    this.insert = db.prepare('INSERT INTO record_digests (delivery, entries, mapping) VALUES (?, ?, ?)');
+    this.dropOthers = db.prepare('DELETE FROM record_digests WHERE delivery = ? AND mapping IS NOT ?');
     this.publishedFor = db.prepare<[string], number>('SELECT delivery FROM record_digest_sets WHERE mapping = ?').pluck();
     this.publishing = db.prepare<[number], string>('SELECT mapping FROM record_digest_sets WHERE delivery = ? LIMIT 1').pluck();
     this.publish = db.prepare(
@@ -86,8 +88,8 @@ export class RecordDigestSets {
     return withKeys ? this.keysOf.all(seqs) : [];
   }
 
-  /** Keeps the batch's digests: each write's with the seq `writeSeqs` gives it (0: none kept), then the known records'. */
-  save(deliveryRowId: number, digests: BatchDigests, writeSeqs: readonly number[]): void {
+  /** Keeps the batch's digests, taken under `mapping`: each write's with the seq `writeSeqs` gives it (0: none kept), then the known records'. */
+  save(deliveryRowId: number, mapping: string, digests: BatchDigests, writeSeqs: readonly number[]): void {
     const known = digests.knownSeqs.length;
     const buffer = new ArrayBuffer((writeSeqs.length + known) * ENTRY_BYTES);
     const words = new Uint32Array(buffer);
@@ -109,7 +111,7 @@ export class RecordDigestSets {
       if (writeSeqs[i] > 0 && (w[at] | w[at + 1] | w[at + 2] | w[at + 3]) !== 0) add(w, at, writeSeqs[i]);
     }
     for (let i = 0; i < known; i++) add(digests.knownDigests, i * DIGEST_WORDS, digests.knownSeqs[i]);
-    if (n > 0) this.insert.run(deliveryRowId, Buffer.from(buffer, 0, n * ENTRY_BYTES));
+    if (n > 0) this.insert.run(deliveryRowId, Buffer.from(buffer, 0, n * ENTRY_BYTES), mapping);
   }
 
   /**
@@ -117,6 +119,8 @@ export class RecordDigestSets {
    * another mapping's set is the same delivery's.
    */
   complete(mapping: string, context: string, deliveryRowId: number, head: number): void {
+    // Batches of an earlier run of the delivery, cut short, may have been mapped otherwise.
+    this.dropOthers.run(deliveryRowId, mapping);
     const replaced = this.publishedFor.get(mapping);
     this.publish.run(mapping, deliveryRowId, context, head);
     if (replaced !== undefined && replaced !== deliveryRowId && this.publishing.get(replaced) === undefined) this.dropOf.run(replaced);

@@ -241,6 +241,11 @@ export const migrations: string[] = [
     head INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- The mapping identity each batch's digests were taken under: a delivery resumed after a
+  -- restart may go on under another mapping (or build), and its digests of before are not its.
+  ALTER TABLE record_digests ADD COLUMN mapping TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */
