@@ -200,4 +200,19 @@ describe('records sent again, under mappings that changed', () => {
     expect((await store.get('Row', 'ID1'))?.data.status).toBe('ACTIVE');
   });
 
+  it('does not recognise, under a mapping, what a superseded snapshot applied anew under another kept', async () => {
+    const store = stores.open();
+    const upper = mappingWith('upper', (t) => t.replace('A: active', 'A: ACTIVE'));
+    const full = (mapping: Mapping) => flowOf('full', mapping, { mode: 'full', maxDeleteShare: 1 });
+    const s1 = file(line(1, 'A'), line(2, 'A'));
+    expect((await ingest(named('s1', s1), full(csvMapping), store)).counts).toMatchObject({ created: 2 });
+    // The flow's mapping is fixed; its next snapshot supersedes s1, whose digests stay the first mapping's set.
+    expect((await ingest(named('s2', file(line(1, 'A'), line(2, 'A'), line(3, 'A'))), full(upper), store)).counts).toMatchObject({ updated: 2, created: 1 });
+    // s1 sent again is applied anew, on its delivery's row, under the fixed mapping.
+    expect((await ingest(named('s1', s1), full(upper), store)).counts).toMatchObject({ unchanged: 2, deleted: 1 });
+    // A flow still on the first mapping: ID1 A maps to active there, not to what the fixed one made of it.
+    const o = await ingest(named('f1', file(line(1, 'A'))), flowOf('files'), store);
+    expect({ updated: o.counts.updated, recognised: o.recognised ?? 0 }).toEqual({ updated: 1, recognised: 0 });
+    expect((await store.get('Row', 'ID1'))?.data.status).toBe('active');
+  });
 });

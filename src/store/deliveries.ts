@@ -58,6 +58,8 @@ export class Deliveries {
   private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
   private readonly forgetSeen: Database.Statement<[string, string]>;
   private readonly forgetDigests: Database.Statement<[string, string]>;
+  private readonly dropDigests: Database.Statement<[number]>;
+  private readonly dropDigestSets: Database.Statement<[number]>;
   private readonly discardRejects: Database.Statement<[string, string, string, string]>;
   private readonly forgetIncomplete: Database.Statement<[string, string]>;
   private readonly completedAfterRejectStmt: Database.Statement<[{ id: number; type: string }], DeliveryRow>;
@@ -89,6 +91,8 @@ export class Deliveries {
     const incomplete = 'SELECT id FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0';
     this.forgetSeen = db.prepare(`DELETE FROM full_sync_seen WHERE delivery IN (${incomplete})`);
     this.forgetDigests = db.prepare(`DELETE FROM record_digests WHERE delivery IN (${incomplete})`);
+    this.dropDigests = db.prepare('DELETE FROM record_digests WHERE delivery = ?');
+    this.dropDigestSets = db.prepare('DELETE FROM record_digest_sets WHERE delivery = ?');
     this.discardRejects = db.prepare(
       `UPDATE rejects SET status = 'discarded' WHERE flow = ? AND delivery_id = ? AND status = 'open' AND EXISTS (${incomplete})`,
     );
@@ -134,7 +138,13 @@ export class Deliveries {
     if (progress === undefined) {
       // New, or superseded: a superseded row tells of this application from now on.
       const id = row?.id ?? this.insert.get(p.flow, p.deliveryId, p.deliveryName ?? null, at, fullSyncType ?? null)!;
-      if (row !== undefined) this.restart.run(at, fullSyncType ?? null, p.deliveryName ?? null, id);
+      if (row !== undefined) {
+        this.restart.run(at, fullSyncType ?? null, p.deliveryName ?? null, id);
+        // The digests its first application kept may be another mapping's set still (the mapping
+        // changed since): added to, that set would hold digests taken under two mappings.
+        this.dropDigests.run(id);
+        this.dropDigestSets.run(id);
+      }
       return { id, recordsDone: 0, fullSyncType: fullSyncType ?? null };
     }
     if (progress.complete) throw new DeliveryCompleteError(p.flow, p.deliveryId);
