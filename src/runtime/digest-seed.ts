@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Mapping } from '../mapping/index.js';
 
@@ -45,14 +45,18 @@ const seeds = new WeakMap<Mapping, string>();
 
 /**
  * A mapping's identity for record digests (see core/record-digests.ts): the code's, and the
- * contents of the mapping's and model's files (lookup tables included), by content, not by path.
+ * contents of the mapping's and model's files (lookup tables included), each with its path from
+ * the mapping's folder, not where that folder is.
  * Deliveries of mappings of equal identity map equal records to equal content.
  */
 export function digestSeed(mapping: Mapping): string {
   let seed = seeds.get(mapping);
   if (seed === undefined) {
     const hash = createHash('sha256').update(codeIdentity());
-    const files = Object.values({ ...mapping.model.sources, ...mapping.sources }).map((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    // Each file's content with its path from the mapping's folder: which file holds which table
+    // matters (two lookup files that swapped contents map otherwise), where the folder is does not.
+    const base = dirname(mapping.file);
+    const files = Object.entries({ ...mapping.model.sources, ...mapping.sources }).map(([path, bytes]) => `${relative(base, path)}\0${createHash('sha256').update(bytes).digest('hex')}\0`);
     for (const file of files.sort()) hash.update(file);
     seed = hash.digest('hex');
     seeds.set(mapping, seed);

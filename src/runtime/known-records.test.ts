@@ -185,6 +185,26 @@ describe('records sent again, under mappings that changed', () => {
   const file = (...lines: string[]) => [HEADER, ...lines, ''].join('\n');
   const named = (id: string, text: string): Delivery => ({ ...deliveryOf(text), id });
 
+  it('after two lookup files swapped their contents: the mapping maps otherwise, with the same files', async () => {
+    const store = stores.open();
+    const at = mkdtempSync(join(dir, 'lookups-'));
+    copyFileSync(resolve(root, 'bench/mappings/model.yaml'), join(at, 'model.yaml'));
+    const text = readFileSync(resolve(root, 'bench/mappings/rows-csv.yaml'), 'utf8')
+      .replace('city: { from: CITY, transform: [trim] }', 'city: { from: CITY, lookup: { file: a.csv, key: code, value: name } }')
+      .replace('status: { from: STATUS, lookup: { A: active, O: open, C: closed } }', 'status: { from: STATUS, lookup: { file: b.csv, key: code, value: name } }');
+    writeFileSync(join(at, 'rows-csv.yaml'), text);
+    const [first, second] = ['code,name\nLyon,Lyon\nA,active\n', 'code,name\nLyon,Paris\nA,closed\n'];
+    writeFileSync(join(at, 'a.csv'), first);
+    writeFileSync(join(at, 'b.csv'), second);
+    await ingest(deliveryOf(file(line(1, 'A'))), flowOf('a', loadMapping(join(at, 'rows-csv.yaml'))), store);
+    expect((await store.get('Row', 'ID1'))?.data).toMatchObject({ city: 'Lyon', status: 'closed' });
+    writeFileSync(join(at, 'a.csv'), second);
+    writeFileSync(join(at, 'b.csv'), first);
+    const o = await ingest(deliveryOf(file(line(1, 'A'))), flowOf('a', loadMapping(join(at, 'rows-csv.yaml'))), store);
+    expect({ updated: o.counts.updated, recognised: o.recognised ?? 0 }).toEqual({ updated: 1, recognised: 0 });
+    expect((await store.get('Row', 'ID1'))?.data).toMatchObject({ city: 'Paris', status: 'active' });
+  });
+
   it('does not recognise, under the mapping a delivery resumed with, the records its run before mapped under another', async () => {
     const store = stores.open();
     const upper = mappingWith('upper', (t) => t.replace('A: active', 'A: ACTIVE'));
