@@ -236,3 +236,24 @@ describe('records sent again, under mappings that changed', () => {
     expect((await store.get('Row', 'ID1'))?.data.status).toBe('active');
   });
 });
+
+describe('the digests the store keeps', () => {
+  it('are not kept for a delivery refused half way, which most often never completes', async () => {
+    const path = stores.path();
+    const store = stores.open({ path });
+    const full = flowOf('full', csvMapping, { mode: 'full', maxDeleteShare: 0.2 });
+    await ingest(deliveryOf(csv(ids(1, 10))), full, store);
+    const rows = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare('SELECT count(*) FROM record_digests WHERE delivery NOT IN (SELECT delivery FROM record_digest_sets)').pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+    expect(rows()).toBe(0);
+    // Its first batches commit (ID1..ID4, recognised), its last would delete six of ten: held.
+    expect((await ingest(deliveryOf(csv(ids(1, 4))), full, store)).status).toBe('held');
+    expect(rows()).toBe(0);
+  });
+});

@@ -122,6 +122,11 @@ export class Deliveries {
     return discarded;
   }
 
+  /** Drops the record digests an incomplete delivery's committed batches saved. */
+  dropIncompleteDigests(flow: string, deliveryId: string): void {
+    this.forgetDigests.run(flow, deliveryId);
+  }
+
   /**
    * Starts a batch of a delivery, inside the batch's transaction: creates the delivery on its
    * first batch, refuses one already complete (DeliveryCompleteError). `fullSyncType` is recorded
