@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Mapping } from '../mapping/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** The code a record's canonical content depends on, besides its mapping: decoders, mapping, model, encodings, and the libraries' versions. */
-const CODE = ['src/core', 'src/encoding', 'src/generated', 'src/mapping', 'src/model', 'adapters', 'package-lock.json'];
+/** The code a record's canonical content depends on, besides its mapping: decoders, mapping, model, encodings, the stored JSON text, and the libraries' versions. */
+const CODE = ['src/core', 'src/encoding', 'src/generated', 'src/mapping', 'src/model', 'src/store/canonical-json.ts', 'src/store/prepared-write.ts', 'adapters', 'package-lock.json'];
 
 let code: string | undefined;
 
@@ -38,6 +38,9 @@ function codeIdentity(): string {
     }
   };
   for (const path of CODE) add(path);
+  // Time zones (Intl) and text codecs come with the runtime, or the system's ICU it was built with.
+  const { node, icu, tz, unicode } = process.versions;
+  hash.update(JSON.stringify({ node, icu, tz, unicode }));
   return (code = hash.digest('hex'));
 }
 
