@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ENTRY_BYTES } from '../core/record-digests.js';
 import type { Delivery } from '../core/delivery.js';
 import { loadMapping, type Mapping } from '../mapping/index.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
 import { TempStores } from '../store/test-support.js';
 import { KnownRecordsChangedError } from '../store/index.js';
 import type { Store } from '../store/types.js';
@@ -165,6 +166,19 @@ describe('records sent again, not recognised', () => {
     const messages = flowOf('queue', csvMapping, { deliversFiles: false });
     await summary(store, csv(ids(1, 3)), messages, {});
     expect(await summary(store, csv(ids(1, 3)), messages, {})).toMatchObject({ unchanged: 3, recognised: 0 });
+  });
+
+  it('after a field-ownership policy that merged their versions was dropped from the config', async () => {
+    const path = stores.path();
+    const owned = openSqliteStore({ path, conflicts: [{ type: 'Row', policy: 'field-ownership', owners: { name: 'api:crm' } }] });
+    await owned.apply({ origin: { origin: 'api:crm' }, writes: [{ type: 'Row', key: 'ID1', data: { id: 'ID1', name: 'From the CRM' } }] });
+    await summary(owned, csv(ids(1, 1)), flowOf('a'), {});
+    expect((await owned.get('Row', 'ID1'))?.data.name).toBe('From the CRM');
+    await owned.close();
+    // Without the policy the file's name applies: the version the record wrote then is not what it maps to.
+    const store = stores.open({ path });
+    expect(await summary(store, csv(ids(1, 1)), flowOf('a'), {})).toMatchObject({ updated: 1, recognised: 0 });
+    expect((await store.get('Row', 'ID1'))?.data.name).toBe('N');
   });
 
   it('for a type with a conflict policy, which may skip a record of equal content', async () => {

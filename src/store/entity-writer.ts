@@ -51,7 +51,7 @@ export interface BatchContext {
   seenType: string | undefined;
   seenKeys: string[];
   counts: ApplyCounts;
-  /** When set, each write's seq is pushed to it: of the version it wrote or confirmed unchanged, else 0. */
+  /** When set, each write's seq is pushed to it: of the version it wrote or confirmed unchanged, else 0 (always under a conflict policy). */
   writeSeqs?: number[];
 }
 
@@ -115,7 +115,7 @@ export class EntityWriter {
     this.entities.flush();
   }
 
-  /** Returns the seq of the version written or confirmed unchanged; 0 for anything else. */
+  /** Returns the seq of the version written or confirmed unchanged, without a conflict policy; 0 for anything else. */
   private write(w: EntityWrite): number {
     const c = this.ctx;
     if (c.seenType === w.type) c.seenKeys.push(w.key);
@@ -152,9 +152,11 @@ export class EntityWriter {
       const data = rule?.merge === undefined ? input : rule.merge(input, live ? (JSON.parse(row[DATA]) as JsonObject) : undefined, c.flow, c.origin);
       json = canonicalJson(data);
     }
+    // Under a policy a version need not be what the record maps to (field ownership merges it),
+    // and the policy may be gone when the record comes again: no digest is kept to recognise it.
     if (live && row[DATA] === json) {
       c.counts.unchanged++;
-      return row[SEQ];
+      return rule === undefined ? row[SEQ] : 0;
     }
     const seq = ++c.seq;
     // A revived tombstone is 'created' again: its life (and createdAt) starts anew; version goes on.
@@ -173,7 +175,7 @@ export class EntityWriter {
     this.current.set(w.type, w.key, [w.key, version, seq, seq, json, 0, flow, c.origin, ms]);
     if (live) c.counts.updated++;
     else c.counts.created++;
-    return seq;
+    return rule === undefined ? seq : 0;
   }
 
   /** `position`: the position's JSON text, or null. */
