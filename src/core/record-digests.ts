@@ -30,7 +30,8 @@ export function entryViews(entries: Uint8Array): { words: Uint32Array; seqs: Flo
 
 /**
  * Builds the table from stored entries, leaving out `excluded` seqs. A digest met twice keeps its
- * last seq: records of equal text map to equal content, and the later one wrote last.
+ * last entry: records of equal text map to equal content, and the later one wrote last; when that
+ * entry is excluded, the digest is not recognised (an earlier seq of it is older still).
  */
 export function knownRecordsTable(entries: Uint8Array, excluded: ReadonlySet<number> = new Set()): KnownRecordsTable | undefined {
   const { words, seqs, count } = entryViews(entries);
@@ -45,8 +46,7 @@ export function knownRecordsTable(entries: Uint8Array, excluded: ReadonlySet<num
   const mask = slots - 1;
   const t = table.words;
   for (let e = 0; e < count; e++) {
-    const seq = seqs[e * 3 + 2];
-    if (excluded.has(seq)) continue;
+    const seq = excluded.has(seqs[e * 3 + 2]) ? BLOCKED : seqs[e * 3 + 2];
     const o = e * 6;
     const [w0, w1, w2, w3] = [words[o], words[o + 1], words[o + 2], words[o + 3]];
     let i = w0 & mask;
@@ -59,6 +59,9 @@ export function knownRecordsTable(entries: Uint8Array, excluded: ReadonlySet<num
   }
   return table;
 }
+
+/** The seq of a slot whose digest is not to be recognised (0 is an empty slot). */
+const BLOCKED = -1;
 
 /** What a decoder is given to digest its records and recognise known ones; it crosses to a worker as is. */
 export interface RecordDigestsInit {
@@ -126,7 +129,7 @@ export class RecordDigests {
     digestWords(digest, w, 0);
     const t = table.words;
     for (let i = w[0] & this.mask; table.seqs[i] !== 0; i = (i + 1) & this.mask) {
-      if (t[i * 4] === w[0] && t[i * 4 + 1] === w[1] && t[i * 4 + 2] === w[2] && t[i * 4 + 3] === w[3]) return table.seqs[i];
+      if (t[i * 4] === w[0] && t[i * 4 + 1] === w[1] && t[i * 4 + 2] === w[2] && t[i * 4 + 3] === w[3]) return Math.max(table.seqs[i], 0);
     }
     return 0;
   }

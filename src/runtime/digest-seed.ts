@@ -44,6 +44,10 @@ function codeIdentity(): string {
   return (code = hash.digest('hex'));
 }
 
+// At start-up, not at the first delivery: a checkout upgraded in place under a running daemon
+// must not have the old code's records taken under the new code's identity.
+codeIdentity();
+
 const seeds = new WeakMap<Mapping, string>();
 
 /**

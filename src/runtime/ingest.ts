@@ -64,6 +64,12 @@ export interface IngestOptions {
   /** Called after every committed batch, with the records read so far. */
   onBatch?(records: number, counts: ApplyCounts): void;
   /**
+   * Recognise records sent before (see core/record-digests.ts) whatever the delivery's size
+   * (true, for tests), or never (false); by default from RECOGNISE_MIN_BYTES on. A message of an
+   * incremental flow is never.
+   */
+  recognise?: boolean;
+  /**
    * Decode and map in a worker thread while this thread commits (true), or on this thread
    * (false), or in pieces of a few kilobytes on two workers ('pieces', for tests, when the
    * format can split the delivery and it is not resumed). Default: for deliveries of
@@ -158,6 +164,14 @@ function ack(delivery: Delivery): Promise<void> {
   if (process.env.BRIDGE_FAULT === 'kill-before-ack') process.kill(process.pid, 'SIGKILL');
   return delivery.ack();
 }
+
+/**
+ * Deliveries smaller than this are mapped whole, their digests not kept: mapping one costs little
+ * (under 10,000 records), and its digests would replace the set of the large file the mapping
+ * mostly brings, so that a correction file between two daily snapshots left the second one with
+ * nothing to recognise; nor is a large set read for it.
+ */
+const RECOGNISE_MIN_BYTES = 1 << 20;
 
 /**
  * Records recognised at most, of the known set's first: the set's table takes about 56 bytes a
@@ -275,8 +289,11 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   let seen = skip;
   let recognised = 0;
   // Records are recognised (see core/record-digests.ts) in deliveries that are sent again whole:
-  // files, and a full sync's snapshots. A message of an incremental flow is spared the digests.
-  const digestMapping = flow.deliversFiles === true || flow.mode === 'full' || delivery.settlesInPlace === true ? digestSeed(mapping) : undefined;
+  // files, and a full sync's snapshots. A message of an incremental flow is spared the digests,
+  // and so is a small delivery (see RECOGNISE_MIN_BYTES).
+  const sentAgainWhole = flow.deliversFiles === true || flow.mode === 'full' || delivery.settlesInPlace === true;
+  const largeEnough = options.recognise ?? (delivery.size !== undefined && delivery.size >= RECOGNISE_MIN_BYTES);
+  const digestMapping = sentAgainWhole && largeEnough ? digestSeed(mapping) : undefined;
   const knownBefore = digestMapping === undefined ? undefined : await store.knownRecords(digestMapping, mapping.entity, MAX_KNOWN_RECORDS);
   /** What the decoder recognises records by, without the records of `changed` seqs; nothing after `MAX_REMAPS`. */
   const recognising = (changed?: Set<number>, remaps = 0): RecordDigestsInit | undefined =>
@@ -293,7 +310,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
       fullSyncType: flow.mode === 'full' ? mapping.entity : undefined,
       fullSync: batch.last && flow.mode === 'full' ? { type: mapping.entity, maxDeleteShare: flow.maxDeleteShare, force: options.force } : undefined,
       // On every batch, when there are digests: the last one (often empty) makes the delivery's the mapping's set.
-      digests: batch.digests && { ...batch.digests, mapping: digestMapping! },
+      digests: batch.digests && { ...batch.digests, mapping: digestMapping!, mappingFile: mapping.file },
     });
     addCounts(counts, result);
     recognised += batch.digests?.knownSeqs.length ?? 0;

@@ -60,7 +60,7 @@ function countingRefusals(store: Store): { store: Store; refusals: () => number 
   return { store: counting, refusals: () => refusals };
 }
 const summary = async (store: Store, text: string, flow: IngestFlow, options: IngestOptions) => {
-  const o = await ingest(deliveryOf(text), flow, store, options);
+  const o = await ingest(deliveryOf(text), flow, store, { recognise: true, ...options });
   return { status: o.status, created: o.counts.created, updated: o.counts.updated, unchanged: o.counts.unchanged, deleted: o.counts.deleted, recognised: o.recognised ?? 0 };
 };
 
@@ -144,6 +144,34 @@ describe('the digests the store keeps', () => {
   });
 });
 
+describe('the digests the store keeps, by mapping file', () => {
+  it('are dropped with the set of the file as it was before an edit', async () => {
+    const store = stores.open();
+    const at = mkdtempSync(join(dir, 'edited-'));
+    for (const f of ['rows-csv.yaml', 'model.yaml']) copyFileSync(resolve(root, 'bench/mappings', f), join(at, f));
+    await summary(store, csv(ids(1, 3)), flowOf('a', loadMapping(join(at, 'rows-csv.yaml'))), {});
+    writeFileSync(join(at, 'rows-csv.yaml'), `${readFileSync(join(at, 'rows-csv.yaml'), 'utf8')}\n# edited\n`);
+    await summary(store, csv(ids(1, 4)), flowOf('a', loadMapping(join(at, 'rows-csv.yaml'))), {});
+    const db = new Database(store.path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM record_digest_sets').pluck().get()).toBe(1);
+      expect(db.prepare('SELECT sum(length(entries)) FROM record_digests').pluck().get()).toBe(4 * ENTRY_BYTES);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('are not those of a small delivery, which is mapped whole and leaves the set as it was', async () => {
+    const store = stores.open();
+    await summary(store, csv(ids(1, 5)), flowOf('a'), {});
+    // A correction file between two large ones (by default a delivery under 1 MiB is not recognised).
+    const small = await ingest(deliveryOf(csv([{ id: 2, name: 'Fixed' }])), flowOf('a'), store);
+    expect(small.counts.updated).toBe(1);
+    expect(small.recognised).toBeUndefined();
+    expect(await summary(store, csv(ids(1, 5)), flowOf('a'), {})).toMatchObject({ updated: 1, unchanged: 4, recognised: 4 });
+  });
+});
+
 describe('records sent again, not recognised', () => {
   it('after the mapping changed, however little: its records are mapped anew', async () => {
     const store = stores.open();
@@ -210,11 +238,11 @@ describe('records sent again, under mappings that changed', () => {
     const [first, second] = ['code,name\nLyon,Lyon\nA,active\n', 'code,name\nLyon,Paris\nA,closed\n'];
     writeFileSync(join(at, 'a.csv'), first);
     writeFileSync(join(at, 'b.csv'), second);
-    await ingest(deliveryOf(file(line(1, 'A'))), flowOf('a', loadMapping(join(at, 'rows-csv.yaml'))), store);
+    await ingest(deliveryOf(file(line(1, 'A'))), flowOf('a', loadMapping(join(at, 'rows-csv.yaml'))), store, { recognise: true });
     expect((await store.get('Row', 'ID1'))?.data).toMatchObject({ city: 'Lyon', status: 'closed' });
     writeFileSync(join(at, 'a.csv'), second);
     writeFileSync(join(at, 'b.csv'), first);
-    const o = await ingest(deliveryOf(file(line(1, 'A'))), flowOf('a', loadMapping(join(at, 'rows-csv.yaml'))), store);
+    const o = await ingest(deliveryOf(file(line(1, 'A'))), flowOf('a', loadMapping(join(at, 'rows-csv.yaml'))), store, { recognise: true });
     expect({ updated: o.counts.updated, recognised: o.recognised ?? 0 }).toEqual({ updated: 1, recognised: 0 });
     expect((await store.get('Row', 'ID1'))?.data).toMatchObject({ city: 'Paris', status: 'active' });
   });
@@ -225,11 +253,11 @@ describe('records sent again, under mappings that changed', () => {
     const rows = file(...[1, 2, 3, 4, 5, 6].map((i) => line(i, 'A')));
     // Stopped after its first batch (ID1, ID2), as a shutdown does; the daemon restarts with a fixed mapping.
     const stop = new AbortController();
-    const first = await ingest(named('d', rows), flowOf('a'), store, { signal: stop.signal, onBatch: () => stop.abort() });
+    const first = await ingest(named('d', rows), flowOf('a'), store, { recognise: true, signal: stop.signal, onBatch: () => stop.abort() });
     expect(first.status).toBe('interrupted');
-    expect((await ingest(named('d', rows), flowOf('a', upper), store)).counts).toMatchObject({ created: 4 });
+    expect((await ingest(named('d', rows), flowOf('a', upper), store, { recognise: true })).counts).toMatchObject({ created: 4 });
     // The same records again under the fixed mapping: ID1 and ID2 still hold what the first mapped.
-    const o = await ingest(named('d2', rows), flowOf('a', upper), store);
+    const o = await ingest(named('d2', rows), flowOf('a', upper), store, { recognise: true });
     expect({ updated: o.counts.updated, unchanged: o.counts.unchanged }).toEqual({ updated: 2, unchanged: 4 });
     expect((await store.get('Row', 'ID1'))?.data.status).toBe('ACTIVE');
   });
@@ -239,13 +267,13 @@ describe('records sent again, under mappings that changed', () => {
     const upper = mappingWith('upper', (t) => t.replace('A: active', 'A: ACTIVE'));
     const full = (mapping: Mapping) => flowOf('full', mapping, { mode: 'full', maxDeleteShare: 1 });
     const s1 = file(line(1, 'A'), line(2, 'A'));
-    expect((await ingest(named('s1', s1), full(csvMapping), store)).counts).toMatchObject({ created: 2 });
+    expect((await ingest(named('s1', s1), full(csvMapping), store, { recognise: true })).counts).toMatchObject({ created: 2 });
     // The flow's mapping is fixed; its next snapshot supersedes s1, whose digests stay the first mapping's set.
-    expect((await ingest(named('s2', file(line(1, 'A'), line(2, 'A'), line(3, 'A'))), full(upper), store)).counts).toMatchObject({ updated: 2, created: 1 });
+    expect((await ingest(named('s2', file(line(1, 'A'), line(2, 'A'), line(3, 'A'))), full(upper), store, { recognise: true })).counts).toMatchObject({ updated: 2, created: 1 });
     // s1 sent again is applied anew, on its delivery's row, under the fixed mapping.
-    expect((await ingest(named('s1', s1), full(upper), store)).counts).toMatchObject({ unchanged: 2, deleted: 1 });
+    expect((await ingest(named('s1', s1), full(upper), store, { recognise: true })).counts).toMatchObject({ unchanged: 2, deleted: 1 });
     // A flow still on the first mapping: ID1 A maps to active there, not to what the fixed one made of it.
-    const o = await ingest(named('f1', file(line(1, 'A'))), flowOf('files'), store);
+    const o = await ingest(named('f1', file(line(1, 'A'))), flowOf('files'), store, { recognise: true });
     expect({ updated: o.counts.updated, recognised: o.recognised ?? 0 }).toEqual({ updated: 1, recognised: 0 });
     expect((await store.get('Row', 'ID1'))?.data.status).toBe('active');
   });
@@ -256,7 +284,7 @@ describe('the digests the store keeps', () => {
     const path = stores.path();
     const store = stores.open({ path });
     const full = flowOf('full', csvMapping, { mode: 'full', maxDeleteShare: 0.2 });
-    await ingest(deliveryOf(csv(ids(1, 10))), full, store);
+    await ingest(deliveryOf(csv(ids(1, 10))), full, store, { recognise: true });
     const rows = () => {
       const db = new Database(path, { readonly: true });
       try {
@@ -267,7 +295,7 @@ describe('the digests the store keeps', () => {
     };
     expect(rows()).toBe(0);
     // Its first batches commit (ID1..ID4, recognised), its last would delete six of ten: held.
-    expect((await ingest(deliveryOf(csv(ids(1, 4))), full, store)).status).toBe('held');
+    expect((await ingest(deliveryOf(csv(ids(1, 4))), full, store, { recognise: true })).status).toBe('held');
     expect(rows()).toBe(0);
   });
 });

@@ -132,7 +132,7 @@ export class BatchApplier {
       this.deliveries.finish(delivery.id, progress!, counts, at);
       // Refused whole before (held, or failed), it is applied now: `bridge status` says so.
       if (progress!.complete) this.failures.markApplied(progress!.flow, progress!.deliveryId, at);
-      if (progress!.complete && digests !== undefined) this.digestSets.complete(digests.mapping, digests.context, delivery.id, this.writer.ctx.seq);
+      if (progress!.complete && digests !== undefined) this.digestSets.complete(digests.mapping, digests.mappingFile, digests.context, delivery.id, this.writer.ctx.seq);
     }
     return { ...counts, lastSeq: this.writer.ctx.seq };
   }

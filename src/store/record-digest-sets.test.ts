@@ -14,9 +14,9 @@ describe('record digest sets', () => {
       const version = db.prepare("INSERT INTO versions (seq, type, key, version, op, prev, data, at, origin_id) VALUES (?, 'Row', ?, ?, ?, ?, '{}', 'now', 1)");
       version.run(1, 'A', 1, 'created', null);
       version.run(2, 'B', 1, 'created', null);
-      db.prepare("INSERT INTO record_digests (delivery, entries) VALUES (7, ?)").run(Buffer.alloc(2 * ENTRY_BYTES));
+      db.prepare("INSERT INTO record_digests (delivery, entries, mapping) VALUES (7, ?, 'm')").run(Buffer.alloc(2 * ENTRY_BYTES));
       const sets = new RecordDigestSets(db);
-      sets.complete('m', 'ctx', 7, 2);
+      sets.complete('m', 'm.yaml', 'ctx', 7, 2);
       // Since: B updated twice (its set version is 2), A deleted (1), C created.
       version.run(3, 'B', 2, 'updated', 2);
       version.run(4, 'B', 3, 'updated', 3);

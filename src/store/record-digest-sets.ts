@@ -18,7 +18,9 @@ export class RecordDigestSets {
   private readonly dropOthers: Database.Statement<[number, string]>;
   private readonly publishedFor: Database.Statement<[string], number>;
   private readonly publishing: Database.Statement<[number], string>;
-  private readonly publish: Database.Statement<[string, number, string, number]>;
+  private readonly publish: Database.Statement<[string, number, string, number, string]>;
+  private readonly othersOfFile: Database.Statement<[string, string], { mapping: string; delivery: number }>;
+  private readonly dropSet: Database.Statement<[string]>;
   private readonly dropOf: Database.Statement<[number]>;
   private readonly load: Database.Statement<[string], Buffer>;
   private readonly setOf: Database.Statement<[string], { context: string; head: number }>;
@@ -33,9 +35,11 @@ export class RecordDigestSets {
     this.publishedFor = db.prepare<[string], number>('SELECT delivery FROM record_digest_sets WHERE mapping = ?').pluck();
     this.publishing = db.prepare<[number], string>('SELECT mapping FROM record_digest_sets WHERE delivery = ? LIMIT 1').pluck();
     this.publish = db.prepare(
-      `INSERT INTO record_digest_sets (mapping, delivery, context, head) VALUES (?, ?, ?, ?)
-        ON CONFLICT (mapping) DO UPDATE SET delivery = excluded.delivery, context = excluded.context, head = excluded.head`,
+      `INSERT INTO record_digest_sets (mapping, delivery, context, head, file) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (mapping) DO UPDATE SET delivery = excluded.delivery, context = excluded.context, head = excluded.head, file = excluded.file`,
     );
+    this.othersOfFile = db.prepare('SELECT mapping, delivery FROM record_digest_sets WHERE file = ? AND mapping <> ?');
+    this.dropSet = db.prepare('DELETE FROM record_digest_sets WHERE mapping = ?');
     this.setOf = db.prepare<[string], { context: string; head: number }>('SELECT context, head FROM record_digest_sets WHERE mapping = ?');
     // The version each entity changed since the head had then: what a set's entry of it names.
     this.replacedSince = db.prepare<[number, number], number>('SELECT prev FROM versions WHERE seq > ? AND prev <= ?').pluck();
@@ -115,15 +119,22 @@ export class RecordDigestSets {
   }
 
   /**
-   * Makes a complete delivery's digests its mapping's set; those of the set it replaces go, unless
-   * another mapping's set is the same delivery's.
+   * Makes a complete delivery's digests its mapping's set; those of the set it replaces go, and
+   * those of the same mapping file's sets under other identities, unless another set is the same
+   * delivery's.
    */
-  complete(mapping: string, context: string, deliveryRowId: number, head: number): void {
+  complete(mapping: string, file: string, context: string, deliveryRowId: number, head: number): void {
     // Batches of an earlier run of the delivery, cut short, may have been mapped otherwise.
     this.dropOthers.run(deliveryRowId, mapping);
     const replaced = this.publishedFor.get(mapping);
-    this.publish.run(mapping, deliveryRowId, context, head);
+    this.publish.run(mapping, deliveryRowId, context, head, file);
     if (replaced !== undefined && replaced !== deliveryRowId && this.publishing.get(replaced) === undefined) this.dropOf.run(replaced);
+    // The same mapping file under another identity: before an edit of it (or its model, its
+    // lookups) or an upgrade, which no delivery will recognise records by again.
+    for (const old of this.othersOfFile.all(file, mapping)) {
+      this.dropSet.run(old.mapping);
+      if (old.delivery !== deliveryRowId && this.publishing.get(old.delivery) === undefined) this.dropOf.run(old.delivery);
+    }
   }
 
   /** Drops a delivery's digests (its progress forgotten). */

@@ -227,8 +227,9 @@ export const migrations: string[] = [
   -- The digests of the records a delivery wrote or confirmed, with the seq of that version, one
   -- row a batch (ENTRY_BYTES an entry); and per mapping (its identity, see runtime/digest-seed.ts)
   -- the last complete delivery whose digests a later delivery of that mapping recognises, that
-  -- delivery's context (what its records depended on: a CSV header), and the change-feed head
-  -- when it completed (the versions after it tell which of its records' entities changed since).
+  -- delivery's context (what its records depended on: a CSV header), the change-feed head when
+  -- it completed (the versions after it tell which of its records' entities changed since), and
+  -- the mapping's file (a set of the same file under an identity before an edit or an upgrade goes).
   CREATE TABLE record_digests (
     delivery INTEGER NOT NULL,
     entries BLOB NOT NULL
@@ -238,7 +239,8 @@ export const migrations: string[] = [
     mapping TEXT PRIMARY KEY,
     delivery INTEGER NOT NULL,
     context TEXT NOT NULL,
-    head INTEGER NOT NULL
+    head INTEGER NOT NULL,
+    file TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
   `

@@ -112,11 +112,11 @@ export interface ApplyBatch {
   replayOf?: number;
   /**
    * The digests of the batch's records (see core/record-digests.ts) and the set they go to: the
-   * mapping's identity. Its known records count as unchanged once their versions are found
+   * mapping's identity, and its file. Its known records count as unchanged once their versions are found
    * current, else the batch is refused (KnownRecordsChangedError); the digests are kept, and the
    * delivery's last batch makes them the mapping's set.
    */
-  digests?: BatchDigests & { mapping: string };
+  digests?: BatchDigests & { mapping: string; mappingFile: string };
 }
 
 export interface ApplyCounts {
