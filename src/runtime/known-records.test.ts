@@ -67,6 +67,7 @@ const summary = async (store: Store, text: string, flow: IngestFlow, options: In
 describe.each([
   ['on the store thread', { worker: false }],
   ['in a worker', { worker: true }],
+  ['in pieces', { worker: 'pieces' }],
 ] as const)('records sent again, recognised by their digest (%s)', (_, options) => {
   it('counts a file sent again unchanged without mapping its records, and maps the records that changed', async () => {
     const store = stores.open();
@@ -81,6 +82,15 @@ describe.each([
     expect((await store.get('Row', 'ID3'))?.data.name).toBe('Changed');
     // The set is the last complete delivery's: the changed record is known now, and the new one.
     expect(await summary(store, csv(changed), flowOf('a'), options)).toMatchObject({ unchanged: 6, recognised: 6 });
+  });
+
+  it('recognises the records of a file long enough to be cut into pieces, with changes far apart', async () => {
+    const store = stores.open();
+    const rows = ids(1, 600);
+    expect(await summary(store, csv(rows), flowOf('a', csvMapping, { batchSize: 50 }), options)).toMatchObject({ created: 600 });
+    const changed = rows.map((r) => (r.id % 150 === 0 ? { ...r, name: 'Changed' } : r));
+    expect(await summary(store, csv(changed), flowOf('a', csvMapping, { batchSize: 50 }), options)).toMatchObject({ updated: 4, unchanged: 596, recognised: 596 });
+    expect((await store.get('Row', 'ID450'))?.data.name).toBe('Changed');
   });
 
   it('maps again a record whose entity changed since, wherever the change came from, and writes it as it would have', async () => {
