@@ -1,9 +1,10 @@
+import { hash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ENTRY_BYTES } from '../core/record-digests.js';
+import { digestWords, ENTRY_BYTES } from '../core/record-digests.js';
 import type { Delivery } from '../core/delivery.js';
 import { loadMapping, type Mapping } from '../mapping/index.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
@@ -307,5 +308,46 @@ describe('the digests the store keeps', () => {
     // Its first batches commit (ID1..ID4, recognised), its last would delete six of ten: held.
     expect((await ingest(deliveryOf(csv(ids(1, 4))), full, store, { recognise: true })).status).toBe('held');
     expect(rows()).toBe(0);
+  });
+});
+
+describe('the set a delivery recognises records by', () => {
+  it('is read as one: a set another process makes meanwhile is not taken with the context of the one it replaced', async () => {
+    const path = stores.path();
+    const store = stores.open({ path });
+    const other = stores.open({ path });
+    const rows = ids(1, 2);
+    const swapped = csv(rows).replace('ID,NAME,CITY', 'ID,CITY,NAME');
+    // What ID1's line maps to under the swapped header: the other process's delivery writes it.
+    const scratch = stores.open();
+    await ingest(deliveryOf(swapped), flowOf('s'), scratch, { recognise: false });
+    const mappedSwapped = (await scratch.get('Row', 'ID1'))!.data;
+    await summary(store, csv(rows), flowOf('a'), {});
+    // Another process (a `bridge ingest` of a file with the swapped header) completes a delivery of
+    // the same mapping between the statements that read the set: its digest of ID1's line, its header.
+    const sets = (store as unknown as { applier: { digestSets: { setOf: { get: (m: string) => unknown } } } }).applier.digestSets;
+    const setOf = sets.setOf;
+    let raced = false;
+    sets.setOf = {
+      get: (m: string) => {
+        const set = setOf.get(m);
+        if (!raced) {
+          raced = true;
+          const words = new Uint32Array(4);
+          digestWords(hash('sha256', csvLine(rows[0]), 'base64'), words, 0);
+          other.applySync({
+            origin: { origin: 'flow:other', flow: 'other', deliveryId: 'y', deliveryName: 'y.csv' },
+            writes: [{ type: 'Row', key: 'ID1', data: mappedSwapped }],
+            progress: { flow: 'other', deliveryId: 'y', deliveryName: 'y.csv', recordsBefore: 0, recordsDone: 1, complete: true },
+            digests: { writes: words, knownSeqs: new Float64Array(0), knownDigests: new Uint32Array(0), context: hash('sha256', swapped.split('\n')[0], 'base64'), mapping: digestSeed(csvMapping), mappingFile: csvMapping.file },
+          });
+        }
+        return set;
+      },
+    };
+    // Under this file's header ID1's line maps to what the first delivery wrote, not to what the other one did.
+    expect(await summary(store, csv(rows), flowOf('a'), {})).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(raced).toBe(true);
+    expect((await store.get('Row', 'ID1'))?.data).toMatchObject({ name: 'N', city: 'Lyon' });
   });
 });

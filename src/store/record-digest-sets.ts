@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DIGEST_WORDS, ENTRY_BYTES, type BatchDigests } from '../core/record-digests.js';
 import { KnownRecordsChangedError } from './errors.js';
+import type { KnownRecords } from './types.js';
 
 /** Versions written since a set was made, past which it is not used (see `entries`). */
 const MAX_VERSIONS_SINCE = 1_000_000;
@@ -28,6 +29,7 @@ export class RecordDigestSets {
   private readonly head: Database.Statement<[], number>;
   private readonly changed: Database.Statement<[string], number>;
   private readonly keysOf: Database.Statement<[string], string>;
+  private readonly oneRead: (mapping: string, max: number, maxVersionsSince: number) => KnownRecords;
 
   constructor(db: Database.Database) {
     this.insert = db.prepare('INSERT INTO record_digests (delivery, entries, mapping) VALUES (?, ?, ?)');
@@ -56,6 +58,10 @@ export class RecordDigestSets {
       )
       .pluck();
     this.keysOf = db.prepare<[string], string>('SELECT v.key FROM json_each(?) j JOIN versions v ON v.seq = j.value').pluck();
+    // One read transaction: another process (a `bridge ingest`, a second daemon) may make the
+    // mapping's set anew between two statements, and its entries must not be taken with the
+    // context (a CSV header) and head of the set they replaced.
+    this.oneRead = db.transaction((mapping: string, max: number, maxVersionsSince: number) => this.entriesNow(mapping, max, maxVersionsSince));
   }
 
   /**
@@ -64,7 +70,11 @@ export class RecordDigestSets {
    * names that are current no more, as far as the versions written since it tell (an entry
    * replaced within its own delivery, a key sent twice, is found only when its batch is applied).
    */
-  entries(mapping: string, max: number, maxVersionsSince = MAX_VERSIONS_SINCE): { entries: Buffer; context: string; changed: number[] } {
+  entries(mapping: string, max: number, maxVersionsSince = MAX_VERSIONS_SINCE): KnownRecords {
+    return this.oneRead(mapping, max, maxVersionsSince);
+  }
+
+  private entriesNow(mapping: string, max: number, maxVersionsSince: number): KnownRecords {
     const set = this.setOf.get(mapping);
     // Past so many versions since, reading them would hold up the thread (a third of a second a
     // million): the delivery maps every record, and makes a new set.
