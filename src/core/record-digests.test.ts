@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BatchDigestsBuffer, digestWords, ENTRY_BYTES, knownRecordsTable, RecordDigests } from './record-digests.js';
+import { BatchDigestsBuffer, digestWords, ENTRY_BYTES, excludeKnown, knownRecordsTable, RecordDigests } from './record-digests.js';
 
 /** Stored entries for `records`, the i-th with seq i + 1, as the store keeps them. */
 function entries(records: string[], seqOf = (i: number) => i + 1): Buffer {
@@ -32,6 +32,13 @@ describe('record digests', () => {
     // Its later entry (seq 5) is excluded: the earlier one (3) is older still, not recognised either.
     expect(d.known(d.of(records[2]))).toBe(0);
     expect(knownRecordsTable(Buffer.alloc(0))).toBeUndefined();
+  });
+
+  it('leaves out seqs excluded later, in place, as the table built without them would', () => {
+    const table = knownRecordsTable(entries([...records.slice(0, 3), records[1], records[2]]))!;
+    excludeKnown(table, new Set([1, 5]));
+    const d = new RecordDigests({ known: table });
+    expect([0, 1, 2].map((i) => d.known(d.of(records[i])))).toEqual([0, 4, 0]);
   });
 
   it('recognises nothing until the delivery depends on what the known records depended on', () => {

@@ -63,6 +63,16 @@ export function knownRecordsTable(entries: Uint8Array, excluded: ReadonlySet<num
 /** The seq of a slot whose digest is not to be recognised (0 is an empty slot). */
 const BLOCKED = -1;
 
+/**
+ * Leaves out `excluded` seqs of a table already built, as knownRecordsTable would have: a slot
+ * holds its digest's last entry. A scan of the slots, not a new table: building one for a large
+ * set holds up the thread for half a second, once for each batch mapped again.
+ */
+export function excludeKnown(table: KnownRecordsTable, excluded: ReadonlySet<number>): void {
+  const seqs = table.seqs;
+  for (let i = 0; i < seqs.length; i++) if (seqs[i] > 0 && excluded.has(seqs[i])) seqs[i] = BLOCKED;
+}
+
 /** What a decoder is given to digest its records and recognise known ones; it crosses to a worker as is. */
 export interface RecordDigestsInit {
   known?: KnownRecordsTable;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { DataError, DeliveryChangedError, type DataErrorDetail } from '../core/errors.js';
 import type { Delivery } from '../core/delivery.js';
-import { knownRecordsTable, RecordDigests, type RecordDigestsInit } from '../core/record-digests.js';
+import { excludeKnown, knownRecordsTable, RecordDigests, type RecordDigestsInit } from '../core/record-digests.js';
 import { failureDetail, isDecodeFailure } from '../core/records.js';
 import type { Mapping } from '../mapping/index.js';
 import type { ApplyCounts, Store } from '../store/types.js';
@@ -295,9 +295,10 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   const largeEnough = options.recognise ?? (delivery.size !== undefined && delivery.size >= RECOGNISE_MIN_BYTES);
   const digestMapping = sentAgainWhole && largeEnough ? digestSeed(mapping) : undefined;
   const knownBefore = digestMapping === undefined ? undefined : await store.knownRecords(digestMapping, mapping.entity, MAX_KNOWN_RECORDS);
-  /** What the decoder recognises records by, without the records of `changed` seqs; nothing after `MAX_REMAPS`. */
-  const recognising = (changed?: Set<number>, remaps = 0): RecordDigestsInit | undefined =>
-    knownBefore && { context: knownBefore.context, known: remaps > MAX_REMAPS ? undefined : knownRecordsTable(knownBefore.entries, changed) };
+  // Built once: seqs found changed later are left out of it in place (see excludeKnown).
+  const knownTable = knownBefore && knownRecordsTable(knownBefore.entries, new Set(knownBefore.changed));
+  /** What the decoder recognises records by; nothing after `MAX_REMAPS`. */
+  const recognising = (remaps = 0): RecordDigestsInit | undefined => knownBefore && { context: knownBefore.context, known: remaps > MAX_REMAPS ? undefined : knownTable };
 
   /** `recordsBefore`: where the batch starts, the previous batch's end. */
   const commit = async (batch: MappedBatch, recordsBefore: number) => {
@@ -330,13 +331,11 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
         ? mapInPieces(delivery.open(), job, split, worker === 'pieces' ? TEST_PIECE_BYTES : PIECE_BYTES)
         : mapInWorker(delivery.open(), job);
   };
-  /** Seqs of known records found changed: their records are mapped, not recognised, when a batch is mapped again. */
-  const changed = new Set<number>(knownBefore?.changed);
   let remaps = 0;
   /** Records of this run that could not be read or mapped, committed or not (a held last batch is rolled back). */
   let rejectedRead = 0;
   try {
-    for (let batches = batchesFrom(skip, recognising(changed)); ; ) {
+    for (let batches = batchesFrom(skip, recognising()); ; ) {
       let before = seen;
       let batchRejects = 0;
       try {
@@ -360,8 +359,9 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
         // delivery): the batch rolled back, and is mapped again from its first record with these
         // records decoded and mapped. After a few, nothing more is recognised in this delivery.
         [seen, rejectedRead] = [before, rejectedRead - batchRejects];
-        for (const s of e.seqs) changed.add(s);
-        batches = batchesFrom(seen, recognising(changed, ++remaps));
+        // The batches of before are given up (their worker stopped): the table is no longer read there.
+        if (knownTable !== undefined) excludeKnown(knownTable, new Set(e.seqs));
+        batches = batchesFrom(seen, recognising(++remaps));
       }
     }
   } catch (e) {
