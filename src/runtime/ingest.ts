@@ -180,7 +180,7 @@ const RECOGNISE_MIN_BYTES = 1 << 20;
  */
 const MAX_KNOWN_RECORDS = 1_500_000;
 
-/** Times a delivery's batch is mapped again for known records found changed, before none are recognised in it. */
+/** Batches of a delivery refused for known records found changed, after which none are recognised in it (README: after three). */
 const MAX_REMAPS = 3;
 
 /** Record failures listed beside what condemns a delivery whole: often its cause (a record not read is not counted). */
@@ -298,7 +298,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   // Built once: seqs found changed later are left out of it in place (see excludeKnown).
   const knownTable = knownBefore && knownRecordsTable(knownBefore.entries, new Set(knownBefore.changed));
   /** What the decoder recognises records by; nothing after `MAX_REMAPS`. */
-  const recognising = (remaps = 0): RecordDigestsInit | undefined => knownBefore && { context: knownBefore.context, known: remaps > MAX_REMAPS ? undefined : knownTable };
+  const recognising = (remaps = 0): RecordDigestsInit | undefined => knownBefore && { context: knownBefore.context, known: remaps >= MAX_REMAPS ? undefined : knownTable };
 
   /** `recordsBefore`: where the batch starts, the previous batch's end. */
   const commit = async (batch: MappedBatch, recordsBefore: number) => {

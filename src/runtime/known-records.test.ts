@@ -377,3 +377,15 @@ describe('a batch mapped again for known records found changed', () => {
     expect(new Set(tables).size).toBe(1);
   });
 });
+
+describe('batches mapped again for known records found changed', () => {
+  it('are three at most: after the third, nothing more is recognised in the delivery', async () => {
+    const store = stores.open();
+    // Four keys sent twice, each its own batch: each first record's version is replaced by the second's.
+    const rows = [1, 2, 3, 4].flatMap((k) => [{ id: k, name: 'A' }, { id: 100 + k }, { id: k, name: 'B' }, { id: 200 + k }]);
+    await summary(store, csv(rows), flowOf('a'), { worker: false });
+    const counted = countingRefusals(store);
+    expect(await summary(counted.store, csv(rows), flowOf('a'), { worker: false })).toMatchObject({ updated: 8, unchanged: 8 });
+    expect(counted.refusals()).toBe(3);
+  });
+});
