@@ -26,6 +26,9 @@ describe('record digest sets', () => {
       expect(sets.entries('m', 1).entries.length).toBe(ENTRY_BYTES);
       expect(sets.entries('m', 10, 3).entries.length).toBe(0);
       expect(sets.entries('other', 10)).toEqual({ entries: Buffer.alloc(0), context: '', changed: [] });
+      // A set without entries (a format that digests nothing: XML, JSON, several layouts) reads no versions.
+      sets.complete('x', 'x.yaml', '', 8, 2);
+      expect(sets.entries('x', 10)).toEqual({ entries: Buffer.alloc(0), context: '', changed: [] });
     } finally {
       db.close();
     }

@@ -86,6 +86,9 @@ export class RecordDigestSets {
       bytes += row.length;
       if (bytes >= max * ENTRY_BYTES) break;
     }
+    // Nothing to recognise (most often a format that digests no records): the versions since,
+    // up to a third of a second to read, would tell nothing.
+    if (rows.length === 0) return { entries: Buffer.alloc(0), context: set.context, changed: [] };
     const entries = Buffer.concat(rows);
     return { entries: entries.subarray(0, Math.min(entries.length, max * ENTRY_BYTES)), context: set.context, changed: this.replacedSince.all(set.head, set.head) };
   }
