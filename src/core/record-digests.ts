@@ -1,5 +1,12 @@
 import { hash } from 'node:crypto';
 
+/**
+ * Records of a set recognised at most, its first: the set's table takes about 56 bytes a record,
+ * so that peak memory stays flat in the size of the file sent again (~85 MB at most). The records
+ * past it are decoded and mapped, and their digests are not kept.
+ */
+export const MAX_KNOWN_RECORDS = 1_500_000;
+
 /** 32-bit words of a record's digest as it is kept: 30 bits of its SHA-256 in each. */
 export const DIGEST_WORDS = 4;
 /** Bytes of an entry of a stored set: the digest's words, then the change-feed seq as a float64. */

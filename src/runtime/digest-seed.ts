@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Mapping } from '../mapping/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** The code a record's canonical content depends on, besides its mapping: decoders, mapping, model, encodings, the stored JSON text, and the libraries' versions. */
-const CODE = ['src/core', 'src/encoding', 'src/generated', 'src/mapping', 'src/model', 'src/store/canonical-json.ts', 'src/store/prepared-write.ts', 'adapters', 'package-lock.json'];
+/** The code a record's canonical content depends on, besides its mapping: decoders, mapping, model, encodings, the stored JSON text, and the libraries' versions (package.json: an install from npm has no lock file). */
+const CODE = ['src/core', 'src/encoding', 'src/generated', 'src/mapping', 'src/model', 'src/store/canonical-json.ts', 'src/store/prepared-write.ts', 'adapters', 'package.json', 'package-lock.json'];
 
 let code: string | undefined;
 

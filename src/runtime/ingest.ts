@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { DataError, DeliveryChangedError, type DataErrorDetail } from '../core/errors.js';
 import type { Delivery } from '../core/delivery.js';
-import { excludeKnown, knownRecordsTable, RecordDigests, type RecordDigestsInit } from '../core/record-digests.js';
+import { excludeKnown, knownRecordsTable, MAX_KNOWN_RECORDS, RecordDigests, type RecordDigestsInit } from '../core/record-digests.js';
 import { failureDetail, isDecodeFailure } from '../core/records.js';
 import type { Mapping } from '../mapping/index.js';
 import type { ApplyCounts, Store } from '../store/types.js';
@@ -172,13 +172,6 @@ function ack(delivery: Delivery): Promise<void> {
  * nothing to recognise; nor is a large set read for it.
  */
 const RECOGNISE_MIN_BYTES = 1 << 20;
-
-/**
- * Records recognised at most, of the known set's first: the set's table takes about 56 bytes a
- * record, so that peak memory stays flat in the size of the file sent again (~85 MB at most).
- * The records past it are decoded and mapped.
- */
-const MAX_KNOWN_RECORDS = 1_500_000;
 
 /** Batches of a delivery refused for known records found changed, after which none are recognised in it (README: after three). */
 const MAX_REMAPS = 3;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { MAX_KNOWN_RECORDS } from '../core/record-digests.js';
 import type { ConflictRule } from './conflicts.js';
 import { Deliveries } from './deliveries.js';
 import type { DeliveryFailures } from './delivery-failures.js';
@@ -110,7 +111,8 @@ export class BatchApplier {
       // After the writes: one of the batch's own may have changed a known record's entity.
       for (const key of this.digestSets.confirm(digests, seenType !== undefined)) this.writer.ctx.seenKeys.push(key);
       counts.unchanged += digests.knownSeqs.length;
-      this.digestSets.save(delivery!.id, digests.mapping, digests, this.writer.ctx.writeSeqs!);
+      // Past the records a set is ever recognised by, its digests would only take room.
+      if ((progress!.recordsBefore ?? 0) < MAX_KNOWN_RECORDS) this.digestSets.save(delivery!.id, digests.mapping, digests, this.writer.ctx.writeSeqs!);
     }
     if (seenType !== undefined) this.fullSync.remember(delivery!.id, this.writer.ctx.seenKeys, batch.rejects);
     // Skipped by a conflict policy, the record is not in the store: the reject stays open.

@@ -33,4 +33,24 @@ describe('record digest sets', () => {
       db.close();
     }
   });
+
+  it('go once too old to be used, whoever makes the next set', () => {
+    const db = openDatabase(stores.open().path, 1000);
+    try {
+      const digests = db.prepare('INSERT INTO record_digests (delivery, entries, mapping) VALUES (?, ?, ?)');
+      const sets = new RecordDigestSets(db);
+      digests.run(7, Buffer.alloc(ENTRY_BYTES), 'moved');
+      sets.complete('moved', '/releases/1/m.yaml', '', 7, 10);
+      digests.run(8, Buffer.alloc(ENTRY_BYTES), 'recent');
+      sets.complete('recent', 'r.yaml', '', 8, 500_000);
+      expect(db.prepare('SELECT count(*) FROM record_digest_sets').pluck().get()).toBe(2);
+      // A million versions after the first was made, by another mapping: the first is no one's to use.
+      digests.run(9, Buffer.alloc(ENTRY_BYTES), 'other');
+      sets.complete('other', 'o.yaml', '', 9, 1_000_011);
+      expect(db.prepare('SELECT mapping FROM record_digest_sets ORDER BY mapping').pluck().all()).toEqual(['other', 'recent']);
+      expect(db.prepare('SELECT delivery FROM record_digests ORDER BY delivery').pluck().all()).toEqual([8, 9]);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -22,6 +22,7 @@ export class RecordDigestSets {
   private readonly publish: Database.Statement<[string, number, string, number, string]>;
   private readonly othersOfFile: Database.Statement<[string, string], { mapping: string; delivery: number }>;
   private readonly dropSet: Database.Statement<[string]>;
+  private readonly older: Database.Statement<[number], { mapping: string; delivery: number }>;
   private readonly dropOf: Database.Statement<[number]>;
   private readonly load: Database.Statement<[string], Buffer>;
   private readonly setOf: Database.Statement<[string], { context: string; head: number }>;
@@ -42,6 +43,7 @@ export class RecordDigestSets {
     );
     this.othersOfFile = db.prepare('SELECT mapping, delivery FROM record_digest_sets WHERE file = ? AND mapping <> ?');
     this.dropSet = db.prepare('DELETE FROM record_digest_sets WHERE mapping = ?');
+    this.older = db.prepare('SELECT mapping, delivery FROM record_digest_sets WHERE head < ?');
     this.setOf = db.prepare<[string], { context: string; head: number }>('SELECT context, head FROM record_digest_sets WHERE mapping = ?');
     // The version each entity changed since the head had then: what a set's entry of it names.
     this.replacedSince = db.prepare<[number, number], number>('SELECT prev FROM versions WHERE seq > ? AND prev <= ?').pluck();
@@ -144,7 +146,9 @@ export class RecordDigestSets {
     if (replaced !== undefined && replaced !== deliveryRowId && this.publishing.get(replaced) === undefined) this.dropOf.run(replaced);
     // The same mapping file under another identity: before an edit of it (or its model, its
     // lookups) or an upgrade, which no delivery will recognise records by again.
-    for (const old of this.othersOfFile.all(file, mapping)) {
+    // And any set too old to be used again (see `entries`): a mapping file moved or renamed, or
+    // removed, leaves its sets to no one.
+    for (const old of [...this.othersOfFile.all(file, mapping), ...this.older.all(head - MAX_VERSIONS_SINCE)]) {
       this.dropSet.run(old.mapping);
       if (old.delivery !== deliveryRowId && this.publishing.get(old.delivery) === undefined) this.dropOf.run(old.delivery);
     }
