@@ -211,6 +211,8 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   // Progress to resume; a superseded delivery (a full snapshot that is the truth again) starts anew.
   const previous = known?.state === 'in-progress' ? known : undefined;
   const skip = previous?.recordsDone ?? 0;
+  /** Records of this run's committed batches recognised by their digest: reported however the delivery ends (applied, held, interrupted). */
+  let recognised = 0;
   const outcome = (status: IngestStatus, records: number, errors: DataErrorDetail[] = []): IngestOutcome => ({
     status,
     deliveryId: delivery.id,
@@ -220,6 +222,7 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     ms: performance.now() - started,
     errors,
     ...(skip > 0 ? { resumedAfter: skip } : {}),
+    ...(recognised > 0 ? { recognised } : {}),
   });
   /**
    * Settles the delivery (ack or nack), then marks it settled in the store, and returns its
@@ -280,7 +283,6 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
 
   const origin = { origin: `flow:${flow.name}`, flow: flow.name, deliveryId: delivery.id, deliveryName: delivery.meta.name };
   let seen = skip;
-  let recognised = 0;
   // Records are recognised (see core/record-digests.ts) in deliveries that are sent again whole:
   // files, and a full sync's snapshots. A message of an incremental flow is spared the digests,
   // and so is a small delivery (see RECOGNISE_MIN_BYTES).
@@ -370,6 +372,5 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
     }
     throw e;
   }
-  const applied = await settle(() => ack(delivery), 'applied', seen - skip);
-  return recognised > 0 ? { ...applied, recognised } : applied;
+  return settle(() => ack(delivery), 'applied', seen - skip);
 }

@@ -389,3 +389,19 @@ describe('batches mapped again for known records found changed', () => {
     expect(counted.refusals()).toBe(3);
   });
 });
+
+describe('the count of records recognised', () => {
+  it('is reported for a delivery interrupted or held half way, as for one applied (the log line and `bridge ingest` say it)', async () => {
+    const store = stores.open();
+    await summary(store, csv(ids(1, 6)), flowOf('a'), {});
+    // Stopped (SIGTERM) after its first batch of two recognised records.
+    const stop = new AbortController();
+    const interrupted = await ingest(deliveryOf(csv(ids(1, 6))), flowOf('b'), store, { recognise: true, signal: stop.signal, onBatch: () => stop.abort() });
+    expect(interrupted).toMatchObject({ status: 'interrupted', records: 2, counts: { unchanged: 2 }, recognised: 2 });
+    // A full sync held at its last batch: the batch before it, recognised, stays committed.
+    const full = flowOf('full', csvMapping, { mode: 'full', maxDeleteShare: 0.2 });
+    await summary(store, csv(ids(11, 16)), full, {});
+    const held = await ingest(deliveryOf(csv(ids(11, 13))), full, store, { recognise: true });
+    expect(held).toMatchObject({ status: 'held', counts: { unchanged: 2 }, recognised: 2 });
+  });
+});
