@@ -26,19 +26,14 @@ describe('record digests', () => {
   });
 
   it('leaves out excluded seqs, and keeps the last seq of a text met twice, excluded or not', () => {
-    const d = new RecordDigests({ known: knownRecordsTable(entries([...records.slice(0, 3), records[1], records[2]]), new Set([1, 5])) });
+    const table = knownRecordsTable(entries([...records.slice(0, 3), records[1], records[2]]))!;
+    excludeKnown(table, new Set([1, 5]));
+    const d = new RecordDigests({ known: table });
     expect(d.known(d.of(records[0]))).toBe(0);
     expect(d.known(d.of(records[1]))).toBe(4);
     // Its later entry (seq 5) is excluded: the earlier one (3) is older still, not recognised either.
     expect(d.known(d.of(records[2]))).toBe(0);
     expect(knownRecordsTable(Buffer.alloc(0))).toBeUndefined();
-  });
-
-  it('leaves out seqs excluded later, in place, as the table built without them would', () => {
-    const table = knownRecordsTable(entries([...records.slice(0, 3), records[1], records[2]]))!;
-    excludeKnown(table, new Set([1, 5]));
-    const d = new RecordDigests({ known: table });
-    expect([0, 1, 2].map((i) => d.known(d.of(records[i])))).toEqual([0, 4, 0]);
   });
 
   it('recognises nothing until the delivery depends on what the known records depended on', () => {

@@ -24,7 +24,7 @@ export interface KnownRecordsTable {
 }
 
 /** Entries (ENTRY_BYTES each) as aligned word and seq views. */
-export function entryViews(entries: Uint8Array): { words: Uint32Array; seqs: Float64Array; count: number } {
+function entryViews(entries: Uint8Array): { words: Uint32Array; seqs: Float64Array; count: number } {
   const count = Math.floor(entries.length / ENTRY_BYTES);
   let buffer = entries.buffer;
   if (entries.byteOffset !== 0 || buffer.byteLength !== count * ENTRY_BYTES) {
@@ -36,11 +36,10 @@ export function entryViews(entries: Uint8Array): { words: Uint32Array; seqs: Flo
 }
 
 /**
- * Builds the table from stored entries, leaving out `excluded` seqs. A digest met twice keeps its
- * last entry: records of equal text map to equal content, and the later one wrote last; when that
- * entry is excluded, the digest is not recognised (an earlier seq of it is older still).
+ * Builds the table from stored entries. A digest met twice keeps its last entry: records of equal
+ * text map to equal content, and the later one wrote last (see excludeKnown for leaving seqs out).
  */
-export function knownRecordsTable(entries: Uint8Array, excluded: ReadonlySet<number> = new Set()): KnownRecordsTable | undefined {
+export function knownRecordsTable(entries: Uint8Array): KnownRecordsTable | undefined {
   const { words, seqs, count } = entryViews(entries);
   if (count === 0) return undefined;
   // Filled to three quarters at most: a known record is found in 2.5 probes on average, another in 8.5.
@@ -53,7 +52,7 @@ export function knownRecordsTable(entries: Uint8Array, excluded: ReadonlySet<num
   const mask = slots - 1;
   const t = table.words;
   for (let e = 0; e < count; e++) {
-    const seq = excluded.has(seqs[e * 3 + 2]) ? BLOCKED : seqs[e * 3 + 2];
+    const seq = seqs[e * 3 + 2];
     const o = e * 6;
     const [w0, w1, w2, w3] = [words[o], words[o + 1], words[o + 2], words[o + 3]];
     let i = w0 & mask;
@@ -71,9 +70,9 @@ export function knownRecordsTable(entries: Uint8Array, excluded: ReadonlySet<num
 const BLOCKED = -1;
 
 /**
- * Leaves out `excluded` seqs of a table already built, as knownRecordsTable would have: a slot
- * holds its digest's last entry. A scan of the slots, not a new table: building one for a large
- * set holds up the thread for half a second, once for each batch mapped again.
+ * Leaves out `excluded` seqs of a table: a slot holds its digest's last entry, so when that entry
+ * is excluded the digest is not recognised (an earlier seq of it is older still). A scan of the
+ * slots, not a new table: building one for a large set holds up the thread for half a second.
  */
 export function excludeKnown(table: KnownRecordsTable, excluded: ReadonlySet<number>): void {
   const seqs = table.seqs;
@@ -158,9 +157,9 @@ export class RecordDigests {
  * delivery's context.
  */
 export interface BatchDigests {
-  writes: Uint32Array;
-  knownSeqs: Float64Array;
-  knownDigests: Uint32Array;
+  writes: Uint32Array<ArrayBuffer>;
+  knownSeqs: Float64Array<ArrayBuffer>;
+  knownDigests: Uint32Array<ArrayBuffer>;
   context: string;
 }
 

@@ -15,7 +15,7 @@ let code: string | undefined;
  * (a fixed transform, another csv-parse) no record is recognised from before, so that sending a
  * file again applies what the new code makes of it.
  */
-function codeIdentity(): string {
+export function codeIdentity(): string {
   if (code !== undefined) return code;
   const hash = createHash('sha256');
   const add = (path: string) => {
@@ -43,10 +43,6 @@ function codeIdentity(): string {
   hash.update(JSON.stringify({ node, icu, tz, unicode }));
   return (code = hash.digest('hex'));
 }
-
-// At start-up, not at the first delivery: a checkout upgraded in place under a running daemon
-// must not have the old code's records taken under the new code's identity.
-codeIdentity();
 
 const seeds = new WeakMap<Mapping, string>();
 

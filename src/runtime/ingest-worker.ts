@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { DataErrorDetail } from '../core/errors.js';
 import { SourceFiles } from '../core/source-files.js';
-import { RecordDigests } from '../core/record-digests.js';
+import { RecordDigests, type BatchDigests } from '../core/record-digests.js';
 import type { DeliveryMeta, Position } from '../core/records.js';
 import { loadMapping, type MappedEntity, type Mapping } from '../mapping/index.js';
 import { loadModel } from '../model/index.js';
@@ -17,8 +17,11 @@ import { serializeError, type ToMain, type ToWorker, type WorkerJob } from './wo
 
 const port = parentPort!;
 const post = (message: ToMain) => port.postMessage(message);
-/** Posts a message that carries prepared writes, their numbers moved rather than copied. */
-const postWrites = (message: ToMain & { values: PreparedWriteValues }) => port.postMessage(message, [message.values.numbers.buffer]);
+/** Posts a message that carries prepared writes (and a batch's digests), their arrays moved rather than copied. */
+function postWrites(message: ToMain & { values: PreparedWriteValues; digests?: BatchDigests }): void {
+  const d = message.digests;
+  port.postMessage(message, [message.values.numbers.buffer, ...(d === undefined ? [] : [d.writes.buffer, d.knownSeqs.buffer, d.knownDigests.buffer])]);
+}
 
 /**
  * Writes posted ahead of their batch, in parts of this many: what the worker holds until it
@@ -88,12 +91,7 @@ async function run(job: WorkerJob): Promise<void> {
   for await (const batch of cutBatches(decoded, { ...job, mapping, digests }, new PreparedValues((job.meta as DeliveryMeta).name))) {
     while (uncommitted >= job.ahead) await new Promise<void>((resolve) => (wakeMapper = resolve));
     uncommitted++;
-    const d = batch.digests;
-    const transfer = d === undefined ? [] : [d.writes.buffer, d.knownSeqs.buffer, d.knownDigests.buffer].filter((b, i, all) => all.indexOf(b) === i && b.byteLength > 0);
-    port.postMessage(
-      { kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last, digests: d } satisfies ToMain,
-      [batch.writes.numbers.buffer, ...(transfer as ArrayBuffer[])],
-    );
+    postWrites({ kind: 'batch', seen: batch.seen, values: batch.writes, rejects: batch.rejects, fatal: batch.fatal as DataErrorDetail[] | undefined, last: batch.last, digests: batch.digests });
     if (batch.last) return;
   }
 }

@@ -6,7 +6,7 @@ import { failureDetail, isDecodeFailure } from '../core/records.js';
 import type { Mapping } from '../mapping/index.js';
 import type { ApplyCounts, Store } from '../store/types.js';
 import { DeliveryCompleteError, FullSyncHeldError, KnownRecordsChangedError } from '../store/index.js';
-import { digestSeed } from './digest-seed.js';
+import { codeIdentity, digestSeed } from './digest-seed.js';
 import { mapInThread, type MappedBatch } from './mapped-batches.js';
 import { mapInPieces, PIECE_WORKERS } from './piece-batches.js';
 import { mapInWorker, warmIngestWorker } from './worker-batches.js';
@@ -110,9 +110,13 @@ function useWorker(delivery: Delivery, options: IngestOptions): boolean | 'piece
  * Has a worker ready for the first delivery that workerFor sends to one: booting one takes most
  * of a second, which it can spend while the delivery is hashed, or before it comes. `bytes`: the
  * delivery's size when it is known already; else any large one. A delivery in pieces boots its
- * second worker itself.
+ * second worker itself. Takes the code's identity for record digests too: at the start of what
+ * ingests files, not at its first delivery, so that a checkout upgraded in place under a running
+ * daemon does not have the old code's records taken under the new code's identity; and not as
+ * every command starts (reading the code's files).
  */
 export function warmIngest(bytes = WORKER_MIN_BYTES): void {
+  codeIdentity();
   if (workerFor(bytes) !== false) warmIngestWorker();
 }
 
@@ -290,8 +294,9 @@ export async function ingest(delivery: Delivery, flow: IngestFlow, store: Store,
   const largeEnough = options.recognise ?? (delivery.size !== undefined && delivery.size >= RECOGNISE_MIN_BYTES);
   const digestMapping = sentAgainWhole && largeEnough ? digestSeed(mapping) : undefined;
   const knownBefore = digestMapping === undefined ? undefined : await store.knownRecords(digestMapping, mapping.entity, MAX_KNOWN_RECORDS);
-  // Built once: seqs found changed later are left out of it in place (see excludeKnown).
-  const knownTable = knownBefore && knownRecordsTable(knownBefore.entries, new Set(knownBefore.changed));
+  // Built once: seqs found changed, before the delivery or by a batch, are left out of it in place.
+  const knownTable = knownBefore && knownRecordsTable(knownBefore.entries);
+  if (knownTable !== undefined) excludeKnown(knownTable, new Set(knownBefore!.changed));
   /** What the decoder recognises records by; nothing after `MAX_REMAPS`. */
   const recognising = (remaps = 0): RecordDigestsInit | undefined => knownBefore && { context: knownBefore.context, known: remaps >= MAX_REMAPS ? undefined : knownTable };
 

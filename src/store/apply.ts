@@ -40,11 +40,11 @@ export class BatchApplier {
     private readonly rejects: Rejects,
     private readonly failures: DeliveryFailures,
   ) {
-    this.deliveries = new Deliveries(db);
+    this.head = db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM versions').pluck();
+    this.digestSets = new RecordDigestSets(db, () => this.head.get()!);
+    this.deliveries = new Deliveries(db, this.digestSets);
     this.writer = new EntityWriter(db, rules);
     this.fullSync = new FullSync(db);
-    this.digestSets = new RecordDigestSets(db);
-    this.head = db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM versions').pluck();
     this.findOrigin = db
       .prepare<[string, string, string, string], number>('SELECT id FROM origins WHERE origin = ? AND flow = ? AND delivery_id = ? AND delivery_name = ?')
       .pluck();

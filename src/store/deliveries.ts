@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DeliveryBusyError, DeliveryCompleteError } from './errors.js';
+import type { RecordDigestSets } from './record-digest-sets.js';
 import type { ApplyCounts, DeliveryProgress, DeliveryState } from './types.js';
 
 interface DeliveryRow {
@@ -57,14 +58,14 @@ export class Deliveries {
   private readonly recent: Database.Statement<[number], DeliveryRow>;
   private readonly recentOfFlow: Database.Statement<[string, number], DeliveryRow>;
   private readonly forgetSeen: Database.Statement<[string, string]>;
-  private readonly forgetDigests: Database.Statement<[string, string]>;
-  private readonly dropDigests: Database.Statement<[number]>;
-  private readonly dropDigestSets: Database.Statement<[number]>;
   private readonly discardRejects: Database.Statement<[string, string, string, string]>;
   private readonly forgetIncomplete: Database.Statement<[string, string]>;
   private readonly completedAfterRejectStmt: Database.Statement<[{ id: number; type: string }], DeliveryRow>;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly digestSets: RecordDigestSets,
+  ) {
     this.select = db.prepare('SELECT * FROM deliveries WHERE flow = ? AND delivery_id = ?');
     this.insert = db
       .prepare<[string, string, string | null, string, string | null], number>(
@@ -90,9 +91,6 @@ export class Deliveries {
     this.recentOfFlow = db.prepare('SELECT * FROM deliveries WHERE flow = ? ORDER BY started_at DESC, id DESC LIMIT ?');
     const incomplete = 'SELECT id FROM deliveries WHERE flow = ? AND delivery_id = ? AND complete = 0';
     this.forgetSeen = db.prepare(`DELETE FROM full_sync_seen WHERE delivery IN (${incomplete})`);
-    this.forgetDigests = db.prepare(`DELETE FROM record_digests WHERE delivery IN (${incomplete})`);
-    this.dropDigests = db.prepare('DELETE FROM record_digests WHERE delivery = ?');
-    this.dropDigestSets = db.prepare('DELETE FROM record_digest_sets WHERE delivery = ?');
     this.discardRejects = db.prepare(
       `UPDATE rejects SET status = 'discarded' WHERE flow = ? AND delivery_id = ? AND status = 'open' AND EXISTS (${incomplete})`,
     );
@@ -117,14 +115,15 @@ export class Deliveries {
     // Its records are judged again when it comes again: rejects of this read would be doubles.
     const discarded = this.discardRejects.run(flow, deliveryId, flow, deliveryId).changes;
     this.forgetSeen.run(flow, deliveryId);
-    this.forgetDigests.run(flow, deliveryId);
+    this.dropIncompleteDigests(flow, deliveryId);
     this.forgetIncomplete.run(flow, deliveryId);
     return discarded;
   }
 
   /** Drops the record digests an incomplete delivery's committed batches saved. */
   dropIncompleteDigests(flow: string, deliveryId: string): void {
-    this.forgetDigests.run(flow, deliveryId);
+    const row = this.select.get(flow, deliveryId);
+    if (row !== undefined && row.complete === 0) this.digestSets.dropDelivery(row.id);
   }
 
   /**
@@ -145,10 +144,7 @@ export class Deliveries {
       const id = row?.id ?? this.insert.get(p.flow, p.deliveryId, p.deliveryName ?? null, at, fullSyncType ?? null)!;
       if (row !== undefined) {
         this.restart.run(at, fullSyncType ?? null, p.deliveryName ?? null, id);
-        // The digests its first application kept may be another mapping's set still (the mapping
-        // changed since): added to, that set would hold digests taken under two mappings.
-        this.dropDigests.run(id);
-        this.dropDigestSets.run(id);
+        this.digestSets.dropDelivery(id);
       }
       return { id, recordsDone: 0, fullSyncType: fullSyncType ?? null };
     }

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENTRY_BYTES } from '../core/record-digests.js';
 import { RecordDigestSets } from './record-digest-sets.js';
@@ -5,6 +6,7 @@ import { openDatabase } from './schema.js';
 import { TempStores } from './test-support.js';
 
 const stores = new TempStores();
+const headOf = (db: Database.Database) => () => db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM versions').pluck().get()!;
 afterEach(() => stores.cleanup());
 
 describe('record digest sets', () => {
@@ -15,7 +17,7 @@ describe('record digest sets', () => {
       version.run(1, 'A', 1, 'created', null);
       version.run(2, 'B', 1, 'created', null);
       db.prepare("INSERT INTO record_digests (delivery, entries, mapping) VALUES (7, ?, 'm')").run(Buffer.alloc(2 * ENTRY_BYTES));
-      const sets = new RecordDigestSets(db);
+      const sets = new RecordDigestSets(db, headOf(db));
       sets.complete('m', 'm.yaml', 'ctx', 7, 2);
       // Since: B updated twice (its set version is 2), A deleted (1), C created.
       version.run(3, 'B', 2, 'updated', 2);
@@ -38,7 +40,7 @@ describe('record digest sets', () => {
     const db = openDatabase(stores.open().path, 1000);
     try {
       const digests = db.prepare('INSERT INTO record_digests (delivery, entries, mapping) VALUES (?, ?, ?)');
-      const sets = new RecordDigestSets(db);
+      const sets = new RecordDigestSets(db, headOf(db));
       digests.run(7, Buffer.alloc(ENTRY_BYTES), 'moved');
       sets.complete('moved', '/releases/1/m.yaml', '', 7, 10);
       digests.run(8, Buffer.alloc(ENTRY_BYTES), 'recent');

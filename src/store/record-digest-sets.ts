@@ -22,17 +22,21 @@ export class RecordDigestSets {
   private readonly publish: Database.Statement<[string, number, string, number, string]>;
   private readonly othersOfFile: Database.Statement<[string, string], { mapping: string; delivery: number }>;
   private readonly dropSet: Database.Statement<[string]>;
+  private readonly dropSetsOf: Database.Statement<[number]>;
   private readonly older: Database.Statement<[number], { mapping: string; delivery: number }>;
   private readonly dropOf: Database.Statement<[number]>;
   private readonly load: Database.Statement<[string], Buffer>;
   private readonly setOf: Database.Statement<[string], { context: string; head: number }>;
   private readonly replacedSince: Database.Statement<[number, number], number>;
-  private readonly head: Database.Statement<[], number>;
   private readonly changed: Database.Statement<[string], number>;
   private readonly keysOf: Database.Statement<[string], string>;
   private readonly oneRead: (mapping: string, max: number, maxVersionsSince: number) => KnownRecords;
 
-  constructor(db: Database.Database) {
+  /** `head`: the change feed's head (the applier's statement: one query for it, not two). */
+  constructor(
+    db: Database.Database,
+    private readonly head: () => number,
+  ) {
     this.insert = db.prepare('INSERT INTO record_digests (delivery, entries, mapping) VALUES (?, ?, ?)');
     this.dropOthers = db.prepare('DELETE FROM record_digests WHERE delivery = ? AND mapping IS NOT ?');
     this.publishedFor = db.prepare<[string], number>('SELECT delivery FROM record_digest_sets WHERE mapping = ?').pluck();
@@ -43,11 +47,11 @@ export class RecordDigestSets {
     );
     this.othersOfFile = db.prepare('SELECT mapping, delivery FROM record_digest_sets WHERE file = ? AND mapping <> ?');
     this.dropSet = db.prepare('DELETE FROM record_digest_sets WHERE mapping = ?');
+    this.dropSetsOf = db.prepare('DELETE FROM record_digest_sets WHERE delivery = ?');
     this.older = db.prepare('SELECT mapping, delivery FROM record_digest_sets WHERE head < ?');
     this.setOf = db.prepare<[string], { context: string; head: number }>('SELECT context, head FROM record_digest_sets WHERE mapping = ?');
     // The version each entity changed since the head had then: what a set's entry of it names.
     this.replacedSince = db.prepare<[number, number], number>('SELECT prev FROM versions WHERE seq > ? AND prev <= ?').pluck();
-    this.head = db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM versions').pluck();
     this.dropOf = db.prepare('DELETE FROM record_digests WHERE delivery = ?');
     this.load = db
       .prepare<[string], Buffer>('SELECT d.entries FROM record_digest_sets s JOIN record_digests d ON d.delivery = s.delivery WHERE s.mapping = ? ORDER BY d.rowid')
@@ -80,7 +84,7 @@ export class RecordDigestSets {
     const set = this.setOf.get(mapping);
     // Past so many versions since, reading them would hold up the thread (a third of a second a
     // million): the delivery maps every record, and makes a new set.
-    if (set === undefined || this.head.get()! - set.head > maxVersionsSince) return { entries: Buffer.alloc(0), context: '', changed: [] };
+    if (set === undefined || this.head() - set.head > maxVersionsSince) return { entries: Buffer.alloc(0), context: '', changed: [] };
     const rows: Buffer[] = [];
     let bytes = 0;
     for (const row of this.load.iterate(mapping)) {
@@ -154,8 +158,13 @@ export class RecordDigestSets {
     }
   }
 
-  /** Drops a delivery's digests (its progress forgotten). */
-  forget(deliveryRowId: number): void {
+  /**
+   * Drops what a delivery's digests were: its rows, and any set naming it. For a delivery applied
+   * anew (its first application's set may be another mapping's still: added to, it would hold
+   * digests taken under two mappings), refused, or forgotten.
+   */
+  dropDelivery(deliveryRowId: number): void {
     this.dropOf.run(deliveryRowId);
+    this.dropSetsOf.run(deliveryRowId);
   }
 }

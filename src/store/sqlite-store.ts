@@ -192,13 +192,18 @@ export class SqliteStore implements Store {
     return this.read(() => this.applier.deliveries.list(options));
   }
   async recordDeliveryFailure(failure: DeliveryFailureInput): Promise<void> {
-    await this.locked(() => {
-      this.failures.record(failure);
-      // A refused delivery is not the mapping's set, and most often never completes (a held one
-      // is moved away, a failed one comes again fixed, as another delivery): kept, the digests
-      // its committed batches saved would stay for good. Forced later, its set is only the rest.
-      this.applier.deliveries.dropIncompleteDigests(failure.flow, failure.deliveryId);
-    });
+    // A refused delivery is not the mapping's set, and most often never completes (a held one
+    // is moved away, a failed one comes again fixed, as another delivery): kept, the digests
+    // its committed batches saved would stay for good. Forced later, its set is only the rest.
+    // One transaction: a crash between the two left the digests behind.
+    await this.locked(() =>
+      this.db
+        .transaction(() => {
+          this.failures.record(failure);
+          this.applier.deliveries.dropIncompleteDigests(failure.flow, failure.deliveryId);
+        })
+        .immediate(),
+    );
   }
   async deliverySettled(flow: string, deliveryId: string): Promise<void> {
     const at = new Date().toISOString();
