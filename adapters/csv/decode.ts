@@ -85,15 +85,14 @@ class DeliveryDecoder {
   private plain: PlainLines | undefined;
   /** The start of a plain line whose end is still to come. */
   private lineCarry = NO_BYTES;
-  /** Set once what records map to depends on nothing more: after the header, if there is one. */
-  private digests: RecordDigests | undefined;
 
   constructor(
     private readonly options: CsvOptions,
     meta: DeliveryMeta,
     private readonly feed: ParserFeed,
     start?: DecodeStart,
-    private readonly digestsGiven?: RecordDigests,
+    /** Read by onLine only once there is a layout: after the header, which it depends on, if there is one. */
+    private readonly digests?: RecordDigests,
   ) {
     this.file = meta.name;
     // A piece's input starts with the header line (one line: a piece has no quotes), then its own lines.
@@ -104,10 +103,7 @@ class DeliveryDecoder {
     this.syn = options;
     this.delimiters = parseRecordDelimiters(options.recordDelimiter);
     this.plain = PlainLines.for(options);
-    if (!options.header) {
-      this.layout = new ColumnLayout(options.columns ?? [], options);
-      this.digests = digestsGiven;
-    }
+    if (!options.header) this.layout = new ColumnLayout(options.columns ?? [], options);
   }
 
   write(slice: Buffer): void {
@@ -332,8 +328,7 @@ class DeliveryDecoder {
     }
     this.layout = new ColumnLayout(names, this.options);
     // Which column is which depends on the header: so does what a record's text maps to.
-    this.digestsGiven?.dependOn(text);
-    this.digests = this.digestsGiven;
+    this.digests?.dependOn(text);
   }
 
   /**
