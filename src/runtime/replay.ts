@@ -113,16 +113,17 @@ async function applyUnlessSuperseded(
   force: boolean,
 ): Promise<Superseding | { applied: ApplyResult } | { raced: VersionConflictError }> {
   for (let attempt = 1; ; attempt++) {
-    // Read before the check: a write after it fails the expected version and is checked in turn.
-    const current = await store.get(write.type, write.key);
+    let expectedVersion: number | undefined;
     if (!force) {
+      // Read before the check: a write after it fails the expected version and is checked in turn.
+      const current = await store.get(write.type, write.key);
       const version = await store.rejectSupersededBy(r.id, write.type, write.key);
       if (version) return { version };
       const delivery = await store.deliveryCompletedAfterReject(r.id, write.type);
       if (delivery) return { delivery };
+      expectedVersion = current === undefined || current.deleted ? 0 : current.version;
     }
     try {
-      const expectedVersion = force ? undefined : current === undefined || current.deleted ? 0 : current.version;
       return { applied: await store.apply({ origin, writes: [{ ...write, expectedVersion }], replayOf: r.id }) };
     } catch (e) {
       if (!(e instanceof VersionConflictError)) throw e;
