@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliveryBatch, flowOrigin, TempStores, upsert } from '../store/test-support.js';
 import { VersionConflictError } from '../store/errors.js';
-import type { RejectInput, Store } from '../store/types.js';
+import type { RejectInput, RejectRecord, Store } from '../store/types.js';
 import type { Assembled } from './assemble.js';
 import { replayRejects } from './replay.js';
 
@@ -14,6 +14,15 @@ const rejectOf = (deliveryId: string): RejectInput => ({
   raw: 'RAW', errors: [{ code: 'field.date', message: 'bad date', field: 'DAY', value: 'X' }], mapping: 'rows.yaml',
   record: { ID: 'H1', DAY: deliveryId }, key: 'H1',
 });
+
+/** A delivery of flow rows, complete, that rejects its one record (rejectOf). */
+const rejecting = (deliveryId: string) => deliveryBatch('rows', deliveryId, [], 1, true, { rejects: [rejectOf(deliveryId)] });
+
+/** The rejects of a delivery of flow rows for each of `deliveryIds`, applied in turn. */
+async function rejectedOn(store: Store, ...deliveryIds: string[]): Promise<RejectRecord[]> {
+  for (const id of deliveryIds) await store.apply(rejecting(id));
+  return store.rejects({});
+}
 
 /** A config of flow rows whose (fixed) mapping maps every record to Row H1 with its DAY. */
 const rowsFlow = (mode: 'incremental' | 'full') =>
@@ -44,7 +53,7 @@ describe('replayRejects', () => {
 
   it('replays a reject that later incremental deliveries of its flow did not write, though the flow is in mode full now', async () => {
     const store = stores.open();
-    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    await store.apply(rejecting('mon'));
     await sleep(5);
     await store.apply(deliveryBatch('rows', 'tue', [upsert('Row', 'OTHER', { day: 'x' })], 1, true));
     const [mon] = await store.rejects({});
@@ -55,8 +64,7 @@ describe('replayRejects', () => {
 
   it('writes nothing for a reject discarded after the replay chose it, and says it is not open', async () => {
     const store = stores.open();
-    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
-    const [mon] = await store.rejects({});
+    const [mon] = await rejectedOn(store, 'mon');
     // `bridge rejects discard` while the API's replay runs.
     await store.setRejectStatus([mon.id], 'discarded');
 
@@ -68,8 +76,7 @@ describe('replayRejects', () => {
   it('leaves open a reject whose write a conflict policy skips, and says so', async () => {
     const store = stores.open({ conflicts: [{ type: 'Row', policy: 'source-priority', priority: ['other', 'rows'] }] });
     await store.apply({ origin: flowOrigin('other', 'o1'), writes: [upsert('Row', 'H1', { day: 'other' })], progress: { flow: 'other', deliveryId: 'o1', recordsDone: 1, complete: true } });
-    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
-    const [mon] = await store.rejects({});
+    const [mon] = await rejectedOn(store, 'mon');
 
     expect(await replayRejects(store, rowsFlow('incremental'), [mon])).toMatchObject({
       replayed: 0, skipped: 1, messages: ['reject 1: skipped by the conflict policy of Row: Row H1 keeps what it holds; left open'],
@@ -80,7 +87,7 @@ describe('replayRejects', () => {
 
   it('marks replayed a reject whose record the store holds already (an unchanged write)', async () => {
     const store = stores.open();
-    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
+    await store.apply(rejecting('mon'));
     // Written since by its own delivery's origin, which does not supersede it.
     await store.apply({ origin: flowOrigin('rows', 'mon'), writes: [upsert('Row', 'H1', { day: 'mon' })] });
     const [mon] = await store.rejects({});
@@ -91,9 +98,7 @@ describe('replayRejects', () => {
 
   it('reports a reject whose write other writers raced every attempt as failed, and goes on with the others', async () => {
     const store = stores.open();
-    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
-    await store.apply(deliveryBatch('rows', 'tue', [], 1, true, { rejects: [rejectOf('tue')] }));
-    const [mon, tue] = await store.rejects({});
+    const [mon, tue] = await rejectedOn(store, 'mon', 'tue');
     // Monday's write always finds another version than it read.
     const racing = withApply(store, async (batch) => {
       if (batch.replayOf === mon.id) throw new VersionConflictError('Row', 'H1', 0, 1);
@@ -110,9 +115,7 @@ describe('replayRejects', () => {
 
   it('leaves a replayed reject marked when the process dies right after the write commits', async () => {
     const store = stores.open();
-    await store.apply(deliveryBatch('rows', 'mon', [], 1, true, { rejects: [rejectOf('mon')] }));
-    await store.apply(deliveryBatch('rows', 'tue', [], 1, true, { rejects: [rejectOf('tue')] }));
-    const [mon, tue] = await store.rejects({});
+    const [mon, tue] = await rejectedOn(store, 'mon', 'tue');
     // Killed once its write returned: nothing the replay does after it happens.
     const dying = withApply(store, async (batch) => {
       await store.apply(batch);
