@@ -4,9 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../src/store/index.js';
-import type { Store } from '../src/store/types.js';
-import { benchMappings, csvRows, makeBridge, repoRoot, runCli, startDaemon, type Daemon } from './support/bridge-process.js';
+import { benchMappings, csvRows, makeBridge, repoRoot, runCli, startDaemon, withStore, type Daemon } from './support/bridge-process.js';
 
 const running: Daemon[] = [];
 const cleanups: (() => void)[] = [];
@@ -19,15 +17,6 @@ function daemon(configFile: string): Daemon {
   const d = startDaemon(configFile);
   running.push(d);
   return d;
-}
-
-async function withStore<T>(dbPath: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = openSqliteStore({ path: dbPath });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
 }
 
 const rowsCsv = join(benchMappings, 'rows-csv.yaml');

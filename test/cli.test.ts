@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../src/store/index.js';
-import { benchMappings, csvRows, makeBridge, repoRoot, runCli } from './support/bridge-process.js';
+import { benchMappings, csvRows, makeBridge, repoRoot, runCli, withStore } from './support/bridge-process.js';
 
 const mappings = join(repoRoot, 'mappings');
 const priceMapping = join(mappings, 'price-list.yaml');
@@ -402,13 +401,10 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const replay = await runCli(['rejects', 'replay', '--all', '--config', bridge.configFile]);
     expect(replay.stderr).toContain('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 1 not replayable, 0 no longer open, 0 failed');
     expect(replay.status).toBe(1);
-    const store = openSqliteStore({ path: bridge.dbPath });
-    try {
+    await withStore(bridge.dbPath, async (store) => {
       expect(await store.get('Row', 'ID00000002')).toMatchObject({ version: 1, data: { status: 'cancelled' }, lineage: { flow: 'rows', deliveryName: 'mixed.csv' } });
       expect((await store.reject(lookupId))?.status).toBe('replayed');
-    } finally {
-      await store.close();
-    }
+    });
 
     const discard = await runCli(['rejects', 'discard', String(columnsId), '--config', bridge.configFile]);
     expect(discard.stderr).toBe('1 discarded\n');
@@ -441,26 +437,20 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const discarded = await runCli(['rejects', 'replay', String(second), '--config', bridge.configFile]);
     expect(discarded.stderr).toBe(`configuration error:\n  command line: reject ${second} is discarded, not open\n`);
     expect(discarded.status).toBe(2);
-    const store = openSqliteStore({ path: bridge.dbPath });
-    try {
+    await withStore(bridge.dbPath, async (store) => {
       expect(await store.get('Row', 'ID00000001')).toMatchObject({ version: 2, data: { name: 'thursday' } });
       expect(await store.get('Row', 'ID00000002')).toBeUndefined();
       expect((await store.reject(second))?.status).toBe('discarded');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('leaves open a reject whose replay a conflict policy skips, and exits 1', async () => {
     const bridge = makeBridge({ rows: { mapping: 'rows.yaml' } }, { conflicts: { Row: { policy: 'source-priority', priority: ['api:*', 'rows'] } } });
     const mapping = join(bridge.dir, 'rows.yaml');
     copyFileSync(join(benchMappings, 'rows-csv.yaml'), mapping);
-    const client = openSqliteStore({ path: bridge.dbPath });
-    try {
+    await withStore(bridge.dbPath, async (client) => {
       await client.apply({ origin: { origin: 'api:anonymous' }, writes: [{ type: 'Row', key: 'ID00000001', data: { name: 'from the api' } }] });
-    } finally {
-      await client.close();
-    }
+    });
     expect((await dayIngest({ ...bridge, mapping })('mon.csv', [[1, 'monday', 'X']])).status).toBe(1);
     writeFileSync(mapping, readFileSync(mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
 
@@ -470,13 +460,10 @@ describe.concurrent('bridge ingest, status and rejects', () => {
       '0 replayed, 0 superseded, 1 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed',
     ]);
     expect(replay.status).toBe(1);
-    const store = openSqliteStore({ path: bridge.dbPath });
-    try {
+    await withStore(bridge.dbPath, async (store) => {
       expect(await store.get('Row', 'ID00000001')).toMatchObject({ version: 1, data: { name: 'from the api' } });
       expect((await store.reject(1))?.status).toBe('open');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('leaves open a reject whose entity a later delivery wrote, naming it, and applies it with --force', async () => {
@@ -485,7 +472,6 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     expect((await ingest('mon.csv', [[1, 'monday', 'X']])).status).toBe(1);
     expect((await ingest('tue.csv', [[1, 'tuesday', 'A']])).status).toBe(0);
     writeFileSync(bridge.mapping, readFileSync(bridge.mapping, 'utf8').replace('C: closed }', 'C: closed, X: cancelled }'));
-    const store = () => openSqliteStore({ path: bridge.dbPath });
 
     const replay = await runCli(['rejects', 'replay', '1', '--config', bridge.configFile]);
     expect(lines(replay.stderr)).toEqual([
@@ -493,24 +479,18 @@ describe.concurrent('bridge ingest, status and rejects', () => {
       '0 replayed, 1 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed',
     ]);
     expect(replay.status).toBe(1);
-    const before = store();
-    try {
+    await withStore(bridge.dbPath, async (before) => {
       expect(await before.get('Row', 'ID00000001')).toMatchObject({ version: 1, data: { name: 'tuesday' } });
       expect((await before.reject(1))?.status).toBe('open');
-    } finally {
-      await before.close();
-    }
+    });
 
     const forced = await runCli(['rejects', 'replay', '1', '--force', '--config', bridge.configFile]);
     expect(forced.stderr).toBe('1 replayed, 0 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed\n');
     expect(forced.status).toBe(0);
-    const after = store();
-    try {
+    await withStore(bridge.dbPath, async (after) => {
       expect(await after.get('Row', 'ID00000001')).toMatchObject({ version: 2, data: { name: 'monday', status: 'cancelled' }, lineage: { deliveryName: 'mon.csv' } });
       expect((await after.reject(1))?.status).toBe('replayed');
-    } finally {
-      await after.close();
-    }
+    });
   });
 
   it('leaves open a reject of a full-sync flow once a later delivery of the flow completed, though it sent the entity unchanged', async () => {
@@ -527,13 +507,10 @@ describe.concurrent('bridge ingest, status and rejects', () => {
       expect.stringMatching(/^reject 1: superseded by delivery tue\.csv of flow rows \(complete at \S+\), a full set of its Row entities, newer than the rejected record: left open; force the replay to apply it anyway$/),
       '0 replayed, 1 superseded, 0 skipped by a conflict policy, 0 still rejected, 0 not replayable, 0 no longer open, 0 failed',
     ]);
-    const store = openSqliteStore({ path: bridge.dbPath });
-    try {
+    await withStore(bridge.dbPath, async (store) => {
       expect(await store.get('Row', 'ID00000001')).toMatchObject({ version: 1, data: { name: 'sunday' } });
       expect((await store.reject(1))?.status).toBe('open');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('replays a reject kept from an earlier layout without trusting the current layout\'s types', async () => {
@@ -552,11 +529,8 @@ describe.concurrent('bridge ingest, status and rejects', () => {
     const replay = await runCli(['rejects', 'replay', '--all', '--config', bridge.configFile]);
     expect(replay.stderr).toMatch(/reject \d+: still rejected: field price: PRICE: not a decimal \(value " {3}12\.5 {2}"\)/);
     expect(replay.status).toBe(1);
-    const store = openSqliteStore({ path: bridge.dbPath });
-    try {
+    await withStore(bridge.dbPath, async (store) => {
       expect(await store.get('Row', 'ID1')).toBeUndefined();
-    } finally {
-      await store.close();
-    }
+    });
   });
 });

@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { openSqliteStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const benchMappings = join(repoRoot, 'bench', 'mappings');
@@ -123,4 +125,14 @@ export function runCli(args: string[], options: { input?: string | Buffer; cwd?:
       resolve({ status, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8') });
     });
   });
+}
+
+/** Opens the store file as a second process would, runs `fn` on it, and closes it after. */
+export async function withStore<T>(dbPath: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = openSqliteStore({ path: dbPath });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }
