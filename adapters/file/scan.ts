@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileObservation } from './readiness.js';
@@ -35,7 +36,7 @@ export async function scanFolder(dir: string, accept: (name: string) => boolean)
     const raw: Buffer = e.name;
     const name = raw.toString('utf8');
     const marker = name.endsWith(MARKER_SUFFIX);
-    if (!Buffer.from(name).equals(raw)) {
+    if (!isUtf8(raw)) {
       if (!marker && accept(name)) misnamed.push(escapedName(raw));
     } else if (marker) markers.add(name.slice(0, -MARKER_SUFFIX.length));
     else if (accept(name)) names.push(name);
