@@ -187,7 +187,7 @@ export interface DeliveryState {
   counts: ApplyCounts;
   startedAt: string;
   finishedAt?: string;
-  /** When it was settled (acked) after it was applied to its end; absent while it was not, and in an incremental flow, where it is not needed. */
+  /** When it was settled (acked) after it was applied to its end; absent while it was not, and for an incremental flow's messages, where it is not needed (see `settle` in ingest). */
   settledAt?: string;
 }
 
@@ -426,7 +426,7 @@ export interface Store {
   /**
    * The delivery, applied to its end or refused whole, was settled (acked or nacked): called only
    * after the settling succeeded, which cannot be in the store's transaction; for an applied one
-   * only in full mode, where it may be superseded. Until then the
+   * only where it may be superseded (full mode, or a file: see `settle` in ingest). Until then the
    * same delivery coming again is only settled: a superseded one is not applied anew (it would
    * undo newer snapshots), a refused one is not checked and recorded again.
    */
